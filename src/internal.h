@@ -1,0 +1,176 @@
+/*
+ * internal.h - what the library's files share. Nothing here is exported:
+ * every symbol is hidden (-fvisibility=hidden), only kinde.h's KINDE_API
+ * functions leave the shared library.
+ *
+ * Naming: kinde__ (two underscores) for internal functions and types.
+ */
+#ifndef KINDE_INTERNAL_H
+#define KINDE_INTERNAL_H
+
+#include "kinde/kinde.h"
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <time.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define KINDE_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define KINDE_PRINTF(a, b)
+#endif
+
+/* ---- alloc.c: every allocation goes through the hooks ------------------- */
+void *kinde__malloc(size_t n);
+void *kinde__calloc(size_t count, size_t n);
+void *kinde__realloc(void *p, size_t n);
+void kinde__free(void *p);
+char *kinde__strdup(const char *s);            /* NULL in, NULL out */
+char *kinde__strndup(const char *s, size_t n);
+void kinde__wipe(void *p, size_t n);           /* not optimised away */
+void kinde__free_secret(char *s);              /* wipe strlen(s) bytes, then free */
+
+/* ---- errors.c ----------------------------------------------------------- */
+/* Fill err (if not NULL) and return code. */
+kinde_code kinde__fail(kinde_error *err, kinde_code code, const char *fmt, ...)
+    KINDE_PRINTF(3, 4);
+/* An OAuth error answer: code KINDE_E_OAUTH (or the given one), oauth_error set. */
+kinde_code kinde__fail_oauth(kinde_error *err, kinde_code code, long http_status,
+                             const char *error, const char *description);
+
+/* ---- buf.c: a growing string; any failed append makes take() return NULL - */
+typedef struct kinde__buf {
+    char *data;
+    size_t len, cap;
+    int failed;
+} kinde__buf;
+void kinde__buf_add(kinde__buf *b, const char *s, size_t n);
+void kinde__buf_adds(kinde__buf *b, const char *s);
+void kinde__buf_addf(kinde__buf *b, const char *fmt, ...) KINDE_PRINTF(2, 3);
+/* Append s percent-encoded for a URL query (RFC 3986 unreserved kept). */
+void kinde__buf_add_urlenc(kinde__buf *b, const char *s);
+char *kinde__buf_take(kinde__buf *b);          /* NULL if any append failed */
+void kinde__buf_wipe(kinde__buf *b);           /* wipe and free the contents */
+
+/* ---- b64.c: base64url without padding (RFC 7515 section 2) -------------- */
+/* Returns a NUL-terminated string (kinde__free), NULL when out of memory. */
+char *kinde__b64url_encode(const unsigned char *data, size_t len);
+/* Strict decoding: only [A-Za-z0-9_-], no '=', no length of 1 mod 4, and the
+ * unused low bits of the last character must be zero (canonical form).
+ * Returns 0 and *out (kinde__free; one extra NUL byte appended, not counted in
+ * *out_len) on success, -1 when malformed, -2 when out of memory. */
+int kinde__b64url_decode(const char *in, size_t len, unsigned char **out, size_t *out_len);
+
+/* ---- crypto.c: randomness and hashing (OpenSSL) ------------------------- */
+/* nbytes of CSPRNG output, base64url encoded. *out: kinde__free_secret. */
+kinde_code kinde__random_string(size_t nbytes, char **out, kinde_error *err);
+/* RFC 7636 S256: base64url(SHA-256(verifier)). NULL when out of memory. */
+char *kinde__pkce_challenge(const char *verifier);
+/* Time now, seconds since the epoch. Tests may move it (kinde__clock_offset). */
+int64_t kinde__now(void);
+extern int64_t kinde__clock_offset;
+
+/* ---- json.c: jansson helpers -------------------------------------------- */
+/* Parse a JSON object with limits (size, depth, duplicate keys rejected).
+ * NULL when not a JSON object; the reason in err with the given code. */
+json_t *kinde__json_parse_object(const char *text, size_t len, kinde_code code,
+                                 const char *what, kinde_error *err);
+/* Borrowed string member or NULL when absent or not a string. */
+const char *kinde__json_str(const json_t *obj, const char *key);
+/* JSON text of v (kinde__free), NULL when out of memory. */
+char *kinde__json_text(const json_t *v);
+
+/* ---- jws.c: compact JWS, RS256 only -------------------------------------- */
+typedef struct kinde__jws {
+    json_t *header;                /* decoded protected header (owned) */
+    json_t *payload;               /* decoded payload (owned) */
+    const char *signing_input;     /* "header.payload", points into token */
+    size_t signing_input_len;
+    unsigned char *signature;      /* decoded signature (owned) */
+    size_t signature_len;
+    char *token;                   /* private copy of the token (owned) */
+} kinde__jws;
+
+/* Parse strictly (SECURITY.md A1, A3, A4, A5): exactly three segments,
+ * strict base64url, header and payload JSON objects without duplicate
+ * members, alg exactly "RS256", no crit (we understand no extension), no
+ * jku/x5u/x5c/jwk header. KINDE_E_TOKEN_MALFORMED or KINDE_E_TOKEN_ALGORITHM. */
+kinde_code kinde__jws_parse(const char *token, kinde__jws *out, kinde_error *err);
+void kinde__jws_clear(kinde__jws *jws);
+/* The header's kid (borrowed) or NULL. */
+const char *kinde__jws_kid(const kinde__jws *jws);
+/* RSASSA-PKCS1-v1_5 SHA-256 over signing_input. KINDE_E_TOKEN_SIGNATURE. */
+kinde_code kinde__jws_verify(const kinde__jws *jws, EVP_PKEY *key, kinde_error *err);
+
+/* ---- jwks.c: a parsed key set ------------------------------------------- */
+typedef struct kinde__jwks kinde__jwks;
+/* Parse {"keys":[...]} (KINDE_E_JWKS when not that shape). Entries that are
+ * not usable (kty not RSA, use not sig, alg not RS256, modulus < 2048 bits,
+ * malformed) are skipped, not fatal (SECURITY.md A6). */
+kinde_code kinde__jwks_parse(const char *json, size_t len, kinde__jwks **out, kinde_error *err);
+void kinde__jwks_free(kinde__jwks *set);
+size_t kinde__jwks_count(const kinde__jwks *set);
+/* kid given: the key with that kid. kid NULL: the only key if exactly one.
+ * *key is borrowed from set. KINDE_E_TOKEN_KEY when none fits. */
+kinde_code kinde__jwks_find(const kinde__jwks *set, const char *kid, EVP_PKEY **key,
+                            kinde_error *err);
+
+/* ---- keystore.c: the client's thread-safe JWKS cache -------------------- */
+/* Fetches the key set body; *body kinde__free. */
+typedef kinde_code (*kinde__fetch_fn)(void *ctx, char **body, size_t *len, kinde_error *err);
+typedef struct kinde__keystore kinde__keystore;
+kinde__keystore *kinde__keystore_new(kinde__fetch_fn fetch, void *ctx, long cooldown_seconds);
+void kinde__keystore_free(kinde__keystore *ks);
+/* A key for kid (NULL kid: the only key). Fetches the set on first use; an
+ * unknown kid refetches once, but never twice within the cooldown
+ * (SECURITY.md A7). *key has its own reference: EVP_PKEY_free() it. */
+kinde_code kinde__keystore_get(kinde__keystore *ks, const char *kid, EVP_PKEY **key,
+                               kinde_error *err);
+/* How many times the set was fetched (tests and benchmarks). */
+unsigned long kinde__keystore_fetches(kinde__keystore *ks);
+
+/* ---- verify.c: signature plus claims ------------------------------------ */
+typedef struct kinde__token_policy {
+    const char *issuer;            /* iss must equal it exactly */
+    kinde_token_kind kind;
+    const char *client_id;         /* ID token: aud must contain it; azp when several */
+    const char *const *audiences;  /* access token: aud must contain each of these */
+    size_t n_audiences;
+    const char *nonce;             /* ID token: when not NULL, must equal */
+    long leeway;                   /* seconds, >= 0 */
+    int64_t now;                   /* seconds since the epoch */
+} kinde__token_policy;
+
+/* Check the payload's claims against the policy (SECURITY.md A8-A12):
+ * iss string equal; exp required integer; nbf/iat integers when present;
+ * aud string or array of strings; sub a string when present. An access token
+ * must not carry nonce or at_hash; an ID token must name the client in aud.
+ * KINDE_E_TOKEN_CLAIMS / _EXPIRED / _NOT_YET_VALID / _NONCE, detail names the claim. */
+kinde_code kinde__check_claims(const json_t *payload, const kinde__token_policy *policy,
+                               kinde_error *err);
+/* Parse, find the key, verify the signature, check the claims. On success
+ * *payload is a new reference (json_decref it). */
+kinde_code kinde__verify_token(kinde__keystore *ks, const char *token,
+                               const kinde__token_policy *policy, json_t **payload,
+                               kinde_error *err);
+
+/* ---- http.c: back-channel requests (libcurl) ---------------------------- */
+typedef struct kinde__http_response {
+    long status;
+    char *body;                    /* NUL-terminated, kinde__free */
+    size_t len;
+} kinde__http_response;
+/* GET when form is NULL, else POST application/x-www-form-urlencoded.
+ * bearer (may be NULL) goes in the Authorization header. No redirects, TLS
+ * verified, timeouts and a response size cap from the client's config. */
+kinde_code kinde__http_request(const kinde_client *client, const char *url, const char *form,
+                               const char *bearer, kinde__http_response *resp,
+                               kinde_error *err);
+void kinde__http_response_clear(kinde__http_response *resp);
+/* 1 when url is https://, or http:// to a loopback host. */
+int kinde__url_allowed(const char *url);
+
+#endif /* KINDE_INTERNAL_H */
