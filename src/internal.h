@@ -172,5 +172,83 @@ kinde_code kinde__http_request(const kinde_client *client, const char *url, cons
 void kinde__http_response_clear(kinde__http_response *resp);
 /* 1 when url is https://, or http:// to a loopback host. */
 int kinde__url_allowed(const char *url);
+void kinde__http_client_cleanup(kinde_client *client);
+
+
+/* ---- client.c: the application-wide object ------------------------------ */
+typedef struct kinde__m2m_entry kinde__m2m_entry;   /* oauth.c: cached M2M tokens */
+typedef struct kinde__flight kinde__flight;         /* oauth.c: refreshes in progress */
+
+struct kinde_client {
+    /* Immutable after kinde_client_new(): read by every thread without locks. */
+    char *domain;                  /* no trailing slash; also the expected iss */
+    char *callback_url, *client_id, *client_secret, *code_verifier, *scope;
+    char *audience, *org_code, *post_logout_redirect_url, *ca_file;
+    char **audiences;              /* audience split on spaces */
+    size_t n_audiences;
+    kinde_grant_type grant_type;
+    long leeway, http_timeout_ms, connect_timeout_ms, jwks_cooldown, login_ttl;
+    char *auth_url, *token_url, *jwks_url, *revoke_url, *profile_url, *logout_url;
+    kinde__keystore *keys;
+    /* Mutable, under lock. */
+    pthread_mutex_t lock;
+    pthread_cond_t flight_done;
+    kinde__m2m_entry *m2m;
+    kinde__flight *flights;
+    void *idle_handles[4];         /* reusable curl easy handles (http.c) */
+    size_t n_idle;
+    unsigned long requests;        /* back-channel requests sent (tests, benchmarks) */
+};
+
+/* ---- config.c ---------------------------------------------------------- */
+/* Calls fn for each KEY=VALUE of a .env text (comments, blank lines, `export `,
+ * single and double quotes handled). Returns 0, or -1 when out of memory. */
+int kinde__dotenv_parse(const char *text, size_t len,
+                        void (*fn)(void *ctx, const char *key, const char *value), void *ctx);
+
+/* ---- session.c --------------------------------------------------------- */
+struct kinde_session {
+    pthread_mutex_t lock;          /* refresh and is_authenticated serialize on it */
+    char *access_token, *id_token, *refresh_token;
+    json_t *access_claims, *id_claims;   /* decoded payloads (owned) */
+    int64_t expires_at;            /* access token exp */
+    /* Borrowed views into the claims, built once when tokens are set. */
+    const char **permissions, **org_codes, **roles;
+    size_t n_permissions, n_org_codes, n_roles;
+    const char *org_code;
+    json_t *flags;                 /* borrowed: feature_flags object or NULL */
+    /* The pending login. */
+    char *state, *nonce, *verifier, *redirect_uri;
+    int64_t login_started;
+};
+
+/* Take ownership of the tokens and their verified payloads (any may be NULL,
+ * except access). Old tokens are wiped. */
+kinde_code kinde__session_set_tokens(kinde_session *s, char *access, json_t *access_claims,
+                                     char *id, json_t *id_claims, char *refresh,
+                                     kinde_error *err);
+void kinde__session_clear_login(kinde_session *s);
+void kinde__session_clear_tokens(kinde_session *s);
+
+/* ---- callback.c: the redirect back from Kinde --------------------------- */
+typedef struct kinde__callback {
+    char *code, *state, *iss, *error, *error_description;
+} kinde__callback;
+/* Parse the query of a callback URL (a full URL or just "?query"). Parameters
+ * that appear twice are KINDE_E_CALLBACK. */
+kinde_code kinde__callback_parse(const char *url, kinde__callback *out, kinde_error *err);
+void kinde__callback_clear(kinde__callback *cb);
+
+/* ---- oauth.c ------------------------------------------------------------ */
+typedef struct kinde__token_response {
+    json_t *json;                  /* owned */
+    const char *access_token, *id_token, *refresh_token;   /* borrowed from json */
+    int64_t expires_in;            /* -1 when absent */
+} kinde__token_response;
+/* Check a token endpoint answer's status and shape (SECURITY.md C21). */
+kinde_code kinde__token_response_parse(long status, const char *body, size_t len,
+                                       kinde__token_response *out, kinde_error *err);
+void kinde__token_response_clear(kinde__token_response *tr);
+void kinde__oauth_client_cleanup(kinde_client *client);
 
 #endif /* KINDE_INTERNAL_H */

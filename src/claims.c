@@ -1,0 +1,159 @@
+/* Reading the session's verified claims: permissions, organizations, user.
+ * Nothing here touches the network or allocates, except get_claim's JSON. */
+#include "internal.h"
+
+#include <string.h>
+
+static kinde_code need_tokens(const kinde_session *s, kinde_error *err)
+{
+    if (!s)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "session is NULL");
+    if (!s->access_claims)
+        return kinde__fail(err, KINDE_E_NOT_AUTHENTICATED, "no tokens in this session");
+    return KINDE_OK;
+}
+
+static const json_t *claims_of(const kinde_session *s, kinde_token_kind token)
+{
+    return token == KINDE_ID_TOKEN ? s->id_claims : s->access_claims;
+}
+
+kinde_code kinde_get_claim(const kinde_session *s, const char *name, kinde_token_kind token,
+                           char **value_json, kinde_error *err)
+{
+    kinde_code rc = need_tokens(s, err);
+    if (rc)
+        return rc;
+    if (!name || !value_json)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "name and value_json are required");
+    const json_t *v = json_object_get(claims_of(s, token), name);
+    *value_json = v ? kinde__json_text(v) : kinde__strdup("null");
+    return *value_json ? KINDE_OK : kinde__fail(err, KINDE_E_NOMEM, NULL);
+}
+
+static kinde_code typed_claim(const kinde_session *s, const char *name, kinde_token_kind token,
+                              int is_string, const json_t **out, kinde_error *err)
+{
+    kinde_code rc = need_tokens(s, err);
+    if (rc)
+        return rc;
+    if (!name)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "name is NULL");
+    const json_t *v = json_object_get(claims_of(s, token), name);
+    if (!v || (is_string ? !json_is_string(v) : !json_is_integer(v)))
+        return kinde__fail(err, KINDE_E_CLAIM_NOT_FOUND, "claim '%s' is %s", name,
+                           v ? (is_string ? "not a string" : "not an integer") : "absent");
+    *out = v;
+    return KINDE_OK;
+}
+
+kinde_code kinde_get_string_claim(const kinde_session *s, const char *name,
+                                  kinde_token_kind token, const char **value, kinde_error *err)
+{
+    const json_t *v;
+    kinde_code rc = typed_claim(s, name, token, 1, &v, err);
+    if (rc == KINDE_OK && value)
+        *value = json_string_value(v);
+    return rc;
+}
+
+kinde_code kinde_get_integer_claim(const kinde_session *s, const char *name,
+                                   kinde_token_kind token, int64_t *value, kinde_error *err)
+{
+    const json_t *v;
+    kinde_code rc = typed_claim(s, name, token, 0, &v, err);
+    if (rc == KINDE_OK && value)
+        *value = (int64_t)json_integer_value(v);
+    return rc;
+}
+
+static void set_list(kinde_strings *out, const char **items, size_t n)
+{
+    if (out) {
+        out->count = n;
+        out->items = items;
+    }
+}
+
+kinde_code kinde_get_permission(const kinde_session *s, const char *key, int *is_granted,
+                                const char **org_code, kinde_error *err)
+{
+    kinde_code rc = need_tokens(s, err);
+    if (rc)
+        return rc;
+    if (!key || !is_granted)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "key and is_granted are required");
+    *is_granted = 0;
+    for (size_t i = 0; i < s->n_permissions; i++)
+        if (strcmp(s->permissions[i], key) == 0) {
+            *is_granted = 1;
+            break;
+        }
+    if (org_code)
+        *org_code = s->org_code;
+    return KINDE_OK;
+}
+
+kinde_code kinde_get_permissions(const kinde_session *s, const char **org_code,
+                                 kinde_strings *permissions, kinde_error *err)
+{
+    kinde_code rc = need_tokens(s, err);
+    if (rc)
+        return rc;
+    if (org_code)
+        *org_code = s->org_code;
+    set_list(permissions, s->permissions, s->n_permissions);
+    return KINDE_OK;
+}
+
+kinde_code kinde_get_organization(const kinde_session *s, const char **org_code,
+                                  kinde_error *err)
+{
+    kinde_code rc = need_tokens(s, err);
+    if (rc)
+        return rc;
+    if (!org_code)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "org_code is NULL");
+    *org_code = s->org_code;
+    return KINDE_OK;
+}
+
+kinde_code kinde_get_user_organizations(const kinde_session *s, kinde_strings *org_codes,
+                                        kinde_error *err)
+{
+    kinde_code rc = need_tokens(s, err);
+    if (rc)
+        return rc;
+    if (!org_codes)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "org_codes is NULL");
+    set_list(org_codes, s->org_codes, s->n_org_codes);
+    return KINDE_OK;
+}
+
+kinde_code kinde_get_roles(const kinde_session *s, kinde_strings *role_keys, kinde_error *err)
+{
+    kinde_code rc = need_tokens(s, err);
+    if (rc)
+        return rc;
+    if (!role_keys)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "role_keys is NULL");
+    set_list(role_keys, s->roles, s->n_roles);
+    return KINDE_OK;
+}
+
+kinde_code kinde_get_user_details(const kinde_session *s, kinde_user *user, kinde_error *err)
+{
+    kinde_code rc = need_tokens(s, err);
+    if (rc)
+        return rc;
+    if (!user)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "user is NULL");
+    /* The ID token describes the user; an access token alone only names them. */
+    const json_t *c = s->id_claims ? s->id_claims : s->access_claims;
+    user->id = kinde__json_str(c, "sub");
+    user->given_name = kinde__json_str(c, "given_name");
+    user->family_name = kinde__json_str(c, "family_name");
+    user->email = kinde__json_str(c, "email");
+    user->picture = kinde__json_str(c, "picture");
+    return KINDE_OK;
+}

@@ -1,0 +1,206 @@
+/* Back-channel HTTP with libcurl: the token, JWKS, revoke and profile calls.
+ * The rules of SECURITY.md D live here, in one place: TLS verified, http only
+ * to loopback, timeouts, a size cap, no redirects, no CR/LF in values. */
+#include "internal.h"
+
+#include <curl/curl.h>
+#include <string.h>
+#include <strings.h>
+
+/* Kinde's answers are a few KiB; the cap stops a hostile or broken server
+ * from making us buffer without end. */
+#define KINDE_HTTP_MAX_BODY (512 * 1024)
+
+static int host_is_loopback(const char *host)
+{
+    if (!host)
+        return 0;
+    if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+        strcmp(host, "::1") == 0)
+        return 1;
+    /* 127.0.0.0/8, written as four decimal parts. */
+    unsigned a, b, c, d;
+    char tail;
+    return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
+           c < 256 && d < 256;
+}
+
+int kinde__url_allowed(const char *url)
+{
+    if (!url)
+        return 0;
+    CURLU *u = curl_url();
+    if (!u)
+        return 0;
+    int ok = 0;
+    char *scheme = NULL, *host = NULL;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        if (strcasecmp(scheme, "https") == 0)
+            ok = 1;
+        else if (strcasecmp(scheme, "http") == 0)
+            ok = host_is_loopback(host);
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return ok;
+}
+
+typedef struct {
+    kinde__buf body;
+    int too_large;
+} sink;
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    sink *s = userdata;
+    size_t n = size * nmemb;
+    if (s->body.len + n > KINDE_HTTP_MAX_BODY) {
+        s->too_large = 1;
+        return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+    }
+    kinde__buf_add(&s->body, ptr, n);
+    return s->body.failed ? 0 : n;
+}
+
+static CURL *take_handle(kinde_client *c)
+{
+    CURL *h = NULL;
+    pthread_mutex_lock(&c->lock);
+    if (c->n_idle > 0)
+        h = c->idle_handles[--c->n_idle];
+    c->requests++;
+    pthread_mutex_unlock(&c->lock);
+    if (h)
+        curl_easy_reset(h); /* keeps the connection cache: the point of reuse */
+    else
+        h = curl_easy_init();
+    return h;
+}
+
+static void give_handle(kinde_client *c, CURL *h)
+{
+    pthread_mutex_lock(&c->lock);
+    if (c->n_idle < sizeof c->idle_handles / sizeof c->idle_handles[0]) {
+        c->idle_handles[c->n_idle++] = h;
+        h = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (h)
+        curl_easy_cleanup(h);
+}
+
+void kinde__http_client_cleanup(kinde_client *c)
+{
+    while (c->n_idle > 0)
+        curl_easy_cleanup(c->idle_handles[--c->n_idle]);
+}
+
+static int has_crlf(const char *s)
+{
+    return s && strpbrk(s, "\r\n") != NULL;
+}
+
+kinde_code kinde__http_request(const kinde_client *client, const char *url, const char *form,
+                               const char *bearer, kinde__http_response *resp,
+                               kinde_error *err)
+{
+    /* The client's mutable parts (handle pool, counters) are under its lock. */
+    kinde_client *c = (kinde_client *)client;
+    memset(resp, 0, sizeof *resp);
+    if (!kinde__url_allowed(url))
+        return kinde__fail(err, KINDE_E_CONFIG, "refusing %s: https required (http only to loopback)",
+                           url ? url : "(null)");
+    if (has_crlf(url) || has_crlf(bearer))
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "CR or LF in a request value");
+
+    CURL *h = take_handle(c);
+    if (!h)
+        return kinde__fail(err, KINDE_E_NOMEM, "curl_easy_init failed");
+
+    sink s = {{0}, 0};
+    struct curl_slist *headers = NULL, *grown;
+    kinde__buf auth = {0};
+    char curl_err[CURL_ERROR_SIZE] = "";
+    kinde_code rc = KINDE_OK;
+
+    grown = curl_slist_append(headers, "Accept: application/json");
+    if (grown) {
+        headers = grown;
+        if (bearer) {
+            kinde__buf_adds(&auth, "Authorization: Bearer ");
+            kinde__buf_adds(&auth, bearer);
+            grown = auth.failed ? NULL : curl_slist_append(headers, auth.data);
+            headers = grown ? grown : headers;
+        }
+    }
+    if (!grown) {
+        rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
+        goto done;
+    }
+
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (c->ca_file)
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->http_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)KINDE_HTTP_MAX_BODY);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "kinde-c/" KINDE_VERSION_STRING);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_err);
+    if (form) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, form);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(form));
+    } else {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    }
+
+    CURLcode cc = curl_easy_perform(h);
+    if (cc != CURLE_OK) {
+        if (s.too_large || cc == CURLE_FILESIZE_EXCEEDED)
+            rc = kinde__fail(err, KINDE_E_HTTP, "response from %s larger than %d bytes", url,
+                             KINDE_HTTP_MAX_BODY);
+        else if (s.body.failed)
+            rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
+        else
+            rc = kinde__fail(err, KINDE_E_HTTP, "%s: %s", url,
+                             curl_err[0] ? curl_err : curl_easy_strerror(cc));
+        goto done;
+    }
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+    resp->len = s.body.len;
+    resp->body = kinde__buf_take(&s.body);
+    if (!resp->body)
+        rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
+
+done:
+    /* The handle must not keep pointers to our stack or freed headers. */
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+    give_handle(c, h);
+    curl_slist_free_all(headers);
+    kinde__buf_wipe(&auth);
+    kinde__buf_wipe(&s.body);
+    if (rc != KINDE_OK)
+        kinde__http_response_clear(resp);
+    return rc;
+}
+
+void kinde__http_response_clear(kinde__http_response *resp)
+{
+    if (resp->body) {
+        kinde__wipe(resp->body, resp->len);
+        kinde__free(resp->body);
+    }
+    memset(resp, 0, sizeof *resp);
+}

@@ -1,0 +1,46 @@
+/* jansson with the limits that outside input needs. */
+#include "internal.h"
+
+#include <string.h>
+
+/* Kinde's largest answers (token responses with three tokens) are a few KiB;
+ * anything near this is hostile or broken. */
+#define KINDE_JSON_MAX (256 * 1024)
+
+json_t *kinde__json_parse_object(const char *text, size_t len, kinde_code code,
+                                 const char *what, kinde_error *err)
+{
+    if (!text) {
+        kinde__fail(err, code, "%s: no body", what);
+        return NULL;
+    }
+    if (len > KINDE_JSON_MAX) {
+        kinde__fail(err, code, "%s: %zu bytes is too large", what, len);
+        return NULL;
+    }
+    json_error_t jerr;
+    /* jansson caps nesting depth itself (JSON_PARSER_MAX_DEPTH, 2048). */
+    json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!v) {
+        kinde__fail(err, code, "%s: not JSON (%s at %d)", what, jerr.text, jerr.position);
+        return NULL;
+    }
+    if (!json_is_object(v)) {
+        json_decref(v);
+        kinde__fail(err, code, "%s: not a JSON object", what);
+        return NULL;
+    }
+    return v;
+}
+
+const char *kinde__json_str(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+char *kinde__json_text(const json_t *v)
+{
+    /* jansson allocates with the same hooks as the library (kinde_set_allocator
+     * sets both), so its buffer is ours to hand out and kinde__free. */
+    return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
