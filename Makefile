@@ -1,0 +1,37 @@
+# The two commands of the README, and the longer runs.
+#   make demo   install what is missing, build, start the emulator and the app
+#   make test   install what is missing, build, run the whole suite
+JOBS ?= 2
+
+.PHONY: all deps build test demo bench fuzz coverage install clean
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build -j$(JOBS)
+
+test: deps
+	@scripts/test.sh
+
+demo: deps
+	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DKINDE_BUILD_TESTS=OFF >/dev/null
+	cmake --build build-release -j$(JOBS)
+	@scripts/demo.sh build-release
+
+bench: deps
+	@scripts/bench.sh
+
+fuzz: deps
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+coverage: deps
+	@scripts/coverage.sh
+
+install: build
+	cmake --install build $(if $(PREFIX),--prefix $(PREFIX))
+
+clean:
+	rm -rf build build-asan build-release build-fuzz build-coverage build*.log

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what building, testing and the demo need on a fresh Debian 12
+# machine: Debian packages, and the pinned npm packages of the browser and
+# interop tests. Quiet and quick when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake pkg-config clang libclang-rt-14-dev
+  libcurl4-openssl-dev libssl-dev libjansson-dev      # the library
+  libmicrohttpd-dev libsqlite3-dev libhiredis-dev     # the emulator and the demo app
+  libcmocka-dev valgrind gcovr curl                   # the test suite
+  redis-server chromium nodejs npm wrk                # real peers, browser, load
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages, pinned by each folder's package-lock.json; never a browser download.
+for dir in tests/e2e tests/interop; do
+  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+    echo "install-deps: npm ci in $dir"
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done

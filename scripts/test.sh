@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# make test: the whole suite under ASan+UBSan, then the unit tests under
+# valgrind, then the installed-library checks. Ends with one summary line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-2}
+passed=0
+failed=0
+failures=()
+
+tally() { # name, ctest log
+  local line
+  line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$2" | tail -1)
+  if [ -z "$line" ]; then
+    failed=$((failed + 1)); failures+=("$1: no tests ran"); return
+  fi
+  local total bad
+  total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+  bad=$(sed -E 's/.*, ([0-9]+) tests? failed.*/\1/' <<<"$line")
+  passed=$((passed + total - bad)); failed=$((failed + bad))
+  [ "$bad" -eq 0 ] || failures+=("$1: $bad failed")
+}
+
+echo "== ASan+UBSan build, whole suite"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKINDE_SANITIZE=ON -DCMAKE_C_COMPILER=clang >/dev/null &&
+  cmake --build build-asan -j"$JOBS" >build-asan.log 2>&1 || { tail -50 build-asan.log; exit 1; }
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir build-asan --output-on-failure -j"$JOBS" 2>&1 | tee build-asan/ctest.log
+tally asan build-asan/ctest.log
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+echo "== plain build, unit tests under valgrind"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug >/dev/null &&
+  cmake --build build -j"$JOBS" >build.log 2>&1 || { tail -50 build.log; exit 1; }
+ctest --test-dir build -L unit --output-on-failure -j"$JOBS" \
+  --overwrite MemoryCheckCommand=/usr/bin/valgrind \
+  --overwrite "MemoryCheckCommandOptions=--error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible --track-origins=yes" \
+  -T memcheck 2>&1 | tee build/valgrind.log
+tally valgrind build/valgrind.log
+if grep -qE 'Memory checking results:' build/valgrind.log && grep -A20 'Memory checking results:' build/valgrind.log | grep -qE '^ *[A-Za-z ]+ - [1-9]'; then
+  failed=$((failed + 1)); failures+=("valgrind: defects reported (see build/valgrind.log)")
+fi
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+  printf 'FAILED: %s\n' "${failures[@]}"
+fi
+echo "make test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
