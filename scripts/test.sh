@@ -42,6 +42,10 @@ if grep -qE 'Memory checking results:' build/valgrind.log && grep -A20 'Memory c
   failed=$((failed + 1)); failures+=("valgrind: defects reported (see build/valgrind.log)")
 fi
 
+echo "== plain build, the installed library"
+ctest --test-dir build -L install --output-on-failure 2>&1 | tee build/install.log
+tally install build/install.log
+
 echo
 if [ ${#failures[@]} -gt 0 ]; then
   printf 'FAILED: %s\n' "${failures[@]}"
