@@ -1,0 +1,47 @@
+/* A real kinde-emulator on loopback for the integration tests, and a tiny
+ * "browser" (libcurl with a cookie jar) that fills in its sign-in forms. */
+#ifndef KINDE_TEST_HARNESS_H
+#define KINDE_TEST_HARNESS_H
+
+#include <kinde/kinde.h>
+#include <sys/types.h>
+
+typedef struct emulator {
+    pid_t pid;
+    int port;
+    char base[64];       /* http://127.0.0.1:PORT */
+    char dir[256];       /* temporary data dir */
+} emulator;
+
+/* Start the emulator (path from $KINDE_EMULATOR) with --admin and extra
+ * arguments (NULL-terminated). Returns 0 when it is listening. */
+int emulator_start(emulator *e, const char *const *extra_args);
+void emulator_stop(emulator *e);
+
+/* POST JSON to an admin path (e.g. "/_emulator/faults"); returns the HTTP status. */
+long emulator_admin(const emulator *e, const char *method, const char *path, const char *json);
+/* A token signed by the emulator's current key with the given header members
+ * and claims (JSON objects). malloc'd, NULL on failure. */
+char *emulator_mint(const emulator *e, const char *header_json, const char *claims_json);
+/* Requests the emulator has seen on a path since start or reset. */
+long emulator_count(const emulator *e, const char *path);
+
+typedef struct browser browser;
+browser *browser_new(void);
+void browser_free(browser *b);
+/* Open an authorization URL and, if a form is shown, sign in with email (or
+ * register with given/family/email when given is not NULL). *callback gets
+ * the URL the emulator redirects back to (malloc'd). Returns 0 on success. */
+int browser_authorize(browser *b, const char *auth_url, const char *email, const char *given,
+                      const char *family, char **callback);
+/* GET a URL with the browser's cookies; returns the status, *location the
+ * Location header (malloc'd) or NULL. */
+long browser_get(browser *b, const char *url, char **location);
+
+/* A client configured for the emulator's default application. */
+kinde_client *emulator_client(const emulator *e, kinde_grant_type grant, const char *audience);
+
+/* Full sign-in of dave@smith.com into a new session. */
+kinde_session *emulator_login(const emulator *e, kinde_client *c, browser *b);
+
+#endif
