@@ -75,7 +75,8 @@ extern int64_t kinde__clock_offset;
 
 /* ---- json.c: jansson helpers -------------------------------------------- */
 /* Parse a JSON object with limits (size, depth, duplicate keys rejected).
- * NULL when not a JSON object; the reason in err with the given code. */
+ * NULL when not a JSON object; the reason in err with the given code, or
+ * KINDE_E_NOMEM. Pass a local err when the code matters: err may be NULL. */
 json_t *kinde__json_parse_object(const char *text, size_t len, kinde_code code,
                                  const char *what, kinde_error *err);
 /* Borrowed string member or NULL when absent or not a string. */

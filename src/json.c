@@ -22,7 +22,10 @@ json_t *kinde__json_parse_object(const char *text, size_t len, kinde_code code,
     /* jansson caps nesting depth itself (JSON_PARSER_MAX_DEPTH, 2048). */
     json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!v) {
-        kinde__fail(err, code, "%s: not JSON (%s at %d)", what, jerr.text, jerr.position);
+        if (json_error_code(&jerr) == json_error_out_of_memory)
+            kinde__fail(err, KINDE_E_NOMEM, "%s: out of memory while parsing", what);
+        else
+            kinde__fail(err, code, "%s: not JSON (%s at %d)", what, jerr.text, jerr.position);
         return NULL;
     }
     if (!json_is_object(v)) {

@@ -640,9 +640,12 @@ kinde_code kinde_get_user_profile(kinde_client *c, kinde_session *s, char **prof
             err->http_status = resp.status;
         goto done;
     }
-    j = kinde__json_parse_object(resp.body, resp.len, KINDE_E_BAD_RESPONSE, "user_profile", err);
+    kinde_error perr;
+    j = kinde__json_parse_object(resp.body, resp.len, KINDE_E_BAD_RESPONSE, "user_profile", &perr);
     if (!j) {
-        rc = err ? err->code : KINDE_E_BAD_RESPONSE;
+        if (err)
+            *err = perr;
+        rc = perr.code;
         goto done;
     }
     const char *sub = kinde__json_str(j, "sub");
@@ -690,11 +693,15 @@ static kinde_code decode_segment(const char *s, size_t n, char **out, kinde_erro
         return kinde__fail(err, KINDE_E_NOMEM, NULL);
     if (d != 0)
         return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "segment is not base64url");
+    kinde_error perr;
     json_t *j = kinde__json_parse_object((const char *)raw, len, KINDE_E_TOKEN_MALFORMED,
-                                         "token segment", err);
+                                         "token segment", &perr);
     kinde__free(raw);
-    if (!j)
-        return err ? err->code : KINDE_E_TOKEN_MALFORMED;
+    if (!j) {
+        if (err)
+            *err = perr;
+        return perr.code;
+    }
     if (out) {
         *out = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         if (!*out) {

@@ -187,12 +187,15 @@ kinde_code kinde_session_serialize(const kinde_session *s, char **out, kinde_err
 static kinde_code decode_payload(const char *token, json_t **claims, kinde_error *err)
 {
     kinde__jws jws;
-    kinde_code rc = kinde__jws_parse(token, &jws, err);
+    kinde_error perr;
+    kinde_code rc = kinde__jws_parse(token, &jws, &perr);
+    if (rc == KINDE_E_NOMEM) {
+        if (err)
+            *err = perr;
+        return rc;
+    }
     if (rc != KINDE_OK)
-        return rc == KINDE_E_NOMEM ? rc
-                                   : kinde__fail(err, KINDE_E_SESSION_DATA,
-                                                 "stored token malformed: %s",
-                                                 err ? err->text : kinde_strerror(rc));
+        return kinde__fail(err, KINDE_E_SESSION_DATA, "stored token malformed: %s", perr.text);
     *claims = json_incref(jws.payload);
     kinde__jws_clear(&jws);
     return KINDE_OK;
@@ -216,9 +219,13 @@ kinde_code kinde_session_deserialize(const char *data, size_t len, kinde_session
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "data and out are required");
     if (len > SESSION_MAX_BYTES)
         return kinde__fail(err, KINDE_E_SESSION_DATA, "session of %zu bytes is too large", len);
-    json_t *root = kinde__json_parse_object(data, len, KINDE_E_SESSION_DATA, "session", err);
-    if (!root)
-        return err && err->code == KINDE_E_NOMEM ? KINDE_E_NOMEM : KINDE_E_SESSION_DATA;
+    kinde_error perr;
+    json_t *root = kinde__json_parse_object(data, len, KINDE_E_SESSION_DATA, "session", &perr);
+    if (!root) {
+        if (err)
+            *err = perr;
+        return perr.code;
+    }
     kinde_code rc = KINDE_OK;
     json_t *v = json_object_get(root, "v");
     if (!json_is_integer(v) || json_integer_value(v) != SESSION_FORMAT_VERSION) {

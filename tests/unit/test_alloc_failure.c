@@ -1,0 +1,192 @@
+/* The n-th allocation fails, for every n: each path returns KINDE_E_NOMEM
+ * (or succeeds when the failure landed somewhere it could be absorbed), never
+ * crashes, and leaves no allocation behind. Network paths are covered the
+ * same way in the integration suite. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* A counting allocator: a size header in front of every block. */
+static long fail_at = -1;   /* allocation number that fails; -1 = none */
+static long count;          /* allocations so far in this run */
+static long live;           /* blocks not yet freed */
+
+static void *t_malloc(size_t n)
+{
+    if (fail_at >= 0 && ++count == fail_at)
+        return NULL;
+    size_t *p = malloc(sizeof(size_t) * 2 + n);
+    if (!p)
+        return NULL;
+    p[0] = n;
+    live++;
+    return p + 2;
+}
+
+static void t_free(void *ptr)
+{
+    if (!ptr)
+        return;
+    live--;
+    free((size_t *)ptr - 2);
+}
+
+static void *t_realloc(void *ptr, size_t n)
+{
+    if (!ptr)
+        return t_malloc(n);
+    size_t old = ((size_t *)ptr)[-2];
+    void *q = t_malloc(n);
+    if (!q)
+        return NULL;
+    memcpy(q, ptr, old < n ? old : n);
+    t_free(ptr);
+    return q;
+}
+
+typedef kinde_code (*scenario)(void);
+
+/* Runs s with every allocation failing in turn until a run needs no failure. */
+static void every_failure(scenario s, const char *name)
+{
+    long n;
+    for (n = 1; n < 100000; n++) {
+        fail_at = n;
+        count = 0;
+        long before = live;
+        kinde_code rc = s();
+        long used = count;
+        fail_at = -1;
+        if (live != before)
+            fail_msg("%s: %ld blocks leaked when allocation %ld failed", name, live - before, n);
+        if (used < n) {
+            assert_int_equal(rc, KINDE_OK); /* no failure was injected: must succeed */
+            break;
+        }
+        if (rc != KINDE_OK && rc != KINDE_E_NOMEM)
+            fail_msg("%s: allocation %ld failed and the call returned %s", name, n, kinde_code_name(rc));
+    }
+    assert_true(n > 1);
+}
+
+static kinde_client *client_or_null(kinde_code *rc)
+{
+    kinde_config cfg;
+    kinde_config_init(&cfg);
+    cfg.domain = "https://acme.kinde.com";
+    cfg.client_id = "cid";
+    cfg.client_secret = "secret";
+    cfg.callback_url = "http://localhost:8000/callback";
+    cfg.audience = "api.one api.two";
+    kinde_client *c = NULL;
+    *rc = kinde_client_new(&cfg, &c, NULL);
+    return c;
+}
+
+static kinde_code make_client(void)
+{
+    kinde_code rc;
+    kinde_client_free(client_or_null(&rc));
+    return rc;
+}
+
+static kinde_code login_urls(void)
+{
+    kinde_code rc;
+    kinde_client *c = client_or_null(&rc);
+    if (!c)
+        return rc;
+    kinde_session *s = kinde_session_new();
+    char *url = NULL, *text = NULL;
+    kinde_auth_params p = {.org_name = "Org", .login_hint = "a@b", .invitation_code = "i"};
+    if (!s)
+        rc = KINDE_E_NOMEM;
+    if (rc == KINDE_OK && (rc = kinde_get_create_org_url(c, s, &p, &url, NULL)) == KINDE_OK)
+        kinde_free(url);
+    if (rc == KINDE_OK && (rc = kinde_get_logout_url(c, "http://localhost:8000/", &url, NULL)) == KINDE_OK)
+        kinde_free(url);
+    if (rc == KINDE_OK && (rc = kinde_session_serialize(s, &text, NULL)) == KINDE_OK) {
+        kinde_session *back = NULL;
+        rc = kinde_session_deserialize(text, strlen(text), &back, NULL);
+        kinde_session_free(back);
+        kinde_free(text);
+    }
+    /* A refused callback: the pending login is consumed, nothing leaks. */
+    if (rc == KINDE_OK && kinde_fetch_token(c, s, "http://h/cb?code=x&state=wrong", NULL) == KINDE_E_NOMEM)
+        rc = KINDE_E_NOMEM;
+    kinde_session_free(s);
+    kinde_client_free(c);
+    return rc;
+}
+
+static const char *stored_session =
+    "{\"v\":1,\"at\":\"eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJzdWIiOiJrcF8xIiwiZXhwIjo0MTAyNDQ0ODAwLCJvcmdfY29kZSI6Im9yZ18xIiwicGVybWlzc2lvbnMiOlsiYSJdLCJmZWF0dXJlX2ZsYWdzIjp7InRoZW1lIjp7InQiOiJzIiwidiI6InBpbmsifX0sInJvbGVzIjpbeyJrZXkiOiJhZG1pbiJ9XX0.c2lnbmF0dXJl\","
+    "\"it\":\"eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJzdWIiOiJrcF8xIiwiZ2l2ZW5fbmFtZSI6IkRhdmUiLCJvcmdfY29kZXMiOlsib3JnXzEiXX0.c2lnbmF0dXJl\","
+    "\"rt\":\"refresh\",\"login\":{\"st\":\"s\",\"no\":\"n\",\"cv\":\"v\",\"ru\":\"http://x/cb\",\"t\":1}}";
+
+static kinde_code load_and_read(void)
+{
+    kinde_session *s = NULL;
+    kinde_code rc = kinde_session_deserialize(stored_session, strlen(stored_session), &s, NULL);
+    if (rc != KINDE_OK)
+        return rc;
+    char *json = NULL;
+    const char *theme;
+    kinde_strings roles;
+    if ((rc = kinde_get_claim(s, "permissions", KINDE_ACCESS_TOKEN, &json, NULL)) == KINDE_OK)
+        kinde_free(json);
+    if (rc == KINDE_OK)
+        rc = kinde_get_string_flag(s, "theme", NULL, &theme, NULL);
+    if (rc == KINDE_OK)
+        rc = kinde_get_roles(s, &roles, NULL);
+    if (rc == KINDE_OK && (rc = kinde_session_serialize(s, &json, NULL)) == KINDE_OK)
+        kinde_free(json);
+    kinde_session_free(s);
+    return rc;
+}
+
+static kinde_code parse_outside_input(void)
+{
+    kinde__callback cb;
+    kinde_code rc = kinde__callback_parse("http://h/cb?code=a%20b&state=s&iss=i&error_description=d", &cb, NULL);
+    if (rc != KINDE_OK)
+        return rc;
+    kinde__callback_clear(&cb);
+    const char *body = "{\"access_token\":\"a\",\"token_type\":\"bearer\",\"id_token\":\"i\",\"expires_in\":10}";
+    kinde__token_response tr;
+    kinde_error err;
+    rc = kinde__token_response_parse(200, body, strlen(body), &tr, &err);
+    if (rc == KINDE_OK)
+        kinde__token_response_clear(&tr);
+    if (rc != KINDE_OK)
+        return rc;
+    char *h = NULL, *p = NULL;
+    rc = kinde_decode_token("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJrcF8xIn0.c2ln", &h, &p, &err);
+    kinde_free(h);
+    kinde_free(p);
+    return rc;
+}
+
+static void client_creation(void **state) { every_failure(make_client, "kinde_client_new"); }
+static void urls_and_session(void **state) { every_failure(login_urls, "login URLs"); }
+static void stored_sessions(void **state) { every_failure(load_and_read, "stored session"); }
+static void outside_input(void **state) { every_failure(parse_outside_input, "parsers"); }
+
+int main(void)
+{
+    assert_int_equal(kinde_set_allocator(t_malloc, t_realloc, t_free), KINDE_OK);
+    assert_int_equal(kinde_set_allocator(NULL, t_realloc, t_free), KINDE_E_INVALID_ARGUMENT);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(client_creation),
+        cmocka_unit_test(urls_and_session),
+        cmocka_unit_test(stored_sessions),
+        cmocka_unit_test(outside_input),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
