@@ -1,0 +1,216 @@
+/* Compact JWS, RS256 only (SECURITY.md A1-A5).
+ *
+ * The parser decides nothing from the token about how to verify it: the
+ * algorithm is fixed, keys come only from the configured JWKS, and any header
+ * that asks for something else (another alg, crit extensions, key URLs or
+ * embedded keys) is refused rather than ignored. */
+#include "internal.h"
+
+#include <openssl/err.h>
+#include <openssl/rsa.h>
+#include <string.h>
+
+/* Kinde's tokens are 1-3 KiB; a cap keeps hostile input cheap to refuse. */
+#define KINDE_TOKEN_MAX (16 * 1024)
+/* Kinde's deepest claim (feature_flags.<code>.v) is three levels down. */
+#define KINDE_TOKEN_JSON_DEPTH 32
+#define KINDE_RSA_MIN_BITS 2048
+
+/* Deepest nesting of arrays/objects in JSON text, strings skipped. Checked
+ * before jansson sees the text so its recursive parser never goes deep. */
+static int too_deep(const unsigned char *s, size_t len, int max)
+{
+    int depth = 0, in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max)
+                return 1;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
+static kinde_code decode_json(const char *seg, size_t len, const char *what, json_t **out,
+                              kinde_error *err)
+{
+    unsigned char *raw = NULL;
+    size_t raw_len = 0;
+    int d = kinde__b64url_decode(seg, len, &raw, &raw_len);
+    if (d == -2)
+        return kinde__fail(err, KINDE_E_NOMEM, NULL);
+    if (d != 0)
+        return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "token %s is not canonical base64url",
+                           what);
+    if (too_deep(raw, raw_len, KINDE_TOKEN_JSON_DEPTH)) {
+        kinde__free(raw);
+        return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "token %s is nested too deeply", what);
+    }
+    kinde_error perr;
+    char label[32];
+    snprintf(label, sizeof label, "token %s", what);
+    *out = kinde__json_parse_object((const char *)raw, raw_len, KINDE_E_TOKEN_MALFORMED, label,
+                                    &perr);
+    kinde__free(raw);
+    if (!*out) {
+        if (err)
+            *err = perr;
+        return perr.code;
+    }
+    return KINDE_OK;
+}
+
+static kinde_code check_header(const json_t *h, kinde_error *err)
+{
+    const json_t *alg = json_object_get(h, "alg");
+    if (!alg)
+        return kinde__fail(err, KINDE_E_TOKEN_ALGORITHM, "header has no 'alg'");
+    /* Exact, case-sensitive: "rs256" is not a spelling of RS256. */
+    if (!json_is_string(alg) || strcmp(json_string_value(alg), "RS256") != 0 ||
+        json_string_length(alg) != 5)
+        return kinde__fail(err, KINDE_E_TOKEN_ALGORITHM, "header 'alg' %s%s%s is not RS256",
+                           json_is_string(alg) ? "'" : "",
+                           json_is_string(alg) ? json_string_value(alg) : "(not a string)",
+                           json_is_string(alg) ? "'" : "");
+    /* We implement no JWS extension, so any crit names one we don't know. */
+    if (json_object_get(h, "crit"))
+        return kinde__fail(err, KINDE_E_TOKEN_ALGORITHM,
+                           "header 'crit' names extensions this library does not implement");
+    static const char *const key_sources[] = {"jku", "x5u", "x5c", "jwk"};
+    for (size_t i = 0; i < sizeof key_sources / sizeof key_sources[0]; i++)
+        if (json_object_get(h, key_sources[i]))
+            return kinde__fail(err, KINDE_E_TOKEN_ALGORITHM,
+                               "header '%s' refused: keys come only from the domain's JWKS",
+                               key_sources[i]);
+    const json_t *kid = json_object_get(h, "kid");
+    if (kid && !json_is_string(kid))
+        return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "header 'kid' is not a string");
+    const json_t *typ = json_object_get(h, "typ");
+    if (typ && !json_is_string(typ))
+        return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "header 'typ' is not a string");
+    return KINDE_OK;
+}
+
+kinde_code kinde__jws_parse(const char *token, kinde__jws *out, kinde_error *err)
+{
+    if (!out)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "no output");
+    memset(out, 0, sizeof *out);
+    if (!token)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "token is NULL");
+
+    size_t len = strnlen(token, KINDE_TOKEN_MAX + 1);
+    if (len > KINDE_TOKEN_MAX)
+        return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "token longer than %d bytes",
+                           KINDE_TOKEN_MAX);
+    const char *dot[4];
+    size_t ndots = 0;
+    for (size_t i = 0; i < len; i++)
+        if (token[i] == '.' && ndots++ < 4)
+            dot[ndots - 1] = token + i;
+    if (ndots == 4)
+        return kinde__fail(err, KINDE_E_TOKEN_MALFORMED,
+                           "token has 5 segments: an encrypted JWT (JWE), not a signed one");
+    if (ndots != 2)
+        return kinde__fail(err, KINDE_E_TOKEN_MALFORMED,
+                           "token has %zu segments, a compact JWS has 3", ndots + 1);
+
+    const char *hdr = token, *pay = dot[0] + 1, *sig = dot[1] + 1;
+    size_t hdr_len = (size_t)(dot[0] - token), pay_len = (size_t)(dot[1] - pay);
+    size_t sig_len = len - (size_t)(sig - token);
+    if (hdr_len == 0 || pay_len == 0)
+        return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "token has an empty %s segment",
+                           hdr_len == 0 ? "header" : "payload");
+
+    kinde_code rc;
+    if ((rc = decode_json(hdr, hdr_len, "header", &out->header, err)) ||
+        (rc = check_header(out->header, err)) ||
+        (rc = decode_json(pay, pay_len, "payload", &out->payload, err)))
+        goto fail;
+    /* After the header checks, so that alg "none" is reported as such. */
+    if (sig_len == 0) {
+        rc = kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "token has an empty signature segment");
+        goto fail;
+    }
+    int d = kinde__b64url_decode(sig, sig_len, &out->signature, &out->signature_len);
+    if (d != 0) {
+        out->signature = NULL;
+        rc = d == -2 ? kinde__fail(err, KINDE_E_NOMEM, NULL)
+                     : kinde__fail(err, KINDE_E_TOKEN_MALFORMED,
+                                   "token signature is not canonical base64url");
+        goto fail;
+    }
+    if (!(out->token = kinde__strndup(token, len))) {
+        rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
+        goto fail;
+    }
+    out->signing_input = out->token;
+    out->signing_input_len = hdr_len + 1 + pay_len;
+    return KINDE_OK;
+fail:
+    kinde__jws_clear(out);
+    return rc;
+}
+
+void kinde__jws_clear(kinde__jws *jws)
+{
+    if (!jws)
+        return;
+    json_decref(jws->header);
+    json_decref(jws->payload);
+    kinde__free(jws->signature);
+    kinde__free_secret(jws->token);
+    memset(jws, 0, sizeof *jws);
+}
+
+const char *kinde__jws_kid(const kinde__jws *jws)
+{
+    return jws ? kinde__json_str(jws->header, "kid") : NULL;
+}
+
+kinde_code kinde__jws_verify(const kinde__jws *jws, EVP_PKEY *key, kinde_error *err)
+{
+    if (!jws || !jws->signing_input || !key)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "token and key are required");
+    /* RSA only: an RSA-PSS or EC key would make OpenSSL pick another scheme. */
+    if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+        return kinde__fail(err, KINDE_E_TOKEN_KEY, "key is not an RSA key");
+    if (EVP_PKEY_get_bits(key) < KINDE_RSA_MIN_BITS)
+        return kinde__fail(err, KINDE_E_TOKEN_KEY, "RSA key of %d bits is below %d",
+                           EVP_PKEY_get_bits(key), KINDE_RSA_MIN_BITS);
+    if (jws->signature_len != (size_t)EVP_PKEY_get_size(key))
+        return kinde__fail(err, KINDE_E_TOKEN_SIGNATURE,
+                           "signature is %zu bytes, the key's modulus %d", jws->signature_len,
+                           EVP_PKEY_get_size(key));
+
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md)
+        return kinde__fail(err, KINDE_E_NOMEM, NULL);
+    EVP_PKEY_CTX *pctx = NULL;
+    int ok = EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), NULL, key) == 1 &&
+             EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
+    if (!ok) {
+        EVP_MD_CTX_free(md);
+        ERR_clear_error();
+        return kinde__fail(err, KINDE_E_TOKEN_KEY, "key cannot verify RS256");
+    }
+    /* 1 is valid; 0 and negative values (malformed signature) are not. */
+    int v = EVP_DigestVerify(md, jws->signature, jws->signature_len,
+                             (const unsigned char *)jws->signing_input, jws->signing_input_len);
+    EVP_MD_CTX_free(md);
+    if (v != 1) {
+        /* Don't leave OpenSSL's reason on this thread for an unrelated caller. */
+        ERR_clear_error();
+        return kinde__fail(err, KINDE_E_TOKEN_SIGNATURE, "RS256 signature does not verify");
+    }
+    return KINDE_OK;
+}

@@ -1,0 +1,199 @@
+/* Token verification: signature first, then every claim (SECURITY.md A8-A12).
+ *
+ * Claims are read only from a payload whose signature verified, and each is
+ * type-checked before it is compared: a claim of an unexpected JSON type is
+ * an error, never "absent" and never coerced. */
+#include "internal.h"
+
+#include <string.h>
+#include <strings.h>
+
+static kinde_code claim_type(kinde_error *err, const char *name, const char *type)
+{
+    return kinde__fail(err, KINDE_E_TOKEN_CLAIMS, "claim '%s' is not %s", name, type);
+}
+
+/* Integer claim: 1 present (value in *out), 0 absent, -1 present but not a
+ * JSON integer ("1700000000" and 1.7e9 are not integers). */
+static int int_claim(const json_t *payload, const char *name, int64_t *out)
+{
+    const json_t *v = json_object_get(payload, name);
+    if (!v)
+        return 0;
+    if (!json_is_integer(v))
+        return -1;
+    *out = (int64_t)json_integer_value(v);
+    return 1;
+}
+
+/* aud as a list: a string is a list of one. -1 when of another shape. */
+static int aud_contains(const json_t *aud, const char *want)
+{
+    if (json_is_string(aud))
+        return strcmp(json_string_value(aud), want) == 0;
+    size_t i;
+    const json_t *a;
+    json_array_foreach(aud, i, a)
+        if (strcmp(json_string_value(a), want) == 0)
+            return 1;
+    return 0;
+}
+
+static kinde_code check_times(const json_t *payload, const kinde__token_policy *p,
+                              kinde_error *err)
+{
+    /* Never negative: a negative leeway would be an obscure way to shorten
+     * lifetimes, and would make "0" mean something other than exact. */
+    int64_t leeway = p->leeway > 0 ? p->leeway : 0;
+    int64_t now = p->now, exp, nbf, iat;
+    /* Comparisons are written as now - leeway against the claim so that a
+     * huge hostile claim value cannot overflow. */
+    switch (int_claim(payload, "exp", &exp)) {
+    case 0:
+        return kinde__fail(err, KINDE_E_TOKEN_CLAIMS, "claim 'exp' is missing");
+    case -1:
+        return claim_type(err, "exp", "an integer");
+    }
+    if (now - leeway >= exp)
+        return kinde__fail(err, KINDE_E_TOKEN_EXPIRED, "claim 'exp' %lld is %lld seconds ago",
+                           (long long)exp, (long long)(now - exp));
+    switch (int_claim(payload, "nbf", &nbf)) {
+    case -1:
+        return claim_type(err, "nbf", "an integer");
+    case 1:
+        if (nbf > now + leeway)
+            return kinde__fail(err, KINDE_E_TOKEN_NOT_YET_VALID,
+                               "claim 'nbf' %lld is %lld seconds ahead", (long long)nbf,
+                               (long long)(nbf - now));
+    }
+    switch (int_claim(payload, "iat", &iat)) {
+    case -1:
+        return claim_type(err, "iat", "an integer");
+    case 1:
+        if (iat > now + leeway)
+            return kinde__fail(err, KINDE_E_TOKEN_NOT_YET_VALID,
+                               "claim 'iat' %lld is %lld seconds ahead", (long long)iat,
+                               (long long)(iat - now));
+    }
+    return KINDE_OK;
+}
+
+kinde_code kinde__check_claims(const json_t *payload, const kinde__token_policy *p,
+                               kinde_error *err)
+{
+    if (!json_is_object(payload) || !p || !p->issuer ||
+        (p->kind != KINDE_ACCESS_TOKEN && p->kind != KINDE_ID_TOKEN) ||
+        (p->kind == KINDE_ID_TOKEN && !p->client_id) || (p->n_audiences && !p->audiences))
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "payload and a complete policy are required");
+
+    /* Exact bytes: no trailing-slash or case folding (A8). */
+    const json_t *iss = json_object_get(payload, "iss");
+    if (!iss)
+        return kinde__fail(err, KINDE_E_TOKEN_CLAIMS, "claim 'iss' is missing");
+    if (!json_is_string(iss))
+        return claim_type(err, "iss", "a string");
+    if (strcmp(json_string_value(iss), p->issuer) != 0 ||
+        json_string_length(iss) != strlen(p->issuer))
+        return kinde__fail(err, KINDE_E_TOKEN_CLAIMS, "claim 'iss' '%.100s' is not '%.100s'",
+                           json_string_value(iss), p->issuer);
+
+    const json_t *sub = json_object_get(payload, "sub");
+    if (sub && !json_is_string(sub))
+        return claim_type(err, "sub", "a string");
+
+    kinde_code rc = check_times(payload, p, err);
+    if (rc != KINDE_OK)
+        return rc;
+
+    const json_t *aud = json_object_get(payload, "aud");
+    if (aud) {
+        int ok = json_is_string(aud) || json_is_array(aud);
+        size_t i;
+        const json_t *a;
+        if (json_is_array(aud))
+            json_array_foreach(aud, i, a)
+                if (!json_is_string(a))
+                    ok = 0;
+        if (!ok)
+            return claim_type(err, "aud", "a string or an array of strings");
+    }
+    const json_t *azp = json_object_get(payload, "azp");
+    if (azp && !json_is_string(azp))
+        return claim_type(err, "azp", "a string");
+
+    if (p->kind == KINDE_ACCESS_TOKEN) {
+        /* ID-token-only claims: an ID token is not a bearer credential (A12). */
+        if (json_object_get(payload, "nonce"))
+            return kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
+                               "claim 'nonce' in an access token: this is an ID token");
+        if (json_object_get(payload, "at_hash"))
+            return kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
+                               "claim 'at_hash' in an access token: this is an ID token");
+        for (size_t k = 0; k < p->n_audiences; k++)
+            if (!aud || !aud_contains(aud, p->audiences[k]))
+                return kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
+                                   "claim 'aud' does not contain '%.100s'", p->audiences[k]);
+        return KINDE_OK;
+    }
+
+    /* ID token (OpenID Connect Core 3.1.3.7). */
+    if (!aud)
+        return kinde__fail(err, KINDE_E_TOKEN_CLAIMS, "claim 'aud' is missing");
+    if (!aud_contains(aud, p->client_id))
+        return kinde__fail(err, KINDE_E_TOKEN_CLAIMS, "claim 'aud' does not contain the client id");
+    size_t n_aud = json_is_array(aud) ? json_array_size(aud) : 1;
+    if (n_aud > 1 && !azp)
+        return kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
+                           "claim 'azp' is missing and 'aud' names %zu audiences", n_aud);
+    if (azp && strcmp(json_string_value(azp), p->client_id) != 0)
+        return kinde__fail(err, KINDE_E_TOKEN_CLAIMS, "claim 'azp' '%.100s' is not the client id",
+                           json_string_value(azp));
+    if (p->nonce) {
+        const json_t *nonce = json_object_get(payload, "nonce");
+        if (!nonce)
+            return kinde__fail(err, KINDE_E_TOKEN_NONCE, "claim 'nonce' is missing");
+        if (!json_is_string(nonce))
+            return claim_type(err, "nonce", "a string");
+        /* Not secret-dependent timing worth hiding: the nonce was in the
+         * browser's URL. Exact length too, so an embedded NUL cannot match. */
+        if (json_string_length(nonce) != strlen(p->nonce) ||
+            strcmp(json_string_value(nonce), p->nonce) != 0)
+            return kinde__fail(err, KINDE_E_TOKEN_NONCE,
+                               "claim 'nonce' is not the one sent for this login");
+    }
+    return KINDE_OK;
+}
+
+/* RFC 9068 access tokens say so in typ; one must not pass as an ID token. */
+static int is_access_typ(const char *typ)
+{
+    return typ && (strcasecmp(typ, "at+jwt") == 0 || strcasecmp(typ, "application/at+jwt") == 0);
+}
+
+kinde_code kinde__verify_token(kinde__keystore *ks, const char *token,
+                               const kinde__token_policy *policy, json_t **payload,
+                               kinde_error *err)
+{
+    if (payload)
+        *payload = NULL;
+    if (!ks || !token || !policy)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "keystore, token and policy are required");
+    kinde__jws jws;
+    kinde_code rc = kinde__jws_parse(token, &jws, err);
+    if (rc != KINDE_OK)
+        return rc;
+    EVP_PKEY *key = NULL;
+    if ((rc = kinde__keystore_get(ks, kinde__jws_kid(&jws), &key, err)) == KINDE_OK &&
+        (rc = kinde__jws_verify(&jws, key, err)) == KINDE_OK) {
+        if (policy->kind == KINDE_ID_TOKEN && is_access_typ(kinde__json_str(jws.header, "typ")))
+            rc = kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
+                             "header 'typ' says access token (at+jwt), an ID token was expected");
+        else
+            rc = kinde__check_claims(jws.payload, policy, err);
+    }
+    EVP_PKEY_free(key);
+    if (rc == KINDE_OK && payload)
+        *payload = json_incref(jws.payload);
+    kinde__jws_clear(&jws);
+    return rc;
+}
