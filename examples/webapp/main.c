@@ -1,0 +1,191 @@
+/* kinde-webapp: the Kinde Django tutorial's app, in C, with server-side
+ * sessions. Options and start-up; the routes are in server.c. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: kinde-webapp [options]\n"
+            "  --port N               listen port (default 8000; 0 = any free port)\n"
+            "  --bind ADDR            IPv4 address to listen on (default 127.0.0.1)\n"
+            "  --ready-file PATH      write the port there once listening\n"
+            "  --data-dir DIR         where the SQLite session file lives (default .)\n"
+            "  --sessions SPEC        sqlite (default) or redis://HOST:PORT\n"
+            "  --public-url URL       the app's address as browsers see it\n"
+            "                         (default http://ADDR:PORT; https gives Secure,\n"
+            "                         __Host- cookies)\n"
+            "  --idle-timeout S       end a session after S idle seconds (default 1800)\n"
+            "  --absolute-timeout S   end a session S seconds after sign-in (default 43200)\n"
+            "  --login-timeout S      time allowed to finish a sign-in (default 600)\n"
+            "  --env-file PATH        dotenv file for KINDE_* variables (default .env)\n"
+            "  --logout-return URL    a URL sign-out may return to (repeatable; must be\n"
+            "                         registered with Kinde too)\n"
+            "  --quiet                log nothing but start-up failures\n"
+            "Kinde settings come from the environment or the dotenv file: KINDE_HOST or\n"
+            "KINDE_ISSUER_URL, KINDE_CLIENT_ID, KINDE_CLIENT_SECRET, KINDE_REDIRECT_URL or\n"
+            "KINDE_CALLBACK_URL, KINDE_POST_LOGOUT_REDIRECT_URL or KINDE_LOGOUT_URL.\n");
+}
+
+static int parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int write_ready_file(const char *path, int port)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "%d\n", port);
+    if (fclose(f) != 0)
+        return -1;
+    return rename(tmp, path);
+}
+
+int main(int argc, char **argv)
+{
+    app a;
+    memset(&a, 0, sizeof a);
+    a.bind = "127.0.0.1";
+    a.port = 8000;
+    a.data_dir = ".";
+    a.sessions = "sqlite";
+    a.env_file = ".env";
+    a.idle_timeout = 1800;
+    a.absolute_timeout = 43200;
+    a.login_ttl = 600;
+    const char *public_url = NULL;
+    size_t nlogout = 0;
+
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long n;
+        if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(o, "--quiet") == 0) {
+            a.quiet = 1;
+            continue;
+        }
+        if (!v) {
+            fprintf(stderr, "kinde-webapp: %s needs a value\n", o);
+            usage(stderr);
+            return 2;
+        }
+        i++;
+        if (strcmp(o, "--port") == 0 && parse_long(v, 0, 65535, &n) == 0)
+            a.port = (int)n;
+        else if (strcmp(o, "--bind") == 0)
+            a.bind = v;
+        else if (strcmp(o, "--ready-file") == 0)
+            a.ready_file = v;
+        else if (strcmp(o, "--data-dir") == 0)
+            a.data_dir = v;
+        else if (strcmp(o, "--sessions") == 0)
+            a.sessions = v;
+        else if (strcmp(o, "--public-url") == 0)
+            public_url = v;
+        else if (strcmp(o, "--env-file") == 0)
+            a.env_file = v;
+        else if (strcmp(o, "--idle-timeout") == 0 && parse_long(v, 1, 31536000, &n) == 0)
+            a.idle_timeout = n;
+        else if (strcmp(o, "--absolute-timeout") == 0 && parse_long(v, 1, 31536000, &n) == 0)
+            a.absolute_timeout = n;
+        else if (strcmp(o, "--login-timeout") == 0 && parse_long(v, 1, 86400, &n) == 0)
+            a.login_ttl = n;
+        else if (strcmp(o, "--logout-return") == 0 && nlogout < APP_MAX_LOGOUT_URLS)
+            a.logout_urls[nlogout++] = v;
+        else {
+            fprintf(stderr, "kinde-webapp: bad option or value: %s %s\n", o, v);
+            usage(stderr);
+            return 2;
+        }
+    }
+    a.logout_allow.urls = a.logout_urls;
+    a.logout_allow.count = nlogout;
+
+    /* Threads started below inherit this mask; main waits for the signals. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    char err[512] = "";
+    a.store = store_open(a.sessions, a.data_dir, err, sizeof err);
+    if (!a.store) {
+        fprintf(stderr, "kinde-webapp: session store: %s\n", err);
+        return 1;
+    }
+    if (server_start(&a) != 0) {
+        store_close(a.store);
+        return 1;
+    }
+
+    if (public_url) {
+        snprintf(a.public_url, sizeof a.public_url, "%s", public_url);
+        size_t len = strlen(a.public_url);
+        while (len > 0 && a.public_url[len - 1] == '/')
+            a.public_url[--len] = '\0';
+    } else {
+        snprintf(a.public_url, sizeof a.public_url, "http://%s:%d",
+                 strcmp(a.bind, "0.0.0.0") == 0 ? "127.0.0.1" : a.bind, a.port);
+    }
+    a.secure = strncmp(a.public_url, "https://", 8) == 0;
+    a.cookie_name = a.secure ? "__Host-kinde_session" : "kinde_session";
+
+    /* Defaults for what neither the environment nor .env says. */
+    char callback[600], home[600];
+    snprintf(callback, sizeof callback, "%s/callback", a.public_url);
+    snprintf(home, sizeof home, "%s/", a.public_url);
+    kinde_config base;
+    kinde_config_init(&base);
+    base.callback_url = callback;
+    base.post_logout_redirect_url = home;
+    base.grant_type = KINDE_GRANT_AUTHORIZATION_CODE;
+    base.login_ttl_seconds = a.login_ttl;
+    kinde_error kerr;
+    memset(&kerr, 0, sizeof kerr);
+    kinde_client *client = NULL;
+    if (kinde_client_new_from_env(a.env_file, &base, &client, &kerr) != KINDE_OK) {
+        fprintf(stderr, "kinde-webapp: Kinde configuration: %s\n", kerr.text);
+        server_stop(&a);
+        store_close(a.store);
+        return 1;
+    }
+    __atomic_store_n(&a.client, client, __ATOMIC_RELEASE);
+
+    if (a.ready_file && write_ready_file(a.ready_file, a.port) != 0) {
+        fprintf(stderr, "kinde-webapp: cannot write %s\n", a.ready_file);
+        server_stop(&a);
+        kinde_client_free(a.client);
+        store_close(a.store);
+        return 1;
+    }
+    if (!a.quiet)
+        fprintf(stderr, "kinde-webapp: listening on %s (sessions: %s)\n", a.public_url,
+                a.store->name);
+
+    int sig = 0;
+    sigwait(&stop, &sig);
+    server_stop(&a);
+    kinde_client_free(a.client);
+    store_close(a.store);
+    return 0;
+}

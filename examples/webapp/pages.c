@@ -1,0 +1,188 @@
+#include "pages.h"
+
+#include <string.h>
+
+/* Length of the UTF-8 sequence starting at s (1 for anything malformed). */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n = 1;
+    if (s[0] >= 0xf0)
+        n = 4;
+    else if (s[0] >= 0xe0)
+        n = 3;
+    else if (s[0] >= 0xc0)
+        n = 2;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 1;
+    return n;
+}
+
+static size_t first_char(const char *s, char *out, size_t room)
+{
+    if (!s || !*s)
+        return 0;
+    size_t n = utf8_len((const unsigned char *)s);
+    if (n >= room)
+        return 0;
+    memcpy(out, s, n);
+    if (n == 1 && out[0] >= 'a' && out[0] <= 'z')
+        out[0] = (char)(out[0] - 'a' + 'A');
+    return n;
+}
+
+void page_initials(const char *given, const char *family, const char *email, char *out,
+                   size_t outsz)
+{
+    if (!out || outsz == 0)
+        return;
+    size_t o = first_char(given, out, outsz);
+    o += first_char(family, out + o, outsz - o);
+    if (o == 0)
+        o = first_char(email, out, outsz);
+    if (o == 0 && outsz > 1)
+        out[o++] = '?';
+    out[o < outsz ? o : outsz - 1] = '\0';
+}
+
+static void head(buf *b, const char *title, const page_user *user)
+{
+    buf_puts(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                "<title>");
+    buf_html(b, title);
+    buf_puts(b, " · kinde-c</title>\n"
+                "<link rel=\"stylesheet\" href=\"/static/styles.css\">\n"
+                "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
+                "</head>\n<body>\n<header class=\"topbar\">\n<nav class=\"nav wrap\">\n"
+                "<a class=\"brand\" href=\"/\"><span class=\"brand-mark\">K</span>kinde-c</a>\n");
+    if (!user) {
+        buf_puts(b, "<div class=\"nav-actions\" data-view=\"signed-out\">\n"
+                    "<a id=\"login\" class=\"button button-quiet\" href=\"/login\">Sign in</a>\n"
+                    "<a id=\"register\" class=\"button button-dark\" href=\"/register\">Sign up</a>\n"
+                    "</div>\n");
+    } else {
+        buf_puts(b, "<div class=\"nav-actions profile\" data-view=\"signed-in\">\n"
+                    "<span class=\"avatar\" id=\"avatar\" aria-hidden=\"true\">");
+        buf_html(b, user->initials);
+        buf_puts(b, "</span>\n<div class=\"profile-text\">\n<span class=\"profile-name\" id=\"user-name\">");
+        buf_html(b, user->full_name);
+        buf_puts(b, "</span>\n<form method=\"post\" action=\"/logout\" class=\"logout-form\">\n"
+                    "<input type=\"hidden\" name=\"csrf\" value=\"");
+        buf_html(b, user->csrf);
+        buf_puts(b, "\">\n<button id=\"logout\" type=\"submit\" class=\"link-button\">Sign out</button>\n"
+                    "</form>\n</div>\n</div>\n");
+    }
+    buf_puts(b, "</nav>\n</header>\n<main class=\"wrap\">\n");
+}
+
+static void foot(buf *b)
+{
+    buf_puts(b, "</main>\n<footer class=\"footer wrap\">\n<strong>kinde-c</strong>\n"
+                "<p>The Kinde SDK for C. Read the <a class=\"link\" href=\"https://docs.kinde.com\" "
+                "rel=\"noreferrer\">Kinde docs</a>.</p>\n"
+                "<small>Demo app: sessions stay on the server, the browser holds only an "
+                "opaque id.</small>\n</footer>\n</body>\n</html>\n");
+}
+
+void page_home(buf *out, const page_user *user)
+{
+    head(out, user ? "Home" : "Sign in", user);
+    if (!user) {
+        buf_puts(out,
+                 "<section class=\"card hero\" id=\"hero\">\n"
+                 "<p class=\"eyebrow\">kinde-c demo</p>\n"
+                 "<h1 class=\"display\">Let's start authenticating<br>with Kinde</h1>\n"
+                 "<p class=\"tagline\">A C web app, signed in by the Kinde SDK for C.</p>\n"
+                 "<div class=\"hero-actions\">\n"
+                 "<a class=\"button button-light button-big\" href=\"/login\">Sign in</a>\n"
+                 "<a class=\"button button-outline button-big\" href=\"/register\">Sign up</a>\n"
+                 "</div>\n"
+                 "<p class=\"hero-more\"><a class=\"link\" href=\"/create-org\">"
+                 "Or create an organization</a></p>\n"
+                 "</section>\n");
+    } else {
+        buf_puts(out, "<section class=\"card welcome\" id=\"welcome\">\n"
+                      "<p class=\"eyebrow\">Woohoo, ");
+        buf_html(out, user->full_name);
+        buf_puts(out, "!</p>\n<h1 class=\"display\">Your authentication is all sorted.<br>"
+                      "Build the important stuff.</h1>\n</section>\n"
+                      "<section class=\"next\">\n<h2>Next steps for you</h2>\n<ul class=\"tiles\">\n"
+                      "<li><a class=\"tile\" id=\"details-link\" href=\"/details\"><strong>"
+                      "Your tokens, up close</strong><span>Claims, permissions, organizations, "
+                      "roles, feature flags and your profile.</span></a></li>\n"
+                      "<li><a class=\"tile\" href=\"/create-org\"><strong>Create an organization"
+                      "</strong><span>Sign up again with a new organization.</span></a></li>\n"
+                      "</ul>\n</section>\n");
+    }
+    foot(out);
+}
+
+void page_details(buf *out, const page_user *user, const page_table *tables, size_t ntables)
+{
+    head(out, "Details", user);
+    buf_puts(out, "<section class=\"card banner\">\n<h1 class=\"display-small\">What Kinde told us "
+                  "about you</h1>\n<p>Read from your verified tokens by the SDK, on the server. "
+                  "The tokens themselves never reach your browser.</p>\n</section>\n");
+    for (size_t t = 0; t < ntables; t++) {
+        const page_table *tb = &tables[t];
+        buf_puts(out, "<section class=\"panel\" id=\"");
+        buf_html(out, tb->id);
+        buf_puts(out, "\">\n<h2>");
+        buf_html(out, tb->title);
+        buf_puts(out, "</h2>\n");
+        if (tb->intro) {
+            buf_puts(out, "<p class=\"muted\">");
+            buf_html(out, tb->intro);
+            buf_puts(out, "</p>\n");
+        }
+        if (tb->nrows == 0) {
+            buf_puts(out, "<p class=\"empty\">");
+            buf_html(out, tb->empty ? tb->empty : "Nothing here.");
+            buf_puts(out, "</p>\n</section>\n");
+            continue;
+        }
+        size_t ncols = tb->ncols > PAGE_COLS ? PAGE_COLS : tb->ncols;
+        buf_puts(out, "<table>\n<thead><tr>");
+        for (size_t c = 0; c < ncols; c++) {
+            buf_puts(out, "<th>");
+            buf_html(out, tb->headers[c]);
+            buf_puts(out, "</th>");
+        }
+        buf_puts(out, "</tr></thead>\n<tbody>\n");
+        for (size_t r = 0; r < tb->nrows; r++) {
+            buf_puts(out, "<tr>");
+            for (size_t c = 0; c < ncols; c++) {
+                buf_puts(out, c == 0 ? "<th scope=\"row\"><code>" : "<td>");
+                buf_html(out, tb->rows[r].cells[c]);
+                buf_puts(out, c == 0 ? "</code></th>" : "</td>");
+            }
+            buf_puts(out, "</tr>\n");
+        }
+        buf_puts(out, "</tbody>\n</table>\n</section>\n");
+    }
+    foot(out);
+}
+
+void page_error(buf *out, const page_user *user, const char *title, const char *message,
+                const char *reason, int offer_sign_in)
+{
+    head(out, title, user);
+    buf_puts(out, "<section class=\"card problem\" id=\"error\">\n<p class=\"eyebrow\">"
+                  "Something went wrong</p>\n<h1 class=\"display-small\">");
+    buf_html(out, title);
+    buf_puts(out, "</h1>\n<p class=\"tagline\">");
+    buf_html(out, message);
+    buf_puts(out, "</p>\n");
+    if (reason && *reason) {
+        buf_puts(out, "<p class=\"reason\">Reason: <code id=\"reason\">");
+        buf_html(out, reason);
+        buf_puts(out, "</code></p>\n");
+    }
+    buf_puts(out, "<div class=\"hero-actions\">\n");
+    if (offer_sign_in)
+        buf_puts(out, "<a class=\"button button-light\" href=\"/login\">Try signing in again</a>\n");
+    buf_puts(out, "<a class=\"button button-outline\" href=\"/\">Back to the home page</a>\n"
+                  "</div>\n</section>\n");
+    foot(out);
+}

@@ -1,0 +1,45 @@
+/* What the app keeps server-side for one browser: the session record, and
+ * the random tokens that name it (cookie id) and guard it (CSRF). */
+#ifndef WEBAPP_RECORD_H
+#define WEBAPP_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "redirects.h"
+
+/* 32 random bytes in base64url: 256 bits, 43 characters. */
+#define TOKEN_CHARS 43
+#define TOKEN_SIZE (TOKEN_CHARS + 1)
+
+/* Fills out with a fresh token from OpenSSL's CSPRNG. 0 ok, -1 failure. */
+int token_new(char out[TOKEN_SIZE]);
+
+/* 1 when s has the exact shape of a token (length and alphabet). Anything
+ * else is never looked up in the store. */
+int token_is_wellformed(const char *s);
+
+/* Constant-time comparison of two tokens; 1 when equal and well-formed. */
+int token_equal(const char *a, const char *b);
+
+typedef struct webapp_record {
+    int signed_in;          /* 0: a login in progress; 1: tokens held */
+    int64_t created;        /* when this id was issued (login start or sign-in) */
+    int64_t seen;           /* the last request that used it */
+    char csrf[TOKEN_SIZE];  /* the token every state-changing form carries */
+    char next[REDIRECT_PATH_MAX + 1]; /* where to go after sign-in ("" = home) */
+    char *kinde;            /* kinde_session_serialize() output, owned (malloc) */
+    size_t kinde_len;
+} webapp_record;
+
+/* "kwa1 <signed_in> <created> <seen> <csrf> <next|->\n<kinde session>" */
+void record_encode(const webapp_record *r, buf *out);
+
+/* Parses record_encode() output. 0 ok (free r with record_free), -1 corrupt. */
+int record_decode(const char *data, size_t len, webapp_record *r);
+
+/* Frees r->kinde, wiping it first: it holds tokens. */
+void record_free(webapp_record *r);
+
+#endif

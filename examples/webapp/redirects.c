@@ -1,0 +1,53 @@
+#include "redirects.h"
+
+#include <string.h>
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int redirect_is_local_path(const char *target)
+{
+    if (!target || target[0] != '/')
+        return 0;
+    size_t len = strlen(target);
+    if (len > REDIRECT_PATH_MAX)
+        return 0;
+    if (target[1] == '/' || target[1] == '\\')
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)target[i];
+        if (c <= 0x20 || c >= 0x7f || c == '\\')
+            return 0;
+        if (c == '%') {
+            int hi = i + 2 < len ? hexval(target[i + 1]) : -1;
+            int lo = hi >= 0 ? hexval(target[i + 2]) : -1;
+            if (hi < 0 || lo < 0)
+                return 0;
+            unsigned char d = (unsigned char)(hi * 16 + lo);
+            /* A second decoder (a proxy, the browser) must not find a way out. */
+            if (d <= 0x20 || d >= 0x7f || d == '/' || d == '\\' || d == '%')
+                return 0;
+        }
+    }
+    return 1;
+}
+
+int redirect_allowed(const redirect_list *list, const char *target)
+{
+    if (!target)
+        return 0;
+    if (list) {
+        for (size_t i = 0; i < list->count; i++)
+            if (list->urls[i] && strcmp(list->urls[i], target) == 0)
+                return 1;
+    }
+    return redirect_is_local_path(target);
+}

@@ -1,0 +1,25 @@
+/* Where the app may send a browser after sign-in and sign-out. */
+#ifndef WEBAPP_REDIRECTS_H
+#define WEBAPP_REDIRECTS_H
+
+#include <stddef.h>
+
+#define REDIRECT_PATH_MAX 512
+
+/* 1 when target is a path on this site: it starts with one '/', holds only
+ * printable ASCII without spaces or backslashes, and no escape that decodes
+ * to '/', '\', '%' or a control character. So `//evil`, `/\evil`,
+ * `https:evil`, `/%2f%2fevil`, tabs and backslashes are all refused. */
+int redirect_is_local_path(const char *target);
+
+/* The allow-list: exact absolute URLs (sign-out return addresses registered
+ * with Kinde) plus any local path. */
+typedef struct redirect_list {
+    const char *const *urls;
+    size_t count;
+} redirect_list;
+
+/* 1 when target equals one of list's URLs byte for byte, or is a local path. */
+int redirect_allowed(const redirect_list *list, const char *target);
+
+#endif

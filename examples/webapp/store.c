@@ -1,0 +1,27 @@
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+store *store_open(const char *spec, const char *data_dir, char *err, size_t errlen)
+{
+    if (!spec || strcmp(spec, "sqlite") == 0) {
+        const char *dir = data_dir ? data_dir : ".";
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create data directory %s: %s", dir, strerror(errno));
+            return NULL;
+        }
+        char path[4096];
+        if ((size_t)snprintf(path, sizeof path, "%s/sessions.db", dir) >= sizeof path) {
+            snprintf(err, errlen, "data directory path too long");
+            return NULL;
+        }
+        return store_sqlite_open(path, err, errlen);
+    }
+    if (strncmp(spec, "redis://", 8) == 0)
+        return store_redis_open(spec, err, errlen);
+    snprintf(err, errlen, "unknown session store '%s' (sqlite or redis://host:port)", spec);
+    return NULL;
+}

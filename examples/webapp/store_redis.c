@@ -1,0 +1,170 @@
+/* Sessions in Redis, so that app instances behind one address share them.
+ * A hiredis context is not thread-safe: one connection behind a mutex,
+ * reconnected once when a command fails. */
+#include "store.h"
+
+#include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_PREFIX "kinde-webapp:"
+
+typedef struct redis_store {
+    store base;
+    char host[256];
+    int port;
+    redisContext *ctx;
+    pthread_mutex_t lock;
+} redis_store;
+
+static int connect_locked(redis_store *r)
+{
+    if (r->ctx && !r->ctx->err)
+        return 0;
+    if (r->ctx)
+        redisFree(r->ctx);
+    struct timeval tv = {2, 0};
+    r->ctx = redisConnectWithTimeout(r->host, r->port, tv);
+    if (!r->ctx || r->ctx->err)
+        return -1;
+    redisSetTimeout(r->ctx, tv);
+    return 0;
+}
+
+/* Runs one command, reconnecting and retrying once on a transport error. */
+static redisReply *command(redis_store *r, int argc, const char **argv, const size_t *lens)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (connect_locked(r) != 0)
+            continue;
+        redisReply *reply = redisCommandArgv(r->ctx, argc, argv, lens);
+        if (reply)
+            return reply;
+    }
+    return NULL;
+}
+
+static int rd_get(store *s, const char *key, char **value, size_t *len)
+{
+    redis_store *r = (redis_store *)s;
+    char k[512];
+    snprintf(k, sizeof k, KEY_PREFIX "%s", key);
+    const char *argv[] = {"GET", k};
+    size_t lens[] = {3, strlen(k)};
+    pthread_mutex_lock(&r->lock);
+    redisReply *reply = command(r, 2, argv, lens);
+    pthread_mutex_unlock(&r->lock);
+    int found = -1;
+    if (reply && reply->type == REDIS_REPLY_NIL) {
+        found = 0;
+    } else if (reply && reply->type == REDIS_REPLY_STRING) {
+        char *copy = malloc(reply->len + 1);
+        if (copy) {
+            memcpy(copy, reply->str, reply->len);
+            copy[reply->len] = '\0';
+            *value = copy;
+            if (len)
+                *len = reply->len;
+            found = 1;
+        }
+    }
+    if (reply)
+        freeReplyObject(reply);
+    return found;
+}
+
+static int rd_put(store *s, const char *key, const char *value, size_t len, long ttl)
+{
+    redis_store *r = (redis_store *)s;
+    char k[512], ex[32];
+    snprintf(k, sizeof k, KEY_PREFIX "%s", key);
+    snprintf(ex, sizeof ex, "%ld", ttl > 0 ? ttl : 1);
+    const char *argv[] = {"SET", k, value, "EX", ex};
+    size_t lens[] = {3, strlen(k), len, 2, strlen(ex)};
+    pthread_mutex_lock(&r->lock);
+    redisReply *reply = command(r, 5, argv, lens);
+    pthread_mutex_unlock(&r->lock);
+    int ok = reply && reply->type == REDIS_REPLY_STATUS;
+    if (reply)
+        freeReplyObject(reply);
+    return ok ? 0 : -1;
+}
+
+static int rd_del(store *s, const char *key)
+{
+    redis_store *r = (redis_store *)s;
+    char k[512];
+    snprintf(k, sizeof k, KEY_PREFIX "%s", key);
+    const char *argv[] = {"DEL", k};
+    size_t lens[] = {3, strlen(k)};
+    pthread_mutex_lock(&r->lock);
+    redisReply *reply = command(r, 2, argv, lens);
+    pthread_mutex_unlock(&r->lock);
+    int ok = reply && reply->type == REDIS_REPLY_INTEGER;
+    if (reply)
+        freeReplyObject(reply);
+    return ok ? 0 : -1;
+}
+
+static int rd_ping(store *s)
+{
+    redis_store *r = (redis_store *)s;
+    const char *argv[] = {"PING"};
+    size_t lens[] = {4};
+    pthread_mutex_lock(&r->lock);
+    redisReply *reply = command(r, 1, argv, lens);
+    pthread_mutex_unlock(&r->lock);
+    int ok = reply && reply->type == REDIS_REPLY_STATUS;
+    if (reply)
+        freeReplyObject(reply);
+    return ok ? 0 : -1;
+}
+
+static void rd_close(store *s)
+{
+    redis_store *r = (redis_store *)s;
+    if (r->ctx)
+        redisFree(r->ctx);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}
+
+static const store_ops redis_ops = {rd_get, rd_put, rd_del, rd_ping, rd_close};
+
+store *store_redis_open(const char *url, char *err, size_t errlen)
+{
+    /* redis://host[:port][/] */
+    const char *p = url + strlen("redis://");
+    const char *colon = strchr(p, ':');
+    const char *slash = strchr(p, '/');
+    size_t hlen = colon ? (size_t)(colon - p) : slash ? (size_t)(slash - p) : strlen(p);
+    long port = 6379;
+    if (colon) {
+        char *end;
+        port = strtol(colon + 1, &end, 10);
+        if (end == colon + 1 || (*end && *end != '/') || port <= 0 || port > 65535) {
+            snprintf(err, errlen, "bad port in %s", url);
+            return NULL;
+        }
+    }
+    redis_store *r = calloc(1, sizeof *r);
+    if (!r || hlen == 0 || hlen >= sizeof r->host) {
+        snprintf(err, errlen, "bad redis URL %s", url);
+        free(r);
+        return NULL;
+    }
+    r->base.ops = &redis_ops;
+    r->base.name = "redis";
+    memcpy(r->host, p, hlen);
+    r->port = (int)port;
+    pthread_mutex_init(&r->lock, NULL);
+    if (connect_locked(r) != 0 || rd_ping(&r->base) != 0) {
+        snprintf(err, errlen, "cannot reach redis at %s:%d: %s", r->host, r->port,
+                 r->ctx ? r->ctx->errstr : "connect failed");
+        rd_close(&r->base);
+        return NULL;
+    }
+    return &r->base;
+}

@@ -1,0 +1,149 @@
+/* Sessions in one SQLite file, WAL mode. One connection behind a mutex: the
+ * app's requests are short, and SQLite serializes writers anyway. */
+#include "store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct sqlite_store {
+    store base;
+    sqlite3 *db;
+    pthread_mutex_t lock;
+    sqlite3_stmt *get, *put, *del, *purge;
+    unsigned puts;
+} sqlite_store;
+
+static int sq_get(store *s, const char *key, char **value, size_t *len)
+{
+    sqlite_store *q = (sqlite_store *)s;
+    int found = -1;
+    pthread_mutex_lock(&q->lock);
+    sqlite3_bind_text(q->get, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q->get, 2, (sqlite3_int64)time(NULL));
+    int rc = sqlite3_step(q->get);
+    if (rc == SQLITE_ROW) {
+        const void *blob = sqlite3_column_blob(q->get, 0);
+        int n = sqlite3_column_bytes(q->get, 0);
+        char *copy = malloc((size_t)n + 1);
+        if (copy) {
+            if (n > 0)
+                memcpy(copy, blob, (size_t)n);
+            copy[n] = '\0';
+            *value = copy;
+            if (len)
+                *len = (size_t)n;
+            found = 1;
+        }
+    } else if (rc == SQLITE_DONE) {
+        found = 0;
+    }
+    sqlite3_reset(q->get);
+    sqlite3_clear_bindings(q->get);
+    pthread_mutex_unlock(&q->lock);
+    return found;
+}
+
+static int sq_put(store *s, const char *key, const char *value, size_t len, long ttl)
+{
+    sqlite_store *q = (sqlite_store *)s;
+    sqlite3_int64 now = (sqlite3_int64)time(NULL);
+    pthread_mutex_lock(&q->lock);
+    sqlite3_bind_text(q->put, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(q->put, 2, value, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(q->put, 3, now + ttl);
+    int rc = sqlite3_step(q->put);
+    sqlite3_reset(q->put);
+    sqlite3_clear_bindings(q->put);
+    /* Expired rows are unreadable already; sweep them now and then. */
+    if (rc == SQLITE_DONE && ++q->puts % 64 == 0) {
+        sqlite3_bind_int64(q->purge, 1, now);
+        sqlite3_step(q->purge);
+        sqlite3_reset(q->purge);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int sq_del(store *s, const char *key)
+{
+    sqlite_store *q = (sqlite_store *)s;
+    pthread_mutex_lock(&q->lock);
+    sqlite3_bind_text(q->del, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q->del);
+    sqlite3_reset(q->del);
+    sqlite3_clear_bindings(q->del);
+    pthread_mutex_unlock(&q->lock);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int sq_ping(store *s)
+{
+    sqlite_store *q = (sqlite_store *)s;
+    pthread_mutex_lock(&q->lock);
+    int rc = sqlite3_exec(q->db, "SELECT 1", NULL, NULL, NULL);
+    pthread_mutex_unlock(&q->lock);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+static void sq_close(store *s)
+{
+    sqlite_store *q = (sqlite_store *)s;
+    sqlite3_finalize(q->get);
+    sqlite3_finalize(q->put);
+    sqlite3_finalize(q->del);
+    sqlite3_finalize(q->purge);
+    sqlite3_close(q->db);
+    pthread_mutex_destroy(&q->lock);
+    free(q);
+}
+
+static const store_ops sqlite_ops = {sq_get, sq_put, sq_del, sq_ping, sq_close};
+
+store *store_sqlite_open(const char *path, char *err, size_t errlen)
+{
+    sqlite_store *q = calloc(1, sizeof *q);
+    if (!q) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    q->base.ops = &sqlite_ops;
+    q->base.name = "sqlite";
+    pthread_mutex_init(&q->lock, NULL);
+    int rc = sqlite3_open_v2(path, &q->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_busy_timeout(q->db, 5000);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(q->db,
+                          "PRAGMA journal_mode=WAL;"
+                          "PRAGMA synchronous=NORMAL;"
+                          "CREATE TABLE IF NOT EXISTS sessions("
+                          " key TEXT PRIMARY KEY, value BLOB NOT NULL, expires INTEGER NOT NULL);"
+                          "CREATE INDEX IF NOT EXISTS sessions_expires ON sessions(expires);",
+                          NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(q->db,
+                                "SELECT value FROM sessions WHERE key = ?1 AND expires > ?2", -1,
+                                &q->get, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(q->db,
+                                "INSERT INTO sessions(key, value, expires) VALUES(?1, ?2, ?3) "
+                                "ON CONFLICT(key) DO UPDATE SET value = ?2, expires = ?3",
+                                -1, &q->put, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(q->db, "DELETE FROM sessions WHERE key = ?1", -1, &q->del, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(q->db, "DELETE FROM sessions WHERE expires <= ?1", -1, &q->purge,
+                                NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "sqlite %s: %s", path, q->db ? sqlite3_errmsg(q->db) : "open failed");
+        sq_close(&q->base);
+        return NULL;
+    }
+    return &q->base;
+}
