@@ -10,6 +10,45 @@ static void *(*hook_malloc)(size_t) = malloc;
 static void *(*hook_realloc)(void *, size_t) = realloc;
 static void (*hook_free)(void *) = free;
 
+/* jansson does not always say that a parse failed for lack of memory (an
+ * allocation failing in its lexer set-up reads as a syntax error), so its
+ * allocations go through here and a failure is noted for the parser. */
+static _Thread_local int json_alloc_failed;
+
+static void *json_malloc(size_t n)
+{
+    void *p = hook_malloc(n ? n : 1);
+    if (!p)
+        json_alloc_failed = 1;
+    return p;
+}
+
+static void json_free(void *p)
+{
+    if (p)
+        hook_free(p);
+}
+
+static pthread_once_t json_once = PTHREAD_ONCE_INIT;
+
+static void install_json_hooks(void)
+{
+    json_set_alloc_funcs(json_malloc, json_free);
+}
+
+void kinde__json_hooks(void)
+{
+    pthread_once(&json_once, install_json_hooks);
+}
+
+int kinde__json_alloc_failed(int reset)
+{
+    int failed = json_alloc_failed;
+    if (reset)
+        json_alloc_failed = 0;
+    return failed;
+}
+
 kinde_code kinde_set_allocator(void *(*malloc_fn)(size_t), void *(*realloc_fn)(void *, size_t),
                                void (*free_fn)(void *))
 {
@@ -18,8 +57,8 @@ kinde_code kinde_set_allocator(void *(*malloc_fn)(size_t), void *(*realloc_fn)(v
     hook_malloc = malloc_fn;
     hook_realloc = realloc_fn;
     hook_free = free_fn;
-    /* jansson's values live in sessions too: route them the same way. */
-    json_set_alloc_funcs(malloc_fn, free_fn);
+    /* jansson's values live in sessions too: they go through the same hooks. */
+    kinde__json_hooks();
     return KINDE_OK;
 }
 

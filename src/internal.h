@@ -32,6 +32,10 @@ char *kinde__strdup(const char *s);            /* NULL in, NULL out */
 char *kinde__strndup(const char *s, size_t n);
 void kinde__wipe(void *p, size_t n);           /* not optimised away */
 void kinde__free_secret(char *s);              /* wipe strlen(s) bytes, then free */
+/* Route jansson's allocations through the hooks (idempotent, thread-safe). */
+void kinde__json_hooks(void);
+/* Whether a jansson allocation failed in this thread since the last reset. */
+int kinde__json_alloc_failed(int reset);
 
 /* ---- errors.c ----------------------------------------------------------- */
 /* Fill err (if not NULL) and return code. */

@@ -19,13 +19,19 @@ json_t *kinde__json_parse_object(const char *text, size_t len, kinde_code code,
         return NULL;
     }
     json_error_t jerr;
+    kinde__json_hooks();
+    kinde__json_alloc_failed(1);
     /* jansson caps nesting depth itself (JSON_PARSER_MAX_DEPTH, 2048). */
     json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* Checked even on success: jansson's lexer drops characters it could not
+     * allocate room for and carries on, returning a silently altered value. */
+    if (kinde__json_alloc_failed(1) || (!v && json_error_code(&jerr) == json_error_out_of_memory)) {
+        json_decref(v);
+        kinde__fail(err, KINDE_E_NOMEM, "%s: out of memory while parsing", what);
+        return NULL;
+    }
     if (!v) {
-        if (json_error_code(&jerr) == json_error_out_of_memory)
-            kinde__fail(err, KINDE_E_NOMEM, "%s: out of memory while parsing", what);
-        else
-            kinde__fail(err, code, "%s: not JSON (%s at %d)", what, jerr.text, jerr.position);
+        kinde__fail(err, code, "%s: not JSON (%s at %d)", what, jerr.text, jerr.position);
         return NULL;
     }
     if (!json_is_object(v)) {

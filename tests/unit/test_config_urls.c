@@ -166,7 +166,7 @@ static void from_env_and_dotenv(void **state)
 
 static void rfc7636_vector(void **state)
 {
-    char *c = kinde__pkce_challenge("dBjftJeZ4CVP-mJ92K9qM8z6EH3Ppf0WVBy3Iqk4nKw");
+    char *c = kinde__pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
     assert_non_null(c);
     assert_string_equal(c, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
     kinde__free(c);
@@ -289,7 +289,7 @@ static void fixed_code_verifier_is_used(void **state)
 {
     kinde_config cfg;
     base_config(&cfg);
-    cfg.code_verifier = "dBjftJeZ4CVP-mJ92K9qM8z6EH3Ppf0WVBy3Iqk4nKw";
+    cfg.code_verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     kinde_client *c;
     assert_int_equal(kinde_client_new(&cfg, &c, NULL), KINDE_OK);
     kinde_session *s = kinde_session_new();
