@@ -77,7 +77,7 @@ static int field(const char **p, const char *end, char sep, char *out, size_t ma
 static int parse_time(const char *s, int64_t *out)
 {
     int64_t v = 0;
-    if (!*s)
+    if (!*s || (s[0] == '0' && s[1])) /* canonical: one text per number */
         return -1;
     for (; *s; s++) {
         if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)

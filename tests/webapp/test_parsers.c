@@ -1,0 +1,139 @@
+/* Cookie header, form body and the redirect allow-list: every hostile shape
+ * SECURITY.md E names, and the ordinary ones. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "cookies.h"
+#include "forms.h"
+#include "redirects.h"
+
+static int find(const char *hdr, const char *name, char *out, size_t n)
+{
+    return cookie_find(hdr, strlen(hdr), name, out, n);
+}
+
+static void cookie_header_parsing(void **state)
+{
+    char v[64];
+    assert_int_equal(find("a=1; kinde_session=abc; b=2", "kinde_session", v, sizeof v), 1);
+    assert_string_equal(v, "abc");
+    assert_int_equal(find("kinde_session=\"q\"", "kinde_session", v, sizeof v), 1);
+    assert_string_equal(v, "q");
+    assert_int_equal(find("  kinde_session=x  ;", "kinde_session", v, sizeof v), 1);
+    assert_string_equal(v, "x");
+    /* A longer or shorter name is another cookie. */
+    assert_int_equal(find("xkinde_session=1; kinde_sessionx=2", "kinde_session", v, sizeof v), 0);
+    assert_int_equal(find("", "kinde_session", v, sizeof v), 0);
+    assert_int_equal(find(";;;=;", "kinde_session", v, sizeof v), 0);
+    assert_int_equal(find("kinde_session", "kinde_session", v, sizeof v), 0);
+    /* The same value twice is fine; two values are cookie tossing. */
+    assert_int_equal(find("kinde_session=a; kinde_session=a", "kinde_session", v, sizeof v), 1);
+    assert_int_equal(find("kinde_session=a; kinde_session=b", "kinde_session", v, sizeof v), -1);
+    /* Too long for the caller's buffer. */
+    assert_int_equal(find("kinde_session=0123456789", "kinde_session", v, 5), -1);
+    /* Empty value. */
+    assert_int_equal(find("kinde_session=", "kinde_session", v, sizeof v), 1);
+    assert_string_equal(v, "");
+    /* An embedded NUL never reaches the caller. */
+    const char nul[] = "kinde_session=a\0b";
+    assert_int_equal(cookie_find(nul, sizeof nul - 1, "kinde_session", v, sizeof v), -1);
+}
+
+static void cookie_attributes(void **state)
+{
+    buf b;
+    buf_init(&b);
+    cookie_format(&b, "kinde_session", "id", 0, -1);
+    assert_string_equal(b.data, "kinde_session=id; Path=/; HttpOnly; SameSite=Lax");
+    buf_free(&b);
+    cookie_format(&b, "__Host-kinde_session", "id", 1, -1);
+    assert_string_equal(b.data, "__Host-kinde_session=id; Path=/; HttpOnly; SameSite=Lax; Secure");
+    buf_free(&b);
+    cookie_format(&b, "kinde_session", "", 0, 0);
+    assert_non_null(strstr(b.data, "Max-Age=0"));
+    assert_non_null(strstr(b.data, "Expires=Thu, 01 Jan 1970"));
+    buf_free(&b);
+}
+
+static void form_bodies(void **state)
+{
+    char v[64];
+    const char *body = "csrf=abc%2Bdef&return_to=http%3A%2F%2Fx%2F&name=a+b";
+    assert_int_equal(form_get(body, strlen(body), "csrf", v, sizeof v), 1);
+    assert_string_equal(v, "abc+def");
+    assert_int_equal(form_get(body, strlen(body), "return_to", v, sizeof v), 1);
+    assert_string_equal(v, "http://x/");
+    assert_int_equal(form_get(body, strlen(body), "name", v, sizeof v), 1);
+    assert_string_equal(v, "a b");
+    assert_int_equal(form_get(body, strlen(body), "missing", v, sizeof v), 0);
+    /* Encoded names count. */
+    assert_int_equal(form_get("cs%72f=1", 8, "csrf", v, sizeof v), 1);
+    assert_string_equal(v, "1");
+    /* A key without '=' has an empty value. */
+    assert_int_equal(form_get("csrf", 4, "csrf", v, sizeof v), 1);
+    assert_string_equal(v, "");
+    /* Twice: refused, whatever the values. */
+    assert_int_equal(form_get("csrf=1&csrf=1", 13, "csrf", v, sizeof v), -1);
+    /* Bad escapes, NUL, truncated escapes, too long. */
+    assert_int_equal(form_get("csrf=%zz", 8, "csrf", v, sizeof v), -1);
+    assert_int_equal(form_get("csrf=%00", 8, "csrf", v, sizeof v), -1);
+    assert_int_equal(form_get("csrf=%4", 7, "csrf", v, sizeof v), -1);
+    assert_int_equal(form_get("csrf=%", 6, "csrf", v, sizeof v), -1);
+    assert_int_equal(form_get("csrf=0123456789", 15, "csrf", v, 4), -1);
+    /* The body length bounds the parse: nothing past len is read. */
+    assert_int_equal(form_get("csrf=12345", 7, "csrf", v, sizeof v), 1);
+    assert_string_equal(v, "12");
+    assert_int_equal(form_get("&&&", 3, "csrf", v, sizeof v), 0);
+}
+
+static void redirect_allow_list(void **state)
+{
+    const char *ok[] = {"/", "/details", "/details?tab=flags", "/a/b/c#frag", "/%41",
+                        "/a:b", "/login?next=%3F"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        assert_true(redirect_is_local_path(ok[i]));
+    const char *evil[] = {
+        "//evil.example", "/\\evil.example", "\\\\evil.example", "https:evil.example",
+        "https://evil.example", "http://127.0.0.1:8000/", "%2f%2fevil.example",
+        "/%2f%2fevil.example", "/%2F%2Fevil.example", "/%5cevil.example", "/\t/evil.example",
+        "/\n/evil.example", "\t//evil.example", " /x", "/ x", "/a\\b", "/%09/evil",
+        "/%252f%252fevil", "javascript:alert(1)", "", "evil", "/%", "/%4", "/%zz",
+        "/\x7f", "/\xc3\xa9", "//", "/\\"};
+    for (size_t i = 0; i < sizeof evil / sizeof *evil; i++) {
+        assert_false(redirect_is_local_path(evil[i]));
+        assert_false(redirect_allowed(NULL, evil[i]));
+    }
+    assert_false(redirect_is_local_path(NULL));
+    char longpath[REDIRECT_PATH_MAX + 2];
+    memset(longpath, 'a', sizeof longpath - 1);
+    longpath[0] = '/';
+    longpath[sizeof longpath - 1] = '\0';
+    assert_false(redirect_is_local_path(longpath));
+
+    const char *urls[] = {"http://127.0.0.1:8000/", "http://127.0.0.1:8000/bye"};
+    redirect_list list = {urls, 2};
+    assert_true(redirect_allowed(&list, "http://127.0.0.1:8000/"));
+    assert_true(redirect_allowed(&list, "http://127.0.0.1:8000/bye"));
+    assert_true(redirect_allowed(&list, "/details"));
+    /* Exact match only: no prefix, no case folding, no trailing additions. */
+    assert_false(redirect_allowed(&list, "http://127.0.0.1:8000/bye/"));
+    assert_false(redirect_allowed(&list, "http://127.0.0.1:8000/byeevil"));
+    assert_false(redirect_allowed(&list, "HTTP://127.0.0.1:8000/"));
+    assert_false(redirect_allowed(&list, "http://127.0.0.1:8000@evil/"));
+    assert_false(redirect_allowed(&list, "https://evil.example/"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cookie_header_parsing),
+        cmocka_unit_test(cookie_attributes),
+        cmocka_unit_test(form_bodies),
+        cmocka_unit_test(redirect_allow_list),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

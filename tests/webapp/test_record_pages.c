@@ -1,0 +1,160 @@
+/* Session ids and CSRF tokens, the stored record format, and the pages:
+ * every value escaped, initials from names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pages.h"
+#include "record.h"
+
+static void tokens_are_random_and_wellformed(void **state)
+{
+    char a[TOKEN_SIZE], b[TOKEN_SIZE];
+    assert_int_equal(token_new(a), 0);
+    assert_int_equal(token_new(b), 0);
+    assert_int_equal(strlen(a), 43); /* 256 bits of CSPRNG output */
+    assert_true(token_is_wellformed(a));
+    assert_string_not_equal(a, b);
+    assert_true(token_equal(a, a));
+    assert_false(token_equal(a, b));
+    assert_false(token_is_wellformed(""));
+    assert_false(token_is_wellformed(NULL));
+    char bad[TOKEN_SIZE + 1];
+    memcpy(bad, a, TOKEN_SIZE);
+    bad[5] = '=';
+    assert_false(token_is_wellformed(bad));
+    bad[5] = 'A';
+    bad[TOKEN_CHARS] = 'A';
+    bad[TOKEN_CHARS + 1] = '\0';
+    assert_false(token_is_wellformed(bad)); /* one too long */
+    a[TOKEN_CHARS - 1] = '\0';
+    assert_false(token_is_wellformed(a)); /* one too short */
+    assert_false(token_equal(a, a));
+}
+
+static void record_round_trip(void **state)
+{
+    webapp_record r, back;
+    memset(&r, 0, sizeof r);
+    r.signed_in = 1;
+    r.created = 1700000000;
+    r.seen = 1700000100;
+    assert_int_equal(token_new(r.csrf), 0);
+    strcpy(r.next, "/details");
+    r.kinde = "opaque session text\nwith lines and spaces";
+    r.kinde_len = strlen(r.kinde);
+    buf b;
+    buf_init(&b);
+    record_encode(&r, &b);
+    assert_true(buf_ok(&b));
+    assert_int_equal(record_decode(b.data, b.len, &back), 0);
+    assert_int_equal(back.signed_in, 1);
+    assert_int_equal(back.created, 1700000000);
+    assert_int_equal(back.seen, 1700000100);
+    assert_string_equal(back.csrf, r.csrf);
+    assert_string_equal(back.next, "/details");
+    assert_string_equal(back.kinde, r.kinde);
+    record_free(&back);
+    buf_free(&b);
+
+    r.next[0] = '\0';
+    r.signed_in = 0;
+    record_encode(&r, &b);
+    assert_int_equal(record_decode(b.data, b.len, &back), 0);
+    assert_string_equal(back.next, "");
+    assert_int_equal(back.signed_in, 0);
+    record_free(&back);
+    buf_free(&b);
+}
+
+static void corrupt_records_are_refused(void **state)
+{
+    char csrf[TOKEN_SIZE];
+    assert_int_equal(token_new(csrf), 0);
+    char good[256];
+    snprintf(good, sizeof good, "kwa1 1 10 20 %s /x\nk", csrf);
+    webapp_record r;
+    assert_int_equal(record_decode(good, strlen(good), &r), 0);
+    record_free(&r);
+    const char *bad[] = {"", "kwa1", "kwa2 1 10 20 %s /x\nk", "kwa1 2 10 20 %s /x\nk",
+                         "kwa1 1 -10 20 %s /x\nk", "kwa1 1 10 2x %s /x\nk",
+                         "kwa1 1 10 20 short /x\nk", "kwa1 1 10 20 %s //evil\nk",
+                         "kwa1 1 10 20 %s /x", "kwa1 1 99999999999999999999 20 %s /x\nk",
+                         "kwa1  1 10 20 %s /x\nk"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[256];
+        snprintf(text, sizeof text, bad[i], csrf);
+        assert_int_equal(record_decode(text, strlen(text), &r), -1);
+        record_free(&r);
+    }
+}
+
+static void initials(void **state)
+{
+    char out[16];
+    page_initials("Dave", "Smith", "dave@smith.com", out, sizeof out);
+    assert_string_equal(out, "DS");
+    page_initials("dave", NULL, NULL, out, sizeof out);
+    assert_string_equal(out, "D");
+    page_initials(NULL, NULL, "zoe@x", out, sizeof out);
+    assert_string_equal(out, "Z");
+    page_initials(NULL, "", NULL, out, sizeof out);
+    assert_string_equal(out, "?");
+    page_initials("\xc3\x89lodie", "\xc3\x9f", NULL, out, sizeof out); /* Élodie ß */
+    assert_string_equal(out, "\xc3\x89\xc3\x9f");
+    page_initials("\xc3", "x", NULL, out, sizeof out); /* truncated UTF-8: one byte */
+    assert_string_equal(out, "\xc3X");
+}
+
+static void every_value_is_escaped(void **state)
+{
+    const char *evil = "<script>alert('x')</script>\"&";
+    page_user u = {evil, "<b>", evil, "tok\"en"};
+    buf b;
+    buf_init(&b);
+    page_home(&b, &u);
+    assert_true(buf_ok(&b));
+    assert_null(strstr(b.data, "<script>"));
+    assert_null(strstr(b.data, "<b>"));
+    assert_null(strstr(b.data, "tok\"en"));
+    assert_non_null(strstr(b.data, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;"));
+    assert_non_null(strstr(b.data, "Your authentication is all sorted"));
+    assert_non_null(strstr(b.data, "action=\"/logout\""));
+    assert_non_null(strstr(b.data, "method=\"post\""));
+    buf_free(&b);
+
+    page_row rows[] = {{{evil, evil, evil, evil}}};
+    page_table t = {"x\"y", evil, evil, {evil, evil, evil, evil}, 4, rows, 1, NULL};
+    page_details(&b, &u, &t, 1);
+    assert_null(strstr(b.data, "<script>"));
+    assert_null(strstr(b.data, "x\"y"));
+    buf_free(&b);
+
+    page_error(&b, NULL, evil, evil, evil, 1);
+    assert_null(strstr(b.data, "<script>"));
+    assert_non_null(strstr(b.data, "href=\"/login\""));
+    buf_free(&b);
+
+    page_home(&b, NULL);
+    assert_non_null(strstr(b.data, "href=\"/login\""));
+    assert_non_null(strstr(b.data, "href=\"/register\""));
+    assert_null(strstr(b.data, "/logout"));
+    buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tokens_are_random_and_wellformed),
+        cmocka_unit_test(record_round_trip),
+        cmocka_unit_test(corrupt_records_are_refused),
+        cmocka_unit_test(initials),
+        cmocka_unit_test(every_value_is_escaped),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
