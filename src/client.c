@@ -80,6 +80,8 @@ static kinde_code validate(const kinde_config *cfg, kinde_error *err)
         if (strncmp(cfg->callback_url, "https://", 8) != 0 &&
             strncmp(cfg->callback_url, "http://", 7) != 0)
             return kinde__fail(err, KINDE_E_CONFIG, "callback_url must be an http(s) URL");
+        if (strpbrk(cfg->callback_url, "\r\n \t"))
+            return kinde__fail(err, KINDE_E_CONFIG, "callback_url must not contain white space");
     }
     if (cfg->code_verifier && !valid_verifier(cfg->code_verifier))
         return kinde__fail(err, KINDE_E_CONFIG,

@@ -2,9 +2,10 @@
  * verified claims so the getters neither parse nor allocate. */
 #include "internal.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define SESSION_FORMAT_VERSION 1
 /* A serialized session holds three tokens; anything far larger is not ours. */
 #define SESSION_MAX_BYTES (64 * 1024)
 
@@ -149,37 +150,49 @@ int64_t kinde_session_expires_at(const kinde_session *s)
 }
 
 /* ---- the stored form ------------------------------------------------------
- * {"v":1,"at":..,"it":..,"rt":..,"login":{"st":..,"no":..,"cv":..,"ru":..,"t":..}}
- * JSON, because every store can hold it and every engineer can read it. */
+ *   kinde-session 1\n
+ *   at <access token>\n  it <id token>\n  rt <refresh token>\n
+ *   st <state>\n  no <nonce>\n  cv <verifier>\n  ru <redirect uri>\n  t <started>\n
+ * One keyed line per member, each optional, none repeated. Not JSON: the
+ * record is mostly base64 tokens, which a JSON lexer walks byte by byte (the
+ * benchmark showed the envelope costing more than everything else); a line
+ * splitter takes them with memchr. No value can hold a newline: tokens are
+ * base64url and dots, the rest is checked when it is written. */
 
-static int set_str(json_t *obj, const char *key, const char *value)
+static const char SESSION_MAGIC[] = "kinde-session 1\n";
+
+static void add_line(kinde__buf *b, const char *key, const char *value)
 {
-    return value ? json_object_set_new(obj, key, json_string(value)) : 0;
+    if (!value)
+        return;
+    if (strpbrk(value, "\r\n")) {
+        b->failed = 1; /* refuse to write a record that would read back wrong */
+        return;
+    }
+    kinde__buf_adds(b, key);
+    kinde__buf_add(b, " ", 1);
+    kinde__buf_adds(b, value);
+    kinde__buf_add(b, "\n", 1);
 }
 
 kinde_code kinde_session_serialize(const kinde_session *s, char **out, kinde_error *err)
 {
     if (!s || !out)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "session and out are required");
-    json_t *root = json_object();
-    json_t *login = s->state ? json_object() : NULL;
-    int bad = !root || (s->state && !login) ||
-              json_object_set_new(root, "v", json_integer(SESSION_FORMAT_VERSION)) ||
-              set_str(root, "at", s->access_token) || set_str(root, "it", s->id_token) ||
-              set_str(root, "rt", s->refresh_token);
-    if (!bad && login) {
-        bad = set_str(login, "st", s->state) || set_str(login, "no", s->nonce) ||
-              set_str(login, "cv", s->verifier) || set_str(login, "ru", s->redirect_uri) ||
-              json_object_set_new(login, "t", json_integer(s->login_started)) ||
-              json_object_set(root, "login", login);
+    kinde__buf b = {0};
+    kinde__buf_adds(&b, SESSION_MAGIC);
+    add_line(&b, "at", s->access_token);
+    add_line(&b, "it", s->id_token);
+    add_line(&b, "rt", s->refresh_token);
+    if (s->state) {
+        add_line(&b, "st", s->state);
+        add_line(&b, "no", s->nonce);
+        add_line(&b, "cv", s->verifier);
+        add_line(&b, "ru", s->redirect_uri);
+        kinde__buf_addf(&b, "t %lld\n", (long long)s->login_started);
     }
-    json_decref(login);
-    char *text = bad ? NULL : kinde__json_text(root);
-    json_decref(root);
-    if (!text)
-        return kinde__fail(err, KINDE_E_NOMEM, NULL);
-    *out = text;
-    return KINDE_OK;
+    *out = kinde__buf_take(&b);
+    return *out ? KINDE_OK : kinde__fail(err, KINDE_E_NOMEM, NULL);
 }
 
 /* Payload of a stored token. The token was verified when it was stored, so
@@ -201,15 +214,18 @@ static kinde_code decode_payload(const char *token, json_t **claims, kinde_error
     return KINDE_OK;
 }
 
-static kinde_code take_str(const json_t *obj, const char *key, char **dst, kinde_error *err)
+enum { F_AT, F_IT, F_RT, F_ST, F_NO, F_CV, F_RU, F_T, F_COUNT };
+static const char *const field_keys[F_COUNT] = {"at", "it", "rt", "st", "no", "cv", "ru", "t"};
+
+static kinde_code parse_started(const char *v, int64_t *out, kinde_error *err)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v)
-        return KINDE_OK;
-    if (!json_is_string(v))
-        return kinde__fail(err, KINDE_E_SESSION_DATA, "session member '%s' is not a string", key);
-    *dst = kinde__strdup(json_string_value(v));
-    return *dst ? KINDE_OK : kinde__fail(err, KINDE_E_NOMEM, NULL);
+    char *end = NULL;
+    errno = 0;
+    long long t = strtoll(v, &end, 10);
+    if (errno || end == v || *end || t < 0)
+        return kinde__fail(err, KINDE_E_SESSION_DATA, "pending login time '%.20s' is not a number", v);
+    *out = (int64_t)t;
+    return KINDE_OK;
 }
 
 kinde_code kinde_session_deserialize(const char *data, size_t len, kinde_session **out,
@@ -219,73 +235,83 @@ kinde_code kinde_session_deserialize(const char *data, size_t len, kinde_session
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "data and out are required");
     if (len > SESSION_MAX_BYTES)
         return kinde__fail(err, KINDE_E_SESSION_DATA, "session of %zu bytes is too large", len);
-    kinde_error perr;
-    json_t *root = kinde__json_parse_object(data, len, KINDE_E_SESSION_DATA, "session", &perr);
-    if (!root) {
-        if (err)
-            *err = perr;
-        return perr.code;
-    }
-    kinde_code rc = KINDE_OK;
-    json_t *v = json_object_get(root, "v");
-    if (!json_is_integer(v) || json_integer_value(v) != SESSION_FORMAT_VERSION) {
-        json_decref(root);
-        return kinde__fail(err, KINDE_E_SESSION_DATA, "unknown session format version");
-    }
-    kinde_session *s = kinde_session_new();
-    if (!s) {
-        json_decref(root);
-        return kinde__fail(err, KINDE_E_NOMEM, NULL);
-    }
-    char *at = NULL, *it = NULL, *rt = NULL;
+    size_t magic = sizeof SESSION_MAGIC - 1;
+    if (len < magic || memcmp(data, SESSION_MAGIC, magic) != 0)
+        return kinde__fail(err, KINDE_E_SESSION_DATA, "not a kinde session record (or another version)");
+    if (memchr(data, '\0', len))
+        return kinde__fail(err, KINDE_E_SESSION_DATA, "session record contains a NUL byte");
+
+    char *field[F_COUNT] = {0};
+    kinde_session *s = NULL;
     json_t *at_claims = NULL, *it_claims = NULL;
-    json_t *login = json_object_get(root, "login");
-    if ((rc = take_str(root, "at", &at, err)) || (rc = take_str(root, "it", &it, err)) ||
-        (rc = take_str(root, "rt", &rt, err)))
+    kinde_code rc = KINDE_OK;
+    for (const char *p = data + magic, *end = data + len; p < end && rc == KINDE_OK;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) {
+            rc = kinde__fail(err, KINDE_E_SESSION_DATA, "session record is truncated");
+            break;
+        }
+        const char *sp = memchr(p, ' ', (size_t)(nl - p));
+        int f = -1;
+        for (int i = 0; sp && i < F_COUNT; i++)
+            if ((size_t)(sp - p) == strlen(field_keys[i]) && memcmp(p, field_keys[i], (size_t)(sp - p)) == 0)
+                f = i;
+        if (f < 0)
+            rc = kinde__fail(err, KINDE_E_SESSION_DATA, "unknown line in session record");
+        else if (field[f])
+            rc = kinde__fail(err, KINDE_E_SESSION_DATA, "'%s' appears twice in session record", field_keys[f]);
+        else if (sp + 1 == nl || memchr(sp + 1, '\r', (size_t)(nl - sp - 1)))
+            rc = kinde__fail(err, KINDE_E_SESSION_DATA, "'%s' is empty or malformed", field_keys[f]);
+        else if (!(field[f] = kinde__strndup(sp + 1, (size_t)(nl - sp - 1))))
+            rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
+        p = nl + 1;
+    }
+    if (rc)
         goto fail;
-    if ((it || rt) && !at) {
+    if ((field[F_IT] || field[F_RT]) && !field[F_AT]) {
         rc = kinde__fail(err, KINDE_E_SESSION_DATA, "session has tokens but no access token");
         goto fail;
     }
-    if (at && (rc = decode_payload(at, &at_claims, err)))
+    int login_parts = !!field[F_ST] + !!field[F_NO] + !!field[F_CV] + !!field[F_RU] + !!field[F_T];
+    if (login_parts != 0 && login_parts != 5) {
+        rc = kinde__fail(err, KINDE_E_SESSION_DATA, "pending login incomplete");
         goto fail;
-    if (it && (rc = decode_payload(it, &it_claims, err)))
+    }
+    if (!(s = kinde_session_new())) {
+        rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
         goto fail;
-    if (at) {
-        rc = kinde__session_set_tokens(s, at, at_claims, it, it_claims, rt, err);
-        at = it = rt = NULL;
+    }
+    if (login_parts) {
+        if ((rc = parse_started(field[F_T], &s->login_started, err)))
+            goto fail;
+        s->state = field[F_ST];
+        s->nonce = field[F_NO];
+        s->verifier = field[F_CV];
+        s->redirect_uri = field[F_RU];
+        field[F_ST] = field[F_NO] = field[F_CV] = field[F_RU] = NULL;
+    }
+    if (field[F_AT] && (rc = decode_payload(field[F_AT], &at_claims, err)))
+        goto fail;
+    if (field[F_IT] && (rc = decode_payload(field[F_IT], &it_claims, err)))
+        goto fail;
+    if (field[F_AT]) {
+        rc = kinde__session_set_tokens(s, field[F_AT], at_claims, field[F_IT], it_claims,
+                                       field[F_RT], err);
+        field[F_AT] = field[F_IT] = field[F_RT] = NULL;
         at_claims = it_claims = NULL;
         if (rc)
             goto fail;
     }
-    if (login) {
-        json_t *t = json_object_get(login, "t");
-        if (!json_is_object(login) || !json_is_integer(t)) {
-            rc = kinde__fail(err, KINDE_E_SESSION_DATA, "pending login malformed");
-            goto fail;
-        }
-        if ((rc = take_str(login, "st", &s->state, err)) ||
-            (rc = take_str(login, "no", &s->nonce, err)) ||
-            (rc = take_str(login, "cv", &s->verifier, err)) ||
-            (rc = take_str(login, "ru", &s->redirect_uri, err)))
-            goto fail;
-        if (!s->state || !s->nonce || !s->verifier || !s->redirect_uri) {
-            rc = kinde__fail(err, KINDE_E_SESSION_DATA, "pending login incomplete");
-            goto fail;
-        }
-        s->login_started = (int64_t)json_integer_value(t);
-    }
-    json_decref(root);
+    for (int i = 0; i < F_COUNT; i++)
+        kinde__free_secret(field[i]);
     *out = s;
     return KINDE_OK;
 
 fail:
-    kinde__free_secret(at);
-    kinde__free_secret(it);
-    kinde__free_secret(rt);
+    for (int i = 0; i < F_COUNT; i++)
+        kinde__free_secret(field[i]);
     json_decref(at_claims);
     json_decref(it_claims);
     kinde_session_free(s);
-    json_decref(root);
     return rc;
 }

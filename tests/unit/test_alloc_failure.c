@@ -126,9 +126,10 @@ static kinde_code login_urls(void)
 }
 
 static const char *stored_session =
-    "{\"v\":1,\"at\":\"eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJzdWIiOiJrcF8xIiwiZXhwIjo0MTAyNDQ0ODAwLCJvcmdfY29kZSI6Im9yZ18xIiwicGVybWlzc2lvbnMiOlsiYSJdLCJmZWF0dXJlX2ZsYWdzIjp7InRoZW1lIjp7InQiOiJzIiwidiI6InBpbmsifX0sInJvbGVzIjpbeyJrZXkiOiJhZG1pbiJ9XX0.c2lnbmF0dXJl\","
-    "\"it\":\"eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJzdWIiOiJrcF8xIiwiZ2l2ZW5fbmFtZSI6IkRhdmUiLCJvcmdfY29kZXMiOlsib3JnXzEiXX0.c2lnbmF0dXJl\","
-    "\"rt\":\"refresh\",\"login\":{\"st\":\"s\",\"no\":\"n\",\"cv\":\"v\",\"ru\":\"http://x/cb\",\"t\":1}}";
+    "kinde-session 1\n"
+    "at eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJzdWIiOiJrcF8xIiwiZXhwIjo0MTAyNDQ0ODAwLCJvcmdfY29kZSI6Im9yZ18xIiwicGVybWlzc2lvbnMiOlsiYSJdLCJmZWF0dXJlX2ZsYWdzIjp7InRoZW1lIjp7InQiOiJzIiwidiI6InBpbmsifX0sInJvbGVzIjpbeyJrZXkiOiJhZG1pbiJ9XX0.c2lnbmF0dXJl\n"
+    "it eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJzdWIiOiJrcF8xIiwiZ2l2ZW5fbmFtZSI6IkRhdmUiLCJvcmdfY29kZXMiOlsib3JnXzEiXX0.c2lnbmF0dXJl\n"
+    "rt refresh\nst s\nno n\ncv v\nru http://x/cb\nt 1\n";
 
 static kinde_code load_and_read(void)
 {
