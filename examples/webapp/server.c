@@ -25,6 +25,7 @@ typedef struct request {
     char *uri;          /* the raw request target, query included */
     buf body;           /* POST body, up to FORM_BODY_MAX */
     int body_too_big;
+    int started;        /* the first call (headers only) has been seen */
 } request;
 
 /* One answer, assembled by a handler and sent by reply_send(). */
@@ -822,6 +823,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (!__atomic_load_n(&a->client, __ATOMIC_ACQUIRE))
         return MHD_NO; /* still starting: the ready file is not written yet */
     int is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+    if (is_post && !q->started) {
+        q->started = 1; /* the body follows in later calls */
+        return MHD_YES;
+    }
     if (is_post && *upload_size) {
         if (q->body.len + *upload_size > FORM_BODY_MAX)
             q->body_too_big = 1;
@@ -899,7 +904,8 @@ int server_start(app *a)
         return -1;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+            (a->quiet ? 0 : MHD_USE_ERROR_LOG),
         0, NULL, NULL, handle, a,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_URI_LOG_CALLBACK, log_uri, a,
