@@ -66,7 +66,7 @@ static int field(const char **p, const char *end, char sep, char *out, size_t ma
     const char *e = s;
     while (e < end && *e != sep)
         e++;
-    if (e == end || e == s || (size_t)(e - s) > max)
+    if (e == end || e == s || (size_t)(e - s) > max || memchr(s, '\0', (size_t)(e - s)))
         return -1;
     memcpy(out, s, (size_t)(e - s));
     out[e - s] = '\0';
