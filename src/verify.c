@@ -45,6 +45,10 @@ static kinde_code check_times(const json_t *payload, const kinde__token_policy *
     /* Never negative: a negative leeway would be an obscure way to shorten
      * lifetimes, and would make "0" mean something other than exact. */
     int64_t leeway = p->leeway > 0 ? p->leeway : 0;
+    /* Anything near a century is a misconfiguration; the cap keeps the
+     * arithmetic below far from overflow. */
+    if (leeway > 3000000000LL)
+        leeway = 3000000000LL;
     int64_t now = p->now, exp, nbf, iat;
     /* Comparisons are written as now - leeway against the claim so that a
      * huge hostile claim value cannot overflow. */
@@ -55,16 +59,16 @@ static kinde_code check_times(const json_t *payload, const kinde__token_policy *
         return claim_type(err, "exp", "an integer");
     }
     if (now - leeway >= exp)
-        return kinde__fail(err, KINDE_E_TOKEN_EXPIRED, "claim 'exp' %lld is %lld seconds ago",
-                           (long long)exp, (long long)(now - exp));
+        return kinde__fail(err, KINDE_E_TOKEN_EXPIRED, "claim 'exp' %lld is past (now %lld, leeway %lld)",
+                           (long long)exp, (long long)now, (long long)leeway);
     switch (int_claim(payload, "nbf", &nbf)) {
     case -1:
         return claim_type(err, "nbf", "an integer");
     case 1:
         if (nbf > now + leeway)
             return kinde__fail(err, KINDE_E_TOKEN_NOT_YET_VALID,
-                               "claim 'nbf' %lld is %lld seconds ahead", (long long)nbf,
-                               (long long)(nbf - now));
+                               "claim 'nbf' %lld is ahead (now %lld, leeway %lld)",
+                               (long long)nbf, (long long)now, (long long)leeway);
     }
     switch (int_claim(payload, "iat", &iat)) {
     case -1:
@@ -72,8 +76,8 @@ static kinde_code check_times(const json_t *payload, const kinde__token_policy *
     case 1:
         if (iat > now + leeway)
             return kinde__fail(err, KINDE_E_TOKEN_NOT_YET_VALID,
-                               "claim 'iat' %lld is %lld seconds ahead", (long long)iat,
-                               (long long)(iat - now));
+                               "claim 'iat' %lld is ahead (now %lld, leeway %lld)",
+                               (long long)iat, (long long)now, (long long)leeway);
     }
     return KINDE_OK;
 }

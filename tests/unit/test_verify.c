@@ -135,6 +135,10 @@ static void times(void **state)
     p.leeway = 0;
     assert_int_equal(check("{" BASE ",\"exp\":1700000001}", &p, NULL), KINDE_OK);
     assert_int_equal(check("{" BASE ",\"exp\":1700000000}", &p, "exp"), KINDE_E_TOKEN_EXPIRED);
+    p.leeway = 9223372036854775807L; /* absurd, but no overflow */
+    assert_int_equal(check("{" BASE ",\"exp\":0}", &p, NULL), KINDE_OK);
+    assert_int_equal(check("{" BASE ",\"exp\":-9223372036854775807,\"nbf\":0}", &p, "exp"), KINDE_E_TOKEN_EXPIRED);
+    assert_int_equal(check("{" BASE ",\"exp\":1700003600,\"nbf\":9223372036854775807}", &p, "nbf"), KINDE_E_TOKEN_NOT_YET_VALID);
     p.leeway = -100;
     assert_int_equal(check("{" BASE ",\"exp\":1700000001}", &p, NULL), KINDE_OK);
     assert_int_equal(check("{" BASE ",\"exp\":1700003600,\"nbf\":1700000001}", &p, "nbf"), KINDE_E_TOKEN_NOT_YET_VALID);
