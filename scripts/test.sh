@@ -42,6 +42,15 @@ if grep -qE 'Memory checking results:' build/valgrind.log && grep -A20 'Memory c
   failed=$((failed + 1)); failures+=("valgrind: defects reported (see build/valgrind.log)")
 fi
 
+echo "== ThreadSanitizer: 8 threads sharing one client"
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+  -DCMAKE_C_FLAGS="-fsanitize=thread -O1" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null &&
+  cmake --build build-tsan -j"$JOBS" --target it_test_concurrency kinde-emulator >build-tsan.log 2>&1 ||
+  { tail -30 build-tsan.log; exit 1; }
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+  ctest --test-dir build-tsan -R integration_test_concurrency --output-on-failure 2>&1 | tee build-tsan/ctest.log
+tally tsan build-tsan/ctest.log
+
 echo "== plain build, the installed library"
 ctest --test-dir build -L install --output-on-failure 2>&1 | tee build/install.log
 tally install build/install.log
