@@ -10,8 +10,13 @@ packages=(
   libcurl4-openssl-dev libssl-dev libjansson-dev      # the library
   libmicrohttpd-dev libsqlite3-dev libhiredis-dev     # the emulator and the demo app
   libcmocka-dev valgrind gcovr curl                   # the test suite
-  redis-server chromium nodejs npm wrk                # real peers, browser, load
+  redis-server chromium wrk                           # real peers, browser, load
 )
+# Node: a machine may already carry Node from another source (NodeSource's
+# nodejs bundles npm, and Debian's npm then cannot be installed beside it).
+# Ask apt for Node only when there is no node/npm on the PATH at all.
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
