@@ -1,6 +1,7 @@
 #include "harness.h"
 
 #include <curl/curl.h>
+#include <jansson.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

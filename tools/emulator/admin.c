@@ -1,0 +1,258 @@
+/* The admin API, for tests: on only with --admin, and only from loopback.
+ *
+ *   GET    /_emulator/stats                 {"requests": {path: count}}
+ *   POST   /_emulator/reset                 counters, faults, clock, wrong key off
+ *   POST   /_emulator/faults                {"path", "status", "delay_ms", "body", "count"}
+ *   DELETE /_emulator/faults
+ *   POST   /_emulator/rotate-key            {"keep_old": true|false}
+ *   POST   /_emulator/sign-with-wrong-key   {"enabled": true|false}
+ *   POST   /_emulator/clock                 {"skew_seconds": n}
+ *   POST   /_emulator/mint                  {"header": {...}, "claims": {...}} -> {"token"}
+ */
+#include "emulator.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HUGE_BODY (2u << 20)
+
+void emu_count(const char *path)
+{
+    for (int i = 0; i < emu.n_stats; i++) {
+        if (strcmp(emu.stats[i].path, path) == 0) {
+            emu.stats[i].n++;
+            return;
+        }
+    }
+    if (emu.n_stats < EMU_MAX_STATS && strlen(path) < sizeof emu.stats[0].path) {
+        snprintf(emu.stats[emu.n_stats].path, sizeof emu.stats[0].path, "%s", path);
+        emu.stats[emu.n_stats++].n = 1;
+    }
+}
+
+static void clear_faults(void)
+{
+    for (int i = 0; i < emu.n_faults; i++)
+        free(emu.faults[i].body);
+    emu.n_faults = 0;
+}
+
+static void replace_body(emu_reply *r, const char *text, size_t len)
+{
+    free(r->body);
+    r->body = malloc(len + 1);
+    r->body_len = r->body ? len : 0;
+    if (r->body) {
+        memcpy(r->body, text, len);
+        r->body[len] = '\0';
+    }
+}
+
+void emu_fault_apply(const char *path, emu_reply *r, long *delay_ms)
+{
+    for (int i = 0; i < emu.n_faults; i++) {
+        emu_fault *f = &emu.faults[i];
+        if (strcmp(f->path, path) != 0 || f->count == 0)
+            continue;
+        if (f->count > 0)
+            f->count--;
+        *delay_ms = f->delay_ms;
+        if (f->status)
+            r->status = f->status;
+        if (!f->body)
+            return;
+        if (strcmp(f->body, "truncated") == 0) {
+            r->body_len /= 2;
+            if (r->body)
+                r->body[r->body_len] = '\0';
+        } else if (strcmp(f->body, "garbage") == 0) {
+            replace_body(r, "<html><body>502 Bad Gateway</body></html>", 41);
+        } else if (strcmp(f->body, "empty") == 0) {
+            replace_body(r, "", 0);
+        } else if (strcmp(f->body, "huge") == 0) {
+            free(r->body);
+            r->body = malloc(HUGE_BODY + 1);
+            r->body_len = r->body ? HUGE_BODY : 0;
+            if (r->body) { /* {"access_token":"AAAA... never closed */
+                memset(r->body, 'A', HUGE_BODY);
+                memcpy(r->body, "{\"access_token\":\"", 17);
+                r->body[HUGE_BODY] = '\0';
+            }
+        } else {
+            replace_body(r, f->body, strlen(f->body));
+            r->content_type = "application/json";
+        }
+        return;
+    }
+}
+
+static void ok(emu_reply *r)
+{
+    emu_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static void bad(emu_reply *r, const char *why)
+{
+    emu_reply_json(r, 400, json_pack("{s:s, s:s}", "error", "invalid_request", "error_description", why));
+}
+
+static void add_fault(const json_t *j, emu_reply *r)
+{
+    const char *path = json_string_value(json_object_get(j, "path"));
+    const json_t *status = json_object_get(j, "status");
+    const json_t *delay = json_object_get(j, "delay_ms");
+    const json_t *body = json_object_get(j, "body");
+    const json_t *count = json_object_get(j, "count");
+    if (!path || path[0] != '/' || strlen(path) >= sizeof emu.faults[0].path)
+        { bad(r, "path: an absolute path is required"); return; }
+    if ((status && (!json_is_integer(status) || json_integer_value(status) < 100 ||
+                    json_integer_value(status) > 599)) ||
+        (delay && (!json_is_integer(delay) || json_integer_value(delay) < 0 ||
+                   json_integer_value(delay) > 60000)) ||
+        (body && !json_is_string(body)) ||
+        (count && (!json_is_integer(count) || json_integer_value(count) < 1)))
+        { bad(r, "status 100-599, delay_ms 0-60000, body a string, count 1 or more"); return; }
+    pthread_mutex_lock(&emu.lock);
+    if (emu.n_faults == EMU_MAX_FAULTS) {
+        pthread_mutex_unlock(&emu.lock);
+        bad(r, "too many faults; DELETE /_emulator/faults first");
+        return;
+    }
+    emu_fault *f = &emu.faults[emu.n_faults++];
+    memset(f, 0, sizeof *f);
+    snprintf(f->path, sizeof f->path, "%s", path);
+    f->status = status ? (int)json_integer_value(status) : 0;
+    f->delay_ms = delay ? (long)json_integer_value(delay) : 0;
+    f->body = body ? strdup(json_string_value(body)) : NULL;
+    f->count = count ? (long)json_integer_value(count) : -1;
+    pthread_mutex_unlock(&emu.lock);
+    ok(r);
+}
+
+static void stats(emu_reply *r)
+{
+    json_t *req = json_object();
+    pthread_mutex_lock(&emu.lock);
+    for (int i = 0; i < emu.n_stats; i++)
+        json_object_set_new(req, emu.stats[i].path, json_integer(emu.stats[i].n));
+    pthread_mutex_unlock(&emu.lock);
+    emu_reply_json(r, 200, json_pack("{s:o}", "requests", req));
+}
+
+static void rotate_key(const json_t *j, emu_reply *r)
+{
+    emu_key fresh;
+    if (emu_key_generate(&fresh) != 0) {
+        emu_reply_json(r, 500, json_pack("{s:s}", "error", "cannot generate a key"));
+        return;
+    }
+    int keep_old = json_is_true(json_object_get(j, "keep_old"));
+    pthread_mutex_lock(&emu.lock);
+    if (emu.n_keys == 2)
+        emu_key_free(&emu.keys[1]);
+    if (keep_old) {
+        emu.keys[1] = emu.keys[0];
+        emu.n_keys = 2;
+    } else {
+        emu_key_free(&emu.keys[0]);
+        emu.n_keys = 1;
+    }
+    emu.keys[0] = fresh;
+    json_t *out = json_pack("{s:s, s:i}", "kid", fresh.kid, "published", emu.n_keys);
+    pthread_mutex_unlock(&emu.lock);
+    emu_reply_json(r, 200, out);
+}
+
+static void mint(const json_t *j, emu_reply *r)
+{
+    const json_t *header = json_object_get(j, "header");
+    const json_t *claims = json_object_get(j, "claims");
+    if ((header && !json_is_object(header)) || !json_is_object(claims))
+        { bad(r, "{\"header\": {...}, \"claims\": {...}} expected"); return; }
+    pthread_mutex_lock(&emu.lock);
+    EVP_PKEY *key = emu.keys[0].pkey;
+    char kid[64];
+    snprintf(kid, sizeof kid, "%s", emu.keys[0].kid);
+    int ref = EVP_PKEY_up_ref(key);
+    pthread_mutex_unlock(&emu.lock);
+    char *token = ref == 1 ? emu_jwt_sign(key, kid, header, claims) : NULL;
+    if (ref == 1)
+        EVP_PKEY_free(key);
+    if (!token)
+        { bad(r, "cannot sign"); return; }
+    emu_reply_json(r, 200, json_pack("{s:s}", "token", token));
+    free(token);
+}
+
+int emu_admin_route(const emu_request *q, emu_reply *r)
+{
+    if (strncmp(q->path, "/_emulator/", 11) != 0)
+        return 0;
+    if (!emu.cfg.admin) {
+        emu_reply_json(r, 404, json_pack("{s:s, s:s}", "error", "not_found", "error_description",
+                                         "the admin API is off (start with --admin)"));
+        return 1;
+    }
+    if (!q->from_loopback) {
+        emu_reply_json(r, 403, json_pack("{s:s}", "error", "the admin API answers loopback only"));
+        return 1;
+    }
+    const char *what = q->path + 11;
+    if (strcmp(what, "stats") == 0 && strcmp(q->method, "GET") == 0) {
+        stats(r);
+        return 1;
+    }
+    if (strcmp(what, "faults") == 0 && strcmp(q->method, "DELETE") == 0) {
+        pthread_mutex_lock(&emu.lock);
+        clear_faults();
+        pthread_mutex_unlock(&emu.lock);
+        ok(r);
+        return 1;
+    }
+    if (strcmp(q->method, "POST") != 0) {
+        emu_reply_json(r, 405, json_pack("{s:s}", "error", "method not allowed"));
+        return 1;
+    }
+    json_t *j = q->body_len ? json_loadb(q->body, q->body_len, 0, NULL) : json_object();
+    if (!json_is_object(j)) {
+        json_decref(j);
+        bad(r, "the body must be a JSON object");
+        return 1;
+    }
+    if (strcmp(what, "reset") == 0) {
+        pthread_mutex_lock(&emu.lock);
+        clear_faults();
+        emu.n_stats = 0;
+        emu.clock_skew = 0;
+        emu.sign_with_wrong_key = 0;
+        pthread_mutex_unlock(&emu.lock);
+        ok(r);
+    } else if (strcmp(what, "faults") == 0) {
+        add_fault(j, r);
+    } else if (strcmp(what, "rotate-key") == 0) {
+        rotate_key(j, r);
+    } else if (strcmp(what, "sign-with-wrong-key") == 0) {
+        pthread_mutex_lock(&emu.lock);
+        emu.sign_with_wrong_key = json_is_true(json_object_get(j, "enabled"));
+        pthread_mutex_unlock(&emu.lock);
+        ok(r);
+    } else if (strcmp(what, "clock") == 0) {
+        const json_t *skew = json_object_get(j, "skew_seconds");
+        if (!json_is_integer(skew) || json_integer_value(skew) < -100L * 86400 ||
+            json_integer_value(skew) > 100L * 86400) {
+            bad(r, "skew_seconds: an integer within 100 days");
+        } else {
+            pthread_mutex_lock(&emu.lock);
+            emu.clock_skew = (long)json_integer_value(skew);
+            pthread_mutex_unlock(&emu.lock);
+            ok(r);
+        }
+    } else if (strcmp(what, "mint") == 0) {
+        mint(j, r);
+    } else {
+        emu_reply_json(r, 404, json_pack("{s:s}", "error", "no such admin endpoint"));
+    }
+    json_decref(j);
+    return 1;
+}

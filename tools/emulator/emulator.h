@@ -1,0 +1,226 @@
+/* kinde-emulator: a local Kinde business on loopback.
+ *
+ * One process, one mutex. Every request runs on its own libmicrohttpd
+ * thread; handlers read and change the shared state under `emu.lock` and do
+ * their slow work (RSA signing, fault delays) outside it.
+ *
+ * Files, one concern each:
+ *   main.c    options, start-up, signals
+ *   server.c  libmicrohttpd glue: body collection, dispatch, faults, replies
+ *   form.c    application/x-www-form-urlencoded and query parsing, escaping
+ *   data.c    the business: applications, users, organizations, members
+ *   keys.c    the signing keys, JWKS and JWT signing
+ *   oauth.c   the Kinde endpoints (authorize, forms, token, revoke, ...)
+ *   pages.c   the sign-in, registration and error pages
+ *   admin.c   /_emulator/...: faults, clock, keys, minting, counters
+ */
+#ifndef KINDE_EMULATOR_H
+#define KINDE_EMULATOR_H
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- form.c: parsed key/value pairs (query strings and form bodies) ---- */
+typedef struct emu_pair {
+    char *key, *value;
+} emu_pair;
+typedef struct emu_form {
+    emu_pair *items;
+    size_t count;
+} emu_form;
+
+#define EMU_FORM_MAX_PAIRS 64
+
+/* Parse "a=1&b=x%20y" (plus as space). Returns 0, or -1 for malformed input
+ * (bad percent escape, NUL byte, more than EMU_FORM_MAX_PAIRS pairs, empty
+ * key). On failure *out is empty. */
+int emu_form_parse(const char *text, size_t len, emu_form *out);
+void emu_form_free(emu_form *f);
+/* The value of key; NULL when absent. *dup is set to 1 when the key occurs
+ * more than once (OAuth parameters must not repeat: RFC 6749 3.1). */
+const char *emu_form_get(const emu_form *f, const char *key, int *dup);
+/* Every value of a repeatable key (audience), in order. */
+size_t emu_form_all(const emu_form *f, const char *key, const char **out, size_t max);
+
+/* A growable string; functions keep going after an allocation failure and
+ * emu_str_take() then returns NULL. */
+typedef struct emu_str {
+    char *data;
+    size_t len, cap;
+    int failed;
+} emu_str;
+void emu_str_add(emu_str *s, const char *p, size_t n);
+void emu_str_adds(emu_str *s, const char *p);
+void emu_str_addf(emu_str *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void emu_str_add_html(emu_str *s, const char *p);   /* HTML-escaped */
+void emu_str_add_urlenc(emu_str *s, const char *p); /* RFC 3986 unreserved kept */
+char *emu_str_take(emu_str *s);
+
+/* base64url without padding; malloc'd */
+char *emu_b64url(const unsigned char *data, size_t len);
+/* n random bytes as base64url (a code, a token, an id); malloc'd */
+char *emu_random_token(size_t nbytes);
+/* n random bytes as lowercase hex; malloc'd */
+char *emu_random_hex(size_t nbytes);
+
+/* ---- data.c: the business --------------------------------------------- */
+/* Loads and checks a data file. On failure returns NULL and writes a one
+ * line reason to why. The tree is owned by the caller. */
+json_t *emu_data_load_text(const char *text, size_t len, char *why, size_t why_len);
+json_t *emu_data_load_file(const char *path, char *why, size_t why_len);
+/* The checks alone, on a parsed tree; 0 when valid. */
+int emu_data_check(const json_t *data, char *why, size_t why_len);
+/* Adds runtime additions (users, organizations, members: same shapes). */
+int emu_data_merge(json_t *data, const json_t *runtime, char *why, size_t why_len);
+
+const json_t *emu_app(const json_t *data, const char *client_id);
+const json_t *emu_user_by_email(const json_t *data, const char *email);
+const json_t *emu_user_by_id(const json_t *data, const char *id);
+const json_t *emu_org(const json_t *data, const char *code);
+const json_t *emu_member(const json_t *data, const char *user_id, const char *org_code);
+/* The organization a login lands in when none is asked for. */
+const char *emu_default_org_for(const json_t *data, const char *user_id);
+int emu_string_in(const json_t *array, const char *s);
+
+/* ---- keys.c ----------------------------------------------------------- */
+typedef struct emu_key {
+    EVP_PKEY *pkey;
+    char kid[64];
+} emu_key;
+/* Loads the PEM private key at path, or generates a 2048-bit one there. */
+int emu_key_load_or_create(const char *path, emu_key *out, char *why, size_t why_len);
+int emu_key_generate(emu_key *out);
+void emu_key_free(emu_key *k);
+/* The public JWK of a key (kty, n, e, kid, alg, use). */
+json_t *emu_key_jwk(const emu_key *k);
+/* A compact RS256 JWS of header members (alg, typ, kid are set first, then
+ * extra_header may add or override) over the claims. malloc'd. */
+char *emu_jwt_sign(EVP_PKEY *pkey, const char *kid, const json_t *extra_header,
+                   const json_t *claims);
+/* Verifies a token the emulator issued (signature by any published key);
+ * returns its claims or NULL. */
+json_t *emu_jwt_verify(const char *token);
+/* at_hash of an access token: left half of its SHA-256, base64url. */
+char *emu_at_hash(const char *access_token);
+
+/* ---- the shared state ---------------------------------------------------- */
+typedef struct emu_fault {
+    char path[128];
+    int status;          /* 0: keep the real status */
+    long delay_ms;
+    char *body;          /* NULL, "truncated", "garbage", "empty", "huge", or literal */
+    long count;          /* requests left; -1: until cleared */
+} emu_fault;
+
+#define EMU_MAX_FAULTS 16
+#define EMU_MAX_STATS 64
+
+typedef struct emu_settings {
+    const char *bind;
+    int port;
+    const char *issuer;
+    const char *data_file;
+    const char *data_dir;
+    const char *key_file;
+    const char *ready_file;
+    const char *add_callbacks[16];
+    int n_callbacks;
+    const char *add_logout_urls[16];
+    int n_logout_urls;
+    long access_ttl, id_ttl, refresh_ttl, code_ttl, refresh_overlap, login_ttl;
+    int admin;
+    int quiet;
+} emu_settings;
+
+struct emu_state {
+    pthread_mutex_t lock;
+    emu_settings cfg;
+    char issuer[256];
+    json_t *data;         /* the business (data file + runtime additions) */
+    json_t *runtime;      /* what was added at run time: persisted */
+    char runtime_path[512];
+
+    emu_key keys[2];      /* [0] signs; [1] an old key still published, if any */
+    int n_keys;
+    emu_key wrong_key;    /* signs when sign_with_wrong_key is on; never published */
+    int sign_with_wrong_key;
+    long clock_skew;
+
+    /* Single-use and expiring things, keyed by random strings. */
+    json_t *requests;     /* pending sign-in forms: id -> authorization request */
+    json_t *codes;        /* code -> grant */
+    json_t *refresh;      /* refresh token -> grant + rotation state */
+    json_t *sessions;     /* browser session id -> {user, expires} */
+    json_t *revoked_jti;  /* access token ids revoked -> exp */
+
+    emu_fault faults[EMU_MAX_FAULTS];
+    int n_faults;
+    struct { char path[128]; long n; } stats[EMU_MAX_STATS];
+    int n_stats;
+    volatile int stopping;
+};
+extern struct emu_state emu;
+
+int64_t emu_now(void); /* wall clock plus the injected skew */
+
+/* ---- server.c: a request and its reply ---------------------------------- */
+typedef struct emu_request {
+    const char *method;
+    const char *path;
+    emu_form query;
+    emu_form form;            /* form bodies */
+    const char *body;         /* raw body (JSON for the admin API) */
+    size_t body_len;
+    const char *authorization;
+    const char *cookie_session; /* the emulator's browser session cookie */
+    int from_loopback;
+} emu_request;
+
+typedef struct emu_reply {
+    int status;
+    const char *content_type;
+    char *body;               /* malloc'd */
+    size_t body_len;
+    char *location;           /* malloc'd: a redirect */
+    char *set_cookie;         /* malloc'd */
+    const char *www_authenticate;
+    int no_store;
+} emu_reply;
+
+void emu_reply_json(emu_reply *r, int status, json_t *body); /* steals body */
+void emu_reply_oauth_error(emu_reply *r, int status, const char *error, const char *description);
+void emu_reply_html(emu_reply *r, int status, char *html);   /* steals html */
+void emu_reply_redirect(emu_reply *r, char *location);       /* steals location */
+
+struct MHD_Daemon;
+struct MHD_Daemon *emu_server_start(int listen_fd);
+void emu_server_stop(struct MHD_Daemon *d);
+
+/* ---- oauth.c / admin.c / pages.c ----------------------------------------- */
+/* Returns 1 when the path was handled. */
+int emu_oauth_route(const emu_request *q, emu_reply *r);
+int emu_admin_route(const emu_request *q, emu_reply *r);
+/* Applies the first matching fault to a finished reply; *delay_ms gets the
+ * delay to sleep before answering. Called with the lock held. */
+void emu_fault_apply(const char *path, emu_reply *r, long *delay_ms);
+void emu_count(const char *path); /* lock held */
+
+typedef struct emu_page_ctx {
+    const char *request_id;
+    const char *app_name;
+    const char *error;        /* shown above the form, or NULL */
+    const json_t *users;      /* existing users to pick from (sign-in) */
+    const char *org_name;     /* create-org: the organization's name */
+    const char *email;        /* prefilled */
+} emu_page_ctx;
+char *emu_page_sign_in(const emu_page_ctx *c);
+char *emu_page_register(const emu_page_ctx *c);
+char *emu_page_message(const char *title, const char *text);
+
+/* Writes the runtime additions to the data directory (lock held). */
+void emu_persist(void);
+
+#endif
