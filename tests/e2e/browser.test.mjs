@@ -103,6 +103,7 @@ after(async () => {
 });
 
 let preLoginId, signedInId;
+const adaEmail = `ada-${Date.now()}@example.com`;
 
 test('signed out, the home page offers Sign in and Sign up', async () => {
   await page.goto(`${appUrl}/`);
@@ -120,7 +121,7 @@ test('sign up a new user through the emulator, see name and initials', async () 
   assert.match(preLoginId, /^[A-Za-z0-9_-]{43}$/);
   await page.fill('input[name="given_name"]', 'Ada');
   await page.fill('input[name="family_name"]', 'Lovelace');
-  await page.fill('input[name="email"]', `ada-${Date.now()}@example.com`);
+  await page.fill('input[name="email"]', adaEmail);
   await Promise.all([
     page.waitForURL(`${appUrl}/`),
     page.locator('form:has(input[name="given_name"]) [type="submit"]').first().click(),
@@ -170,10 +171,13 @@ test('sign out: back on the signed-out home, the old cookie is anonymous', async
   assert.doesNotMatch(await homeWith(signedInId), /action="\/logout"/, 'replay after sign-out is anonymous');
 });
 
-test('sign in again: the emulator remembers the browser and skips its form', async () => {
+test('sign in again: sign-out ended the emulator session too, so its form asks for the email', async () => {
+  await page.click('#login');
+  await page.waitForURL((u) => u.href.startsWith(emuUrl));
+  await page.fill('#sign-in input[name="email"]', adaEmail);
   await Promise.all([
     page.waitForURL(`${appUrl}/`),
-    page.click('#login'),
+    page.click('#sign-in [type="submit"]'),
   ]);
   assert.equal((await page.locator('#user-name').textContent()).trim(), 'Ada Lovelace');
   const again = (await sessionCookie()).value;
