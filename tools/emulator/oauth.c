@@ -521,18 +521,30 @@ static void grant_client_credentials(const emu_request *q, emu_reply *r, const j
     free(token);
 }
 
-static void token_endpoint(const emu_request *q, emu_reply *r)
+/* The back-channel endpoints take POST and one value of their main field.
+ * Returns that value, or NULL with the error reply written. */
+static const char *posted_param(const emu_request *q, emu_reply *r, const char *name)
 {
     if (strcmp(q->method, "POST") != 0) {
         emu_reply_oauth_error(r, 405, "invalid_request", "use POST");
-        return;
+        return NULL;
     }
     int dup;
-    const char *grant = emu_form_get(&q->form, "grant_type", &dup);
-    if (!grant || dup) {
-        emu_reply_oauth_error(r, 400, "invalid_request", "grant_type is required, once");
-        return;
+    const char *v = emu_form_get(&q->form, name, &dup);
+    if (!v || dup) {
+        char why[80];
+        snprintf(why, sizeof why, "%s is required, once", name);
+        emu_reply_oauth_error(r, 400, "invalid_request", why);
+        return NULL;
     }
+    return v;
+}
+
+static void token_endpoint(const emu_request *q, emu_reply *r)
+{
+    const char *grant = posted_param(q, r, "grant_type");
+    if (!grant)
+        return;
     pthread_mutex_lock(&emu.lock);
     int secret_given = 0;
     const json_t *app = authenticate_client(q, r, &secret_given);
@@ -556,16 +568,9 @@ static void token_endpoint(const emu_request *q, emu_reply *r)
 
 static void revoke_endpoint(const emu_request *q, emu_reply *r)
 {
-    if (strcmp(q->method, "POST") != 0) {
-        emu_reply_oauth_error(r, 405, "invalid_request", "use POST");
+    const char *token = posted_param(q, r, "token");
+    if (!token)
         return;
-    }
-    int dup;
-    const char *token = emu_form_get(&q->form, "token", &dup);
-    if (!token || dup) {
-        emu_reply_oauth_error(r, 400, "invalid_request", "token is required, once");
-        return;
-    }
     json_t *claims = strchr(token, '.') ? emu_jwt_verify(token) : NULL;
     pthread_mutex_lock(&emu.lock);
     int secret_given = 0;
@@ -609,16 +614,9 @@ static json_t *live_access_token(const char *token)
 
 static void introspect_endpoint(const emu_request *q, emu_reply *r)
 {
-    if (strcmp(q->method, "POST") != 0) {
-        emu_reply_oauth_error(r, 405, "invalid_request", "use POST");
+    const char *token = posted_param(q, r, "token");
+    if (!token)
         return;
-    }
-    int dup;
-    const char *token = emu_form_get(&q->form, "token", &dup);
-    if (!token || dup) {
-        emu_reply_oauth_error(r, 400, "invalid_request", "token is required, once");
-        return;
-    }
     if (emu_form_get(&q->form, "client_id", NULL) || q->authorization) {
         int secret_given = 0;
         pthread_mutex_lock(&emu.lock);
