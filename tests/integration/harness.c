@@ -67,16 +67,24 @@ int emulator_start(emulator *e, const char *const *extra)
     return -1;
 }
 
-void emulator_stop(emulator *e)
+int emulator_stop(emulator *e)
 {
+    int rc = 0;
     if (e->pid > 0) {
         kill(e->pid, SIGTERM);
-        int status;
-        for (int i = 0; i < 100 && waitpid(e->pid, &status, WNOHANG) == 0; i++)
+        int status = 0;
+        pid_t got = 0;
+        for (int i = 0; i < 250 && (got = waitpid(e->pid, &status, WNOHANG)) == 0; i++)
             sleep_ms(20);
-        if (waitpid(e->pid, &status, WNOHANG) == 0) {
+        if (got == 0) {
+            fprintf(stderr, "emulator did not stop within 5 s of SIGTERM\n");
             kill(e->pid, SIGKILL);
             waitpid(e->pid, &status, 0);
+            rc = -1;
+        } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            /* Under the sanitizers a leak or an error in the emulator shows here. */
+            fprintf(stderr, "emulator exited with status %d\n", status);
+            rc = -1;
         }
         e->pid = 0;
     }
@@ -87,6 +95,7 @@ void emulator_stop(emulator *e)
             fprintf(stderr, "could not remove %s\n", e->dir);
         e->dir[0] = '\0';
     }
+    return rc;
 }
 
 typedef struct {

@@ -16,7 +16,9 @@ typedef struct emulator {
 /* Start the emulator (path from $KINDE_EMULATOR) with --admin and extra
  * arguments (NULL-terminated). Returns 0 when it is listening. */
 int emulator_start(emulator *e, const char *const *extra_args);
-void emulator_stop(emulator *e);
+/* Stops it; -1 when it did not exit cleanly with status 0 (a sanitizer
+ * finding in the emulator fails the test group). */
+int emulator_stop(emulator *e);
 
 /* POST JSON to an admin path (e.g. "/_emulator/faults"); returns the HTTP status. */
 long emulator_admin(const emulator *e, const char *method, const char *path, const char *json);

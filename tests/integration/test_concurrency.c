@@ -104,7 +104,7 @@ static void shared_client(void **state)
     kinde_session_free(s);
     browser_free(b);
     kinde_client_free(c);
-    emulator_stop(&emu);
+    assert_int_equal(emulator_stop(&emu), 0);
 }
 
 int main(void)

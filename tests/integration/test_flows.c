@@ -20,8 +20,7 @@ static int start(void **state)
 
 static int stop(void **state)
 {
-    emulator_stop(&emu);
-    return 0;
+    return emulator_stop(&emu);
 }
 
 static int reset(void **state)
