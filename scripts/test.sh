@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make test: the whole suite under ASan+UBSan, then the unit tests under
-# valgrind, then the installed-library checks. Ends with one summary line.
+# make test: the whole suite under ASan+UBSan, then the unit and integration
+# tests under valgrind, a ThreadSanitizer run, line coverage of src/, then the
+# installed-library checks. Ends with one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-2}
@@ -30,10 +31,10 @@ ctest --test-dir build-asan --output-on-failure -j"$JOBS" 2>&1 | tee build-asan/
 tally asan build-asan/ctest.log
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
-echo "== plain build, unit tests under valgrind"
+echo "== plain build, unit and integration tests under valgrind"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug >/dev/null &&
   cmake --build build -j"$JOBS" >build.log 2>&1 || { tail -50 build.log; exit 1; }
-ctest --test-dir build -L unit --output-on-failure -j"$JOBS" \
+ctest --test-dir build -L 'unit|integration' --output-on-failure -j"$JOBS" \
   --overwrite MemoryCheckCommand=/usr/bin/valgrind \
   --overwrite "MemoryCheckCommandOptions=--error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible --track-origins=yes" \
   -T memcheck 2>&1 | tee build/valgrind.log
@@ -52,6 +53,18 @@ if TSAN_OPTIONS="halt_on_error=1" KINDE_EMULATOR=build/tools/emulator/kinde-emul
   passed=$((passed + 1))
 else
   failed=$((failed + 1)); failures+=("tsan: it_test_concurrency")
+fi
+
+echo "== line coverage of src/ (gcov), at least 90%"
+cmake -S . -B build-coverage -DCMAKE_BUILD_TYPE=Debug -DKINDE_COVERAGE=ON >/dev/null &&
+  cmake --build build-coverage -j"$JOBS" >build-coverage.log 2>&1 || { tail -30 build-coverage.log; exit 1; }
+find build-coverage -name '*.gcda' -delete
+ctest --test-dir build-coverage -L 'unit|integration|attacks|fuzz|interop' -j"$JOBS" >build-coverage/ctest.log 2>&1
+if gcovr --root . --filter 'src/' --object-directory build-coverage --print-summary \
+     --txt build-coverage/coverage.txt --fail-under-line 90 | tail -3; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); failures+=("coverage: src/ line coverage under 90% (build-coverage/coverage.txt)")
 fi
 
 echo "== plain build, the installed library"
