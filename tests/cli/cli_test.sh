@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The `kinde` command and the quickstart against a real kinde-emulator on
+# loopback: every command, its output, its exit status and its error line.
+#
+# usage: cli_test.sh KINDE_EMULATOR KINDE_CLI QUICKSTART
+set -uo pipefail
+EMU=${1:?kinde-emulator} CLI=${2:?kinde} QUICK=${3:?quickstart}
+W=$(mktemp -d /tmp/kinde-cli-XXXXXX)
+EMU_PID=""
+cleanup() { [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"; }
+trap cleanup EXIT
+
+passed=0 failed=0
+check() { # description, command...
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
+  else failed=$((failed + 1)); echo "not ok - $what"; echo "   rc=$RC out=$(head -c 300 "$W/out") err=$(head -c 300 "$W/err")"; fi
+}
+RC=0
+run() { "$@" >"$W/out" 2>"$W/err"; RC=$?; }
+out_has() { grep -qF -- "$1" "$W/out"; }
+err_is() { [ "$(cat "$W/err")" = "$1" ]; }
+err_starts() { case "$(head -1 "$W/err")" in "$1"*) return 0;; *) return 1;; esac; }
+
+"$EMU" --port 0 --ready-file "$W/ready" --data-dir "$W/emu" --admin --quiet &
+EMU_PID=$!
+for _ in $(seq 1 100); do [ -s "$W/ready" ] && break; sleep 0.05; done
+EMU_URL="http://127.0.0.1:$(head -1 "$W/ready")"
+
+# Configuration as users have it: the tutorial's variable names in a .env.
+cat >"$W/.env" <<ENV
+KINDE_ISSUER_URL=$EMU_URL
+KINDE_CLIENT_ID=kinde_demo_client
+KINDE_CLIENT_SECRET=kinde_demo_secret
+KINDE_CALLBACK_URL=http://127.0.0.1:8000/callback
+KINDE_LOGOUT_URL=http://127.0.0.1:8000/
+ENV
+unset KINDE_HOST KINDE_ISSUER_URL KINDE_CLIENT_ID KINDE_CLIENT_SECRET KINDE_REDIRECT_URL \
+      KINDE_CALLBACK_URL KINDE_POST_LOGOUT_REDIRECT_URL KINDE_LOGOUT_URL KINDE_AUDIENCE KINDE_GRANT_TYPE
+K=("$CLI" --env "$W/.env")
+
+run "${K[@]}" login-url
+check "login-url: an authorization URL with state, nonce and S256 challenge" \
+  eval '[ $RC = 0 ] && out_has "$EMU_URL/oauth2/auth?" && out_has "state=" && out_has "nonce=" && out_has "code_challenge_method=S256"'
+run "${K[@]}" login-url --register
+check "login-url --register: prompt=create" eval '[ $RC = 0 ] && out_has "prompt=create"'
+run "${K[@]}" login-url --create-org --org-name "Acme & Co"
+check "login-url --create-org: is_create_org and the name encoded" \
+  eval '[ $RC = 0 ] && out_has "is_create_org=true" && out_has "org_name=Acme%20%26%20Co"'
+run "${K[@]}" logout-url
+check "logout-url: the configured return URL, encoded" \
+  eval '[ $RC = 0 ] && out_has "$EMU_URL/logout?redirect=http%3A%2F%2F127.0.0.1%3A8000%2F"'
+
+run "${K[@]}" m2m-token --audience https://api.example.com
+check "m2m-token: JSON with the token" eval '[ $RC = 0 ] && out_has "\"access_token\""'
+TOKEN=$(sed -nE 's/.*"access_token": *"([^"]+)".*/\1/p' "$W/out")
+check "m2m-token: a JWT" eval '[ "$(tr -cd . <<<"$TOKEN" | wc -c)" = 2 ]'
+
+run "${K[@]}" verify "$TOKEN"
+check "verify: exit 0 and the claims" \
+  eval '[ $RC = 0 ] && out_has "\"azp\"" && out_has "kinde_demo_client" && out_has "https://api.example.com"'
+FORGED="${TOKEN%.*}.$(printf 'AAAA%.0s' $(seq 1 86))"
+run "${K[@]}" verify "$FORGED"
+check "verify a forged signature: exit 1, error: KINDE_E_TOKEN_SIGNATURE" \
+  eval '[ $RC = 1 ] && err_starts "error: KINDE_E_TOKEN_SIGNATURE: "'
+run "${K[@]}" verify "not-a-token"
+check "verify garbage: exit 1, error: KINDE_E_TOKEN_MALFORMED" \
+  eval '[ $RC = 1 ] && err_starts "error: KINDE_E_TOKEN_MALFORMED: "'
+run "${K[@]}" verify --id-token "$TOKEN"
+check "verify an access token as an ID token: refused" eval '[ $RC = 1 ] && err_starts "error: KINDE_E_TOKEN_"'
+run "${K[@]}" decode "$TOKEN"
+check "decode: the claims, and it says it did not verify" \
+  eval '[ $RC = 0 ] && out_has "kinde_demo_client" && grep -q "WITHOUT verification" "$W/err"'
+
+# What goes wrong on the user's side.
+run "$CLI" --env /nonexistent login-url
+check "no configuration: exit 1, error: KINDE_E_CONFIG naming the domain" \
+  eval '[ $RC = 1 ] && err_starts "error: KINDE_E_CONFIG: " && grep -qi "domain\|KINDE_HOST" "$W/err"'
+sed 's#^KINDE_ISSUER_URL=.*#KINDE_ISSUER_URL=http://example.com#' "$W/.env" >"$W/plain.env"
+run "$CLI" --env "$W/plain.env" login-url
+check "http:// to a non-loopback host: refused at start" eval '[ $RC = 1 ] && err_starts "error: KINDE_E_CONFIG: "'
+run "${K[@]}" frobnicate
+check "unknown command: usage, exit 2" eval '[ $RC = 2 ] && grep -q "usage: kinde" "$W/err"'
+run "${K[@]}" m2m-token --audience https://not-an-api.example.com
+check "m2m-token for an audience the app may not use: the OAuth error" \
+  eval '[ $RC = 1 ] && err_starts "error: KINDE_E_OAUTH: "'
+kill "$EMU_PID"; wait "$EMU_PID" 2>/dev/null; EMU_PID=""
+run "${K[@]}" m2m-token
+check "Kinde unreachable: exit 1, error: KINDE_E_HTTP" eval '[ $RC = 1 ] && err_starts "error: KINDE_E_HTTP: "'
+
+# The README's quickstart, built against the library, checks its configuration.
+(cd "$W" && KINDE_HOST=http://127.0.0.1:9 KINDE_CLIENT_ID=x KINDE_CLIENT_SECRET=y \
+  KINDE_REDIRECT_URL=http://127.0.0.1:8000/callback "$QUICK" --check) >"$W/out" 2>"$W/err"; RC=$?
+check "quickstart --check: a client and a login URL from the environment" \
+  eval '[ $RC = 0 ] && out_has "/oauth2/auth?"'
+
+echo "cli_test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
