@@ -51,6 +51,14 @@ static void *c_realloc(void *q, size_t n)
     return r;
 }
 
+/* KINDE_BENCH_SCALE=0.01 runs 1% of the iterations (for callgrind). */
+static double scale = 1.0;
+static int iters(int n)
+{
+    int k = (int)(n * scale);
+    return k > 0 ? k : 1;
+}
+
 static double now_ns(void)
 {
     struct timespec ts;
@@ -174,7 +182,7 @@ static void bench_verify(const char *token)
     kinde__b64url_decode(dot + 1, strlen(dot + 1), &sig, &siglen);
     size_t inlen = (size_t)(dot - token);
 
-    const int N = 4000;
+    const int N = iters(4000);
     double sdk[RUNS], raw[RUNS];
     for (int r = 0; r < RUNS; r++) {
         double t0 = now_ns();
@@ -193,11 +201,46 @@ static void bench_verify(const char *token)
         }
         raw[r] = (now_ns() - t0) / N;
     }
+    /* Where the SDK's time goes, stage by stage (same token, same key). */
+    double t_parse[RUNS], t_sig[RUNS], t_claims[RUNS], t_key[RUNS];
+    kinde__jws jws;
+    IGNORE(kinde__jws_parse(token, &jws, NULL));
+    EVP_PKEY *k = NULL;
+    IGNORE(kinde__keystore_get(ks, kinde__jws_kid(&jws), &k, NULL));
+    for (int r = 0; r < RUNS; r++) {
+        double t0 = now_ns();
+        for (int i = 0; i < N; i++) {
+            kinde__jws j2;
+            IGNORE(kinde__jws_parse(token, &j2, NULL));
+            kinde__jws_clear(&j2);
+        }
+        t_parse[r] = (now_ns() - t0) / N;
+        t0 = now_ns();
+        for (int i = 0; i < N; i++)
+            IGNORE(kinde__jws_verify(&jws, k, NULL));
+        t_sig[r] = (now_ns() - t0) / N;
+        t0 = now_ns();
+        for (int i = 0; i < N * 10; i++)
+            IGNORE(kinde__check_claims(jws.payload, &p, NULL));
+        t_claims[r] = (now_ns() - t0) / (N * 10);
+        t0 = now_ns();
+        for (int i = 0; i < N * 10; i++) {
+            EVP_PKEY *k2 = NULL;
+            IGNORE(kinde__keystore_get(ks, kinde__jws_kid(&jws), &k2, NULL));
+            EVP_PKEY_free(k2);
+        }
+        t_key[r] = (now_ns() - t0) / (N * 10);
+    }
+    EVP_PKEY_free(k);
+    kinde__jws_clear(&jws);
     stat3 s = summarize(sdk, RUNS), q = summarize(raw, RUNS);
     printf("1. verify access token (%zu bytes)\n", strlen(token));
     printf("   kinde__verify_token      %8.0f ns/op (min %.0f, max %.0f)  %7.0f/s\n", s.median, s.min, s.max, 1e9 / s.median);
     printf("   raw EVP_DigestVerify     %8.0f ns/op (min %.0f, max %.0f)  %7.0f/s\n", q.median, q.min, q.max, 1e9 / q.median);
     printf("   ratio                    %8.3fx   (goal <= 1.15x)\n", s.median / q.median);
+    printf("   stages: jws_parse %.0f ns, jws_verify (RSA) %.0f ns, check_claims %.0f ns, keystore_get %.0f ns\n",
+           summarize(t_parse, RUNS).median, summarize(t_sig, RUNS).median,
+           summarize(t_claims, RUNS).median, summarize(t_key, RUNS).median);
     kinde__free(sig);
     kinde__keystore_free(ks);
 }
@@ -224,7 +267,7 @@ static void bench_getters(kinde_session *s)
         {"kinde_is_authenticated", op_is_auth},
     };
     printf("2. reading a verified session (goal < 200 ns, no allocation)\n");
-    const int N = 1000000;
+    const int N = iters(1000000);
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
         double t[RUNS];
         long allocs = 0;
@@ -248,7 +291,7 @@ static void bench_round_trip(kinde_session *s)
     IGNORE(kinde_session_serialize(s, &text, NULL));
     size_t tokens = strlen(kinde_session_access_token(s)) + strlen(kinde_session_id_token(s)) +
                     strlen(kinde_session_refresh_token(s));
-    const int N = 20000;
+    const int N = iters(20000);
     double t[RUNS];
     for (int r = 0; r < RUNS; r++) {
         double t0 = now_ns();
@@ -270,8 +313,22 @@ static void bench_round_trip(kinde_session *s)
     kinde_free(text);
 }
 
-int main(void)
+/* argv: sections to run ("verify", "getters", "session", "footprint");
+ * none = all. `valgrind --tool=callgrind bench_sdk verify` profiles one. */
+static int want(int argc, char **argv, const char *what)
 {
+    if (argc < 2)
+        return 1;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], what) == 0)
+            return 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (getenv("KINDE_BENCH_SCALE"))
+        scale = atof(getenv("KINDE_BENCH_SCALE"));
     kinde_set_allocator(c_malloc, c_realloc, c_free);
     key = EVP_RSA_gen(2048);
     char *n = b64_bn(OSSL_PKEY_PARAM_RSA_N), *e = b64_bn(OSSL_PKEY_PARAM_RSA_E);
@@ -285,7 +342,8 @@ int main(void)
     char *it = sign(header, id_payload());
 
     printf("kinde-c %s benchmarks (median of %d runs)\n\n", KINDE_VERSION_STRING, RUNS);
-    bench_verify(at);
+    if (want(argc, argv, "verify"))
+        bench_verify(at);
 
     /* 7. footprint */
     kinde_config cfg;
@@ -305,14 +363,20 @@ int main(void)
     kinde__session_set_tokens(s, kinde__strdup(at), atc, kinde__strdup(it), itc,
                               kinde__strdup("refresh-token-0123456789abcdef0123456789abcdef"), NULL);
     long long session_bytes = live_bytes - b0;
-    printf("\n");
-    bench_getters(s);
-    printf("\n");
-    bench_round_trip(s);
-    printf("\n7. heap footprint (counting allocator)\n");
-    printf("   per client               %7lld bytes (before the JWKS is fetched)\n", client_bytes);
-    printf("   per signed-in session    %7lld bytes (tokens %zu bytes of it)\n", session_bytes,
-           strlen(at) + strlen(it));
+    if (want(argc, argv, "getters")) {
+        printf("\n");
+        bench_getters(s);
+    }
+    if (want(argc, argv, "session")) {
+        printf("\n");
+        bench_round_trip(s);
+    }
+    if (want(argc, argv, "footprint")) {
+        printf("\n7. heap footprint (counting allocator)\n");
+        printf("   per client               %7lld bytes (before the JWKS is fetched)\n", client_bytes);
+        printf("   per signed-in session    %7lld bytes (tokens %zu bytes of it)\n", session_bytes,
+               strlen(at) + strlen(it));
+    }
     kinde_session_free(s);
     kinde_client_free(bench_client);
     kinde__free(at);
