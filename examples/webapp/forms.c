@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-static int hexval(char c)
+int hex_digit_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -24,7 +24,7 @@ long url_decode(const char *in, size_t len, char *out, size_t outsz, int plus_is
         if (c == '%') {
             if (i + 2 >= len)
                 return -1;
-            int hi = hexval(in[i + 1]), lo = hexval(in[i + 2]);
+            int hi = hex_digit_value(in[i + 1]), lo = hex_digit_value(in[i + 2]);
             if (hi < 0 || lo < 0)
                 return -1;
             c = (char)(hi * 16 + lo);

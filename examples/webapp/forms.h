@@ -7,6 +7,9 @@
 /* Largest form body the app accepts; a larger one is answered 413. */
 #define FORM_BODY_MAX 8192
 
+/* The value of one hexadecimal digit, or -1 when c is not one. */
+int hex_digit_value(char c);
+
 /* Percent-decodes in[0..len) into out ('+' is a space when plus_is_space).
  * Returns the decoded length, or -1 for a bad %XX escape, a decoded NUL,
  * or output that does not fit (out is always NUL-terminated when outsz > 0). */

@@ -1,17 +1,8 @@
 #include "redirects.h"
 
-#include <string.h>
+#include "forms.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include <string.h>
 
 int redirect_is_local_path(const char *target)
 {
@@ -27,8 +18,8 @@ int redirect_is_local_path(const char *target)
         if (c <= 0x20 || c >= 0x7f || c == '\\')
             return 0;
         if (c == '%') {
-            int hi = i + 2 < len ? hexval(target[i + 1]) : -1;
-            int lo = hi >= 0 ? hexval(target[i + 2]) : -1;
+            int hi = i + 2 < len ? hex_digit_value(target[i + 1]) : -1;
+            int lo = hi >= 0 ? hex_digit_value(target[i + 2]) : -1;
             if (hi < 0 || lo < 0)
                 return 0;
             unsigned char d = (unsigned char)(hi * 16 + lo);

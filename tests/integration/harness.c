@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "internal.h"
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -328,4 +330,25 @@ kinde_session *emulator_login(const emulator *e, kinde_client *c, browser *b)
     kinde_free(url);
     free(cb);
     return s;
+}
+
+emulator it_emu;
+
+int it_group_start(void **state)
+{
+    (void)state;
+    return emulator_start(&it_emu, NULL);
+}
+
+int it_group_stop(void **state)
+{
+    (void)state;
+    return emulator_stop(&it_emu);
+}
+
+int it_reset(void **state)
+{
+    (void)state;
+    kinde__clock_offset = 0;
+    return emulator_admin(&it_emu, "POST", "/_emulator/reset", "{}") == 200 ? 0 : -1;
 }

@@ -20,6 +20,14 @@ int emulator_start(emulator *e, const char *const *extra_args);
  * finding in the emulator fails the test group). */
 int emulator_stop(emulator *e);
 
+/* cmocka fixtures for a test file that shares one emulator (it_emu) across
+ * its group: start it, stop it, and put it (and the SDK's test clock) back
+ * to a clean state before each test. */
+extern emulator it_emu;
+int it_group_start(void **state);
+int it_group_stop(void **state);
+int it_reset(void **state);
+
 /* POST JSON to an admin path (e.g. "/_emulator/faults"); returns the HTTP status. */
 long emulator_admin(const emulator *e, const char *method, const char *path, const char *json);
 /* A token signed by the emulator's current key with the given header members

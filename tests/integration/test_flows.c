@@ -11,29 +11,11 @@
 #include "harness.h"
 #include "internal.h"
 
-static emulator emu;
-
-static int start(void **state)
-{
-    return emulator_start(&emu, NULL);
-}
-
-static int stop(void **state)
-{
-    return emulator_stop(&emu);
-}
-
-static int reset(void **state)
-{
-    kinde__clock_offset = 0;
-    return emulator_admin(&emu, "POST", "/_emulator/reset", "{}") == 200 ? 0 : -1;
-}
-
 static void login_and_read_everything(void **state)
 {
-    kinde_client *c = emulator_client(&emu, KINDE_GRANT_AUTHORIZATION_CODE, NULL);
+    kinde_client *c = emulator_client(&it_emu, KINDE_GRANT_AUTHORIZATION_CODE, NULL);
     browser *b = browser_new();
-    kinde_session *s = emulator_login(&emu, c, b);
+    kinde_session *s = emulator_login(&it_emu, c, b);
     assert_non_null(s);
     kinde_error err;
     assert_int_equal(kinde_is_authenticated(c, s, &err), 1);
@@ -103,9 +85,9 @@ static void login_and_read_everything(void **state)
 
 static void pkce_public_client_login(void **state)
 {
-    kinde_client *c = emulator_client(&emu, KINDE_GRANT_AUTHORIZATION_CODE_WITH_PKCE, NULL);
+    kinde_client *c = emulator_client(&it_emu, KINDE_GRANT_AUTHORIZATION_CODE_WITH_PKCE, NULL);
     browser *b = browser_new();
-    kinde_session *s = emulator_login(&emu, c, b);
+    kinde_session *s = emulator_login(&it_emu, c, b);
     assert_non_null(s);
     assert_int_equal(kinde_is_authenticated(c, s, NULL), 1);
     kinde_session_free(s);
@@ -115,7 +97,7 @@ static void pkce_public_client_login(void **state)
 
 static void register_and_create_org(void **state)
 {
-    kinde_client *c = emulator_client(&emu, KINDE_GRANT_AUTHORIZATION_CODE, NULL);
+    kinde_client *c = emulator_client(&it_emu, KINDE_GRANT_AUTHORIZATION_CODE, NULL);
     browser *b = browser_new();
     kinde_session *s = kinde_session_new();
     char *url = NULL, *cb = NULL;
@@ -157,7 +139,7 @@ static void register_and_create_org(void **state)
 
 static void prompt_none_without_session_is_login_required(void **state)
 {
-    kinde_client *c = emulator_client(&emu, KINDE_GRANT_AUTHORIZATION_CODE, NULL);
+    kinde_client *c = emulator_client(&it_emu, KINDE_GRANT_AUTHORIZATION_CODE, NULL);
     browser *b = browser_new();
     kinde_session *s = kinde_session_new();
     kinde_auth_params p = {.prompt = "none"};
@@ -165,16 +147,16 @@ static void prompt_none_without_session_is_login_required(void **state)
     kinde_error err;
     assert_int_equal(kinde_get_login_url(c, s, &p, &url, NULL), KINDE_OK);
     assert_int_equal(browser_authorize(b, url, "dave@smith.com", NULL, NULL, &cb), 0);
-    long before = emulator_count(&emu, "/oauth2/token");
+    long before = emulator_count(&it_emu, "/oauth2/token");
     assert_int_equal(kinde_fetch_token(c, s, cb, &err), KINDE_E_LOGIN_REQUIRED);
     assert_string_equal(err.oauth_error, "login_required");
-    assert_int_equal(emulator_count(&emu, "/oauth2/token"), before);
+    assert_int_equal(emulator_count(&it_emu, "/oauth2/token"), before);
     assert_null(kinde_session_access_token(s));
     kinde_free(url);
     free(cb);
 
     /* With an emulator session, prompt=none signs in silently. */
-    kinde_session *first = emulator_login(&emu, c, b);
+    kinde_session *first = emulator_login(&it_emu, c, b);
     assert_non_null(first);
     assert_int_equal(kinde_get_login_url(c, s, &p, &url, NULL), KINDE_OK);
     assert_int_equal(browser_authorize(b, url, "unused", NULL, NULL, &cb), 0);
@@ -189,9 +171,9 @@ static void prompt_none_without_session_is_login_required(void **state)
 
 static void refresh_rotates_and_logout_revokes(void **state)
 {
-    kinde_client *c = emulator_client(&emu, KINDE_GRANT_AUTHORIZATION_CODE, NULL);
+    kinde_client *c = emulator_client(&it_emu, KINDE_GRANT_AUTHORIZATION_CODE, NULL);
     browser *b = browser_new();
-    kinde_session *s = emulator_login(&emu, c, b);
+    kinde_session *s = emulator_login(&it_emu, c, b);
     assert_non_null(s);
     kinde_error err;
     char *old_rt = strdup(kinde_session_refresh_token(s));
@@ -208,27 +190,27 @@ static void refresh_rotates_and_logout_revokes(void **state)
     assert_string_equal(sub_after, sub);
 
     /* An expired access token is refreshed by is_authenticated. */
-    long before = emulator_count(&emu, "/oauth2/token");
+    long before = emulator_count(&it_emu, "/oauth2/token");
     /* Two days on, for us and for the emulator: the access token (24 h) has
      * expired and the refresh token (15 days) has not. */
     kinde__clock_offset = 2 * 86400;
-    assert_int_equal(emulator_admin(&emu, "POST", "/_emulator/clock", "{\"skew_seconds\":172800}"), 200);
+    assert_int_equal(emulator_admin(&it_emu, "POST", "/_emulator/clock", "{\"skew_seconds\":172800}"), 200);
     assert_int_equal(kinde_is_authenticated(c, s, &err), 1);
-    assert_int_equal(emulator_count(&emu, "/oauth2/token"), before + 1);
+    assert_int_equal(emulator_count(&it_emu, "/oauth2/token"), before + 1);
     assert_int_equal(kinde_is_authenticated(c, s, &err), 1); /* fresh now: no second refresh */
-    assert_int_equal(emulator_count(&emu, "/oauth2/token"), before + 1);
+    assert_int_equal(emulator_count(&it_emu, "/oauth2/token"), before + 1);
     kinde__clock_offset = 0;
-    assert_int_equal(emulator_admin(&emu, "POST", "/_emulator/clock", "{\"skew_seconds\":0}"), 200);
+    assert_int_equal(emulator_admin(&it_emu, "POST", "/_emulator/clock", "{\"skew_seconds\":0}"), 200);
 
     char *rt = strdup(kinde_session_refresh_token(s));
     char *url = NULL;
     assert_int_equal(kinde_logout(c, s, NULL, &url, &err), KINDE_OK);
     assert_string_equal(strstr(url, "/logout?redirect="), "/logout?redirect=http%3A%2F%2F127.0.0.1%3A8000%2F");
     assert_null(kinde_session_access_token(s));
-    assert_int_equal(emulator_count(&emu, "/oauth2/revoke"), 1);
+    assert_int_equal(emulator_count(&it_emu, "/oauth2/revoke"), 1);
 
     /* The revoked refresh token no longer works. */
-    kinde_session *stale = emulator_login(&emu, c, b);
+    kinde_session *stale = emulator_login(&it_emu, c, b);
     assert_non_null(stale);
     kinde__free_secret(stale->refresh_token);
     stale->refresh_token = kinde__strdup(rt);
@@ -254,16 +236,16 @@ static void refresh_rotates_and_logout_revokes(void **state)
 
 static void m2m_token_is_cached(void **state)
 {
-    kinde_client *c = emulator_client(&emu, KINDE_GRANT_CLIENT_CREDENTIALS, "https://api.example.com");
+    kinde_client *c = emulator_client(&it_emu, KINDE_GRANT_CLIENT_CREDENTIALS, "https://api.example.com");
     char *t1 = NULL, *t2 = NULL;
     int64_t exp = 0;
     kinde_error err;
-    long before = emulator_count(&emu, "/oauth2/token");
+    long before = emulator_count(&it_emu, "/oauth2/token");
     assert_int_equal(kinde_get_m2m_token(c, NULL, &t1, &exp, &err), KINDE_OK);
     assert_true(exp > kinde__now());
     assert_int_equal(kinde_get_m2m_token(c, NULL, &t2, NULL, &err), KINDE_OK);
     assert_string_equal(t1, t2);
-    assert_int_equal(emulator_count(&emu, "/oauth2/token"), before + 1);
+    assert_int_equal(emulator_count(&it_emu, "/oauth2/token"), before + 1);
     char *claims = NULL;
     assert_int_equal(kinde_decode_token(t1, NULL, &claims, NULL), KINDE_OK);
     assert_non_null(strstr(claims, "https://api.example.com"));
@@ -273,7 +255,7 @@ static void m2m_token_is_cached(void **state)
     kinde_free(t2);
     /* Another audience is another token. */
     assert_int_equal(kinde_get_m2m_token(c, "https://other.example.com", &t1, NULL, &err), KINDE_OK);
-    assert_int_equal(emulator_count(&emu, "/oauth2/token"), before + 2);
+    assert_int_equal(emulator_count(&it_emu, "/oauth2/token"), before + 2);
     kinde_free(t1);
     kinde_client_free(c);
 }
@@ -281,12 +263,12 @@ static void m2m_token_is_cached(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(login_and_read_everything, reset),
-        cmocka_unit_test_setup(pkce_public_client_login, reset),
-        cmocka_unit_test_setup(register_and_create_org, reset),
-        cmocka_unit_test_setup(prompt_none_without_session_is_login_required, reset),
-        cmocka_unit_test_setup(refresh_rotates_and_logout_revokes, reset),
-        cmocka_unit_test_setup(m2m_token_is_cached, reset),
+        cmocka_unit_test_setup(login_and_read_everything, it_reset),
+        cmocka_unit_test_setup(pkce_public_client_login, it_reset),
+        cmocka_unit_test_setup(register_and_create_org, it_reset),
+        cmocka_unit_test_setup(prompt_none_without_session_is_login_required, it_reset),
+        cmocka_unit_test_setup(refresh_rotates_and_logout_revokes, it_reset),
+        cmocka_unit_test_setup(m2m_token_is_cached, it_reset),
     };
-    return cmocka_run_group_tests(tests, start, stop);
+    return cmocka_run_group_tests(tests, it_group_start, it_group_stop);
 }
