@@ -36,6 +36,8 @@ export const CLIENT_SECRET = 'kinde_interop_secret_0123456789abcdef';
 export const CALLBACK = 'http://127.0.0.1:8000/callback';
 export const LOGOUT_REDIRECT = 'http://127.0.0.1:8000/';
 export const API_AUDIENCE = 'https://api.interop.test';
+// An API whose access tokens live two seconds: the expiry-driven refresh test.
+export const SHORT_AUDIENCE = 'https://short.interop.test';
 
 // Users by account id. The subject is the account id: oidc-provider has no
 // notion of Kinde's kp_ prefix, and the SDK must not need one.
@@ -64,7 +66,9 @@ const publicKey = createPublicKey(privateKey);
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid: args.kid, alg: 'RS256', use: 'sig' };
 
 // ---- counters for the test ------------------------------------------------
-const counts = { jwks: 0, token: 0, revoke: 0, user_profile: 0 };
+const counts = {
+  jwks: 0, token: 0, revoke: 0, user_profile: 0, register: 0,
+};
 
 function one(v) {
   return Array.isArray(v) ? v[0] : v;
@@ -222,7 +226,7 @@ server.listen(Number(args.port || 0), '127.0.0.1', () => {
           audience: resourceIndicator,
           scope: 'read:todos create:todos',
           accessTokenFormat: 'jwt',
-          accessTokenTTL: 3600,
+          accessTokenTTL: resourceIndicator === SHORT_AUDIENCE ? 2 : 3600,
           jwt: { sign: { alg: 'RS256' } },
         }),
       },
@@ -268,6 +272,16 @@ server.listen(Number(args.port || 0), '127.0.0.1', () => {
         preferred_username: null,
       });
       return;
+    }
+
+    // Kinde: prompt=create opens the sign-up page. oidc-provider knows no
+    // `create` prompt (OpenID Connect's "Initiating User Registration" is
+    // not among its prompts); its sign-in form stands in for sign-up here.
+    if (ctx.method === 'GET' && ctx.path === '/oauth2/auth' && ctx.query.prompt === 'create') {
+      counts.register += 1;
+      const q = new URLSearchParams(ctx.querystring);
+      q.set('prompt', 'login');
+      ctx.querystring = q.toString();
     }
 
     // Kinde: /logout?redirect=<url>. OpenID Connect RP-Initiated Logout:

@@ -58,6 +58,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,7 @@
 #define CALLBACK "http://127.0.0.1:8000/callback"
 #define LOGOUT_REDIRECT "http://127.0.0.1:8000/"
 #define API_AUDIENCE "https://api.interop.test"
+#define SHORT_AUDIENCE "https://short.interop.test" /* access tokens live 2 s */
 #define M2M_AUDIENCE "https://m2m.interop.test"
 #define ACCOUNT "dave-interop"
 
@@ -426,7 +428,8 @@ static long op_count(const op *p, const char *what)
 
 /* ---- SDK helpers -------------------------------------------------------- */
 
-static kinde_client *new_client(kinde_grant_type grant, const char *audience, long cooldown)
+static kinde_client *new_client_leeway(kinde_grant_type grant, const char *audience, long cooldown,
+                                       long leeway)
 {
     kinde_config cfg;
     kinde_config_init(&cfg);
@@ -440,11 +443,18 @@ static kinde_client *new_client(kinde_grant_type grant, const char *audience, lo
     cfg.http_timeout_ms = 10000;
     if (cooldown >= 0)
         cfg.jwks_cooldown_seconds = cooldown;
+    if (leeway >= 0)
+        cfg.leeway_seconds = leeway;
     kinde_client *c = NULL;
     kinde_error err = {0};
     if (kinde_client_new(&cfg, &c, &err) != KINDE_OK)
         fprintf(stderr, "kinde_client_new: %s\n", err.text);
     return c;
+}
+
+static kinde_client *new_client(kinde_grant_type grant, const char *audience, long cooldown)
+{
+    return new_client_leeway(grant, audience, cooldown, -1);
 }
 
 /* The SDK's login URL -> the provider's forms -> the callback -> tokens. */
@@ -976,6 +986,209 @@ static void unknown_kid_flood_bounded(void **state)
     kinde_client_free(c);
 }
 
+/* ---- 7. errors the provider sends to the callback ------------------------ */
+
+/* Follow redirects from url to the callback; on the provider's interaction
+ * page, give up as a user would (its abort link). */
+static char *follow_to_callback(CURL *h, const char *url, int abort_interaction)
+{
+    char *at = strdup(url);
+    for (int step = 0; step < 10 && at; step++) {
+        if (strncmp(at, CALLBACK "?", strlen(CALLBACK) + 1) == 0)
+            return at;
+        char *loc = NULL;
+        long s = http_do(h, at, NULL, &loc, NULL);
+        if ((s == 302 || s == 303) && loc) {
+            free(at);
+            at = loc;
+            continue;
+        }
+        free(loc);
+        if (s == 200 && abort_interaction && strstr(at, "/interaction/")) {
+            char next[512];
+            snprintf(next, sizeof next, "%s/abort", at);
+            free(at);
+            at = strdup(next);
+            continue;
+        }
+        fprintf(stderr, "follow: HTTP %ld at %s\n", s, at);
+        break;
+    }
+    free(at);
+    return NULL;
+}
+
+static void callback_errors(void **state)
+{
+    (void)state;
+    kinde_client *c = new_client(KINDE_GRANT_AUTHORIZATION_CODE_WITH_PKCE, API_AUDIENCE, -1);
+    long tokens = op_count(&provider, "token");
+    kinde_error err = {0};
+
+    /* prompt=none without a session at the provider: login_required. */
+    CURL *b = browser_new();
+    kinde_session *s = kinde_session_new();
+    kinde_auth_params params = {0};
+    params.prompt = "none";
+    char *url = NULL;
+    assert_int_equal(kinde_get_login_url(c, s, &params, &url, NULL), KINDE_OK);
+    char *cb = follow_to_callback(b, url, 0);
+    assert_non_null(cb);
+    assert_non_null(strstr(cb, "error=login_required"));
+    assert_int_equal(kinde_fetch_token(c, s, cb, &err), KINDE_E_LOGIN_REQUIRED);
+    assert_null(kinde_session_access_token(s));
+    free(cb);
+    kinde_free(url);
+
+    /* The user walks away from the sign-in page: access_denied. */
+    assert_int_equal(kinde_get_login_url(c, s, NULL, &url, NULL), KINDE_OK);
+    cb = follow_to_callback(b, url, 1);
+    assert_non_null(cb);
+    assert_non_null(strstr(cb, "error=access_denied"));
+    assert_int_equal(kinde_fetch_token(c, s, cb, &err), KINDE_E_ACCESS_DENIED);
+    free(cb);
+    kinde_free(url);
+    /* Neither error led to a token request. */
+    assert_int_equal(op_count(&provider, "token"), tokens);
+
+    /* A real callback whose iss (RFC 9207) is not the issuer: refused before
+     * the code is spent, so the honest callback still works afterwards. */
+    assert_int_equal(kinde_get_login_url(c, s, NULL, &url, NULL), KINDE_OK);
+    cb = browser_authorize(b, url, ACCOUNT, NULL);
+    assert_non_null(cb);
+    char *iss = strstr(cb, "&iss=");
+    assert_non_null(iss);
+    char forged[1024];
+    snprintf(forged, sizeof forged, "%.*s&iss=http%%3A%%2F%%2F127.0.0.1%%3A1", (int)(iss - cb), cb);
+    kinde_session *copy = copy_session(s); /* the same pending login */
+    assert_int_equal(kinde_fetch_token(c, s, forged, &err), KINDE_E_ISSUER_MISMATCH);
+    assert_int_equal(op_count(&provider, "token"), tokens);
+    assert_int_equal(kinde_fetch_token(c, copy, cb, &err), KINDE_OK);
+    assert_int_equal(op_count(&provider, "token"), tokens + 1);
+    kinde_session_free(copy);
+    free(cb);
+    kinde_free(url);
+
+    kinde_session_free(s);
+    curl_easy_cleanup(b);
+    kinde_client_free(c);
+}
+
+/* ---- 8. concurrent refreshes: one request -------------------------------- */
+
+typedef struct {
+    kinde_client *c;
+    kinde_session *s;
+    kinde_code rc;
+} refresher;
+
+static void *refresh_thread(void *arg)
+{
+    refresher *r = arg;
+    r->rc = kinde_refresh_token(r->c, r->s, NULL);
+    return NULL;
+}
+
+/* oidc-provider revokes the whole grant when a rotated refresh token is
+ * used twice, so any duplicate request from the SDK would show here. */
+static void concurrent_refresh_one_request(void **state)
+{
+    (void)state;
+    enum { N = 6 };
+    kinde_client *c = new_client(KINDE_GRANT_AUTHORIZATION_CODE_WITH_PKCE, API_AUDIENCE, -1);
+    CURL *b = browser_new();
+    kinde_session *s = login(c, b);
+    assert_non_null(s);
+    refresher r[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        r[i].c = c;
+        r[i].s = copy_session(s); /* N requests of one user, one refresh token */
+        assert_non_null(r[i].s);
+    }
+    long tokens = op_count(&provider, "token");
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, refresh_thread, &r[i]), 0);
+    for (int i = 0; i < N; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(op_count(&provider, "token"), tokens + 1);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(r[i].rc, KINDE_OK);
+        assert_string_equal(kinde_session_refresh_token(r[i].s), kinde_session_refresh_token(r[0].s));
+        assert_string_not_equal(kinde_session_refresh_token(r[i].s), kinde_session_refresh_token(s));
+    }
+    /* The grant is alive: the provider saw no reuse. */
+    kinde_client *c2 = new_client(KINDE_GRANT_AUTHORIZATION_CODE_WITH_PKCE, API_AUDIENCE, -1);
+    kinde_error err = {0};
+    assert_int_equal(kinde_refresh_token(c2, r[0].s, &err), KINDE_OK);
+    kinde_client_free(c2);
+    for (int i = 0; i < N; i++)
+        kinde_session_free(r[i].s);
+    kinde_session_free(s);
+    curl_easy_cleanup(b);
+    kinde_client_free(c);
+}
+
+/* ---- 9. an expired access token is refreshed on demand ------------------- */
+
+static void expiry_triggers_refresh(void **state)
+{
+    (void)state;
+    kinde_client *c = new_client_leeway(KINDE_GRANT_AUTHORIZATION_CODE_WITH_PKCE, SHORT_AUDIENCE, -1, 0);
+    CURL *b = browser_new();
+    kinde_session *s = login(c, b);
+    assert_non_null(s);
+    assert_true(kinde_session_expires_at(s) <= (int64_t)time(NULL) + 2);
+    char *old_rt = strdup(kinde_session_refresh_token(s));
+    sleep_ms(3200);
+    long tokens = op_count(&provider, "token");
+    kinde_error err = {0};
+    assert_int_equal(kinde_verify_token(c, kinde_session_access_token(s), KINDE_ACCESS_TOKEN, NULL, &err),
+                     KINDE_E_TOKEN_EXPIRED);
+    assert_int_equal(kinde_is_authenticated(c, s, &err), 1);
+    assert_int_equal(op_count(&provider, "token"), tokens + 1);
+    assert_string_not_equal(kinde_session_refresh_token(s), old_rt);
+    assert_claim_json(s, "aud", KINDE_ACCESS_TOKEN, "\"" SHORT_AUDIENCE "\"");
+    free(old_rt);
+    kinde_session_free(s);
+    curl_easy_cleanup(b);
+    kinde_client_free(c);
+}
+
+/* ---- 10. sign-up and create-organization URLs ---------------------------- */
+
+static void register_and_create_org_urls(void **state)
+{
+    (void)state;
+    kinde_client *c = new_client(KINDE_GRANT_AUTHORIZATION_CODE_WITH_PKCE, API_AUDIENCE, -1);
+    long registers = op_count(&provider, "register");
+    for (int which = 0; which < 2; which++) {
+        CURL *b = browser_new();
+        kinde_session *s = kinde_session_new();
+        char *url = NULL;
+        kinde_auth_params params = {0};
+        params.org_name = "Interop Org";
+        kinde_code rc = which == 0 ? kinde_get_register_url(c, s, NULL, &url, NULL)
+                                   : kinde_get_create_org_url(c, s, &params, &url, NULL);
+        assert_int_equal(rc, KINDE_OK);
+        assert_non_null(strstr(url, "prompt=create"));
+        if (which == 1) {
+            assert_non_null(strstr(url, "is_create_org=true"));
+            assert_non_null(strstr(url, "org_name=Interop%20Org"));
+        }
+        char *cb = browser_authorize(b, url, ACCOUNT, NULL);
+        assert_non_null(cb);
+        kinde_error err = {0};
+        assert_int_equal(kinde_fetch_token(c, s, cb, &err), KINDE_OK);
+        free(cb);
+        kinde_free(url);
+        kinde_session_free(s);
+        curl_easy_cleanup(b);
+    }
+    assert_int_equal(op_count(&provider, "register"), registers + 2);
+    kinde_client_free(c);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -984,6 +1197,10 @@ int main(void)
         cmocka_unit_test(refresh_rotates),
         cmocka_unit_test(client_credentials_for_audience),
         cmocka_unit_test(revoke_and_logout),
+        cmocka_unit_test(callback_errors),
+        cmocka_unit_test(concurrent_refresh_one_request),
+        cmocka_unit_test(expiry_triggers_refresh),
+        cmocka_unit_test(register_and_create_org_urls),
         cmocka_unit_test(unknown_kid_flood_bounded),
         cmocka_unit_test(key_rotation_one_refetch),
     };
