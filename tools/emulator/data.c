@@ -18,6 +18,11 @@ static int failf(char *why, size_t n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, n, fmt, ap);
     va_end(ap);
+    /* One line, whatever the file's keys and values hold ("a\nb" is a
+     * valid JSON key): control characters are shown as '?'. */
+    for (char *p = why; n && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     return -1;
 }
 
@@ -180,6 +185,13 @@ int emu_data_check(const json_t *data, char *why, size_t n)
         if (check_strings(json_object_get(dflt, "permissions"), 1, "new_users.permissions", why, n) ||
             check_strings(json_object_get(dflt, "roles"), 1, "new_users.roles", why, n))
             return -1;
+        /* Checked like a member's: users registered at run time get these
+         * roles, and runtime.json must still fit at the next start. */
+        size_t k;
+        const json_t *r;
+        json_array_foreach(json_object_get(dflt, "roles"), k, r)
+            if (!find_by(roles, "key", json_string_value(r), 0))
+                return failf(why, n, "new_users.roles[%zu]: no role \"%s\"", k, json_string_value(r));
     }
     return 0;
 }
