@@ -11,7 +11,9 @@
 // the provider follows, so no orphan outlives a crashed test).
 //
 // See README.md for every place where this provider differs from Kinde.
-import { createPrivateKey, createPublicKey, verify as rsaVerify } from 'node:crypto';
+import {
+  createPrivateKey, createPublicKey, generateKeyPairSync, verify as rsaVerify,
+} from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import process from 'node:process';
@@ -64,6 +66,14 @@ const privatePem = readFileSync(args.key, 'utf8');
 const privateKey = createPrivateKey(privatePem);
 const publicKey = createPublicKey(privateKey);
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid: args.kid, alg: 'RS256', use: 'sig' };
+// Real key sets hold more than the key that signs: an EC key (ES256, which
+// this provider is not allowed to sign with) is published beside it, and the
+// SDK must pick the RS256 key by kid and skip the other (SECURITY.md A6).
+// (oidc-provider refuses a `use: enc` key unless encryption is configured.)
+const { privateKey: ecKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const otherJwks = [
+  { ...ecKey.export({ format: 'jwk' }), kid: `${args.kid}-ec`, alg: 'ES256', use: 'sig' },
+];
 
 // ---- counters for the test ------------------------------------------------
 const counts = {
@@ -125,7 +135,7 @@ server.listen(Number(args.port || 0), '127.0.0.1', () => {
       token_endpoint_auth_method: 'client_secret_post',
       id_token_signed_response_alg: 'RS256',
     }],
-    jwks: { keys: [jwk] },
+    jwks: { keys: [jwk, ...otherJwks] },
     // RS256 only, like Kinde (the key set holds one RSA key anyway).
     enabledJWA: {
       idTokenSigningAlgValues: ['RS256'],

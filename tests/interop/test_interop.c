@@ -641,6 +641,19 @@ static void code_flow_and_claims(void **state)
     assert_int_not_equal(kinde_verify_token(c, kinde_session_access_token(s), KINDE_ID_TOKEN, NULL, NULL), KINDE_OK);
     assert_int_not_equal(kinde_verify_token(c, kinde_session_id_token(s), KINDE_ACCESS_TOKEN, NULL, NULL), KINDE_OK);
 
+    /* The key set the SDK chose from holds an ES256 key beside the RS256 one. */
+    CURL *h = curl_easy_init();
+    char jwks_url[128], *jwks = NULL;
+    snprintf(jwks_url, sizeof jwks_url, "%s/.well-known/jwks.json", provider.base);
+    assert_int_equal(http_do(h, jwks_url, NULL, NULL, &jwks), 200);
+    json_t *root = json_loads(jwks, 0, NULL), *set = json_object_get(root, "keys");
+    assert_int_equal(json_array_size(set), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(set, 0), "kty")), "RSA");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(set, 1), "kty")), "EC");
+    json_decref(root);
+    free(jwks);
+    curl_easy_cleanup(h);
+
     /* A client that expects another audience refuses this access token. */
     kinde_client *other = new_client(KINDE_GRANT_AUTHORIZATION_CODE_WITH_PKCE, "https://other.interop.test", -1);
     assert_int_equal(kinde_verify_token(other, kinde_session_access_token(s), KINDE_ACCESS_TOKEN, NULL, NULL),
