@@ -254,6 +254,10 @@ typedef struct kinde__token_response {
 kinde_code kinde__token_response_parse(long status, const char *body, size_t len,
                                        kinde__token_response *out, kinde_error *err);
 void kinde__token_response_clear(kinde__token_response *tr);
+/* A revocation endpoint answer: 2xx is KINDE_OK; an OAuth error body
+ * (RFC 7009 2.2.1, e.g. unsupported_token_type) is KINDE_E_OAUTH with
+ * oauth_error set; any other status KINDE_E_HTTP_STATUS. */
+kinde_code kinde__revocation_result(long status, const char *body, size_t len, kinde_error *err);
 void kinde__oauth_client_cleanup(kinde_client *client);
 
 #endif /* KINDE_INTERNAL_H */

@@ -577,6 +577,27 @@ done:
 
 /* ---- sign out ----------------------------------------------------------- */
 
+kinde_code kinde__revocation_result(long status, const char *body, size_t len, kinde_error *err)
+{
+    if (status >= 200 && status <= 299)
+        return KINDE_OK;
+    /* RFC 7009 2.2.1: errors are OAuth error answers (RFC 6749 5.2). */
+    kinde_error perr;
+    json_t *j = body ? kinde__json_parse_object(body, len, KINDE_E_BAD_RESPONSE, "revocation", &perr)
+                     : NULL;
+    const char *e = j ? kinde__json_str(j, "error") : NULL;
+    kinde_code rc;
+    if (e) {
+        rc = kinde__fail_oauth(err, KINDE_E_OAUTH, status, e, kinde__json_str(j, "error_description"));
+    } else {
+        rc = kinde__fail(err, KINDE_E_HTTP_STATUS, "revocation answered HTTP %ld", status);
+        if (err)
+            err->http_status = status;
+    }
+    json_decref(j);
+    return rc;
+}
+
 static kinde_code revoke(kinde_client *c, const char *token, const char *hint, kinde_error *err)
 {
     kinde__buf form = {0};
@@ -589,11 +610,8 @@ static kinde_code revoke(kinde_client *c, const char *token, const char *hint, k
     kinde__http_response resp;
     kinde_code rc = kinde__http_request(c, c->revoke_url, body, NULL, &resp, err);
     kinde__free_secret(body);
-    if (rc == KINDE_OK && (resp.status < 200 || resp.status > 299)) {
-        rc = kinde__fail(err, KINDE_E_HTTP_STATUS, "revocation answered HTTP %ld", resp.status);
-        if (err)
-            err->http_status = resp.status;
-    }
+    if (rc == KINDE_OK)
+        rc = kinde__revocation_result(resp.status, resp.body, resp.len, err);
     kinde__http_response_clear(&resp);
     return rc;
 }

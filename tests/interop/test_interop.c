@@ -869,6 +869,45 @@ static void revoke_and_logout(void **state)
     kinde_client_free(c);
 }
 
+/* Without the `offline` scope there is no refresh token, and sign-out
+ * revokes the access token instead. oidc-provider cannot revoke its JWT
+ * access tokens and says so the RFC 7009 way (400 unsupported_token_type);
+ * the SDK reports that OAuth error as such and clears the session anyway. */
+static void logout_without_refresh_token(void **state)
+{
+    (void)state;
+    kinde_config cfg;
+    kinde_config_init(&cfg);
+    cfg.domain = provider.base;
+    cfg.client_id = CLIENT_ID;
+    cfg.client_secret = CLIENT_SECRET;
+    cfg.callback_url = CALLBACK;
+    cfg.audience = API_AUDIENCE;
+    cfg.scope = "openid profile email";
+    kinde_client *c = NULL;
+    assert_int_equal(kinde_client_new(&cfg, &c, NULL), KINDE_OK);
+    CURL *b = browser_new();
+    kinde_session *s = login(c, b);
+    assert_non_null(s);
+    assert_null(kinde_session_refresh_token(s));
+    assert_int_equal(kinde_refresh_token(c, s, NULL), KINDE_E_NO_REFRESH_TOKEN);
+
+    long revokes = op_count(&provider, "revoke");
+    char *url = NULL;
+    kinde_error err = {0};
+    assert_int_equal(kinde_logout(c, s, LOGOUT_REDIRECT, &url, &err), KINDE_E_OAUTH);
+    assert_string_equal(err.oauth_error, "unsupported_token_type");
+    assert_int_equal(err.http_status, 400);
+    assert_int_equal(op_count(&provider, "revoke"), revokes + 1);
+    assert_non_null(url);
+    assert_null(kinde_session_access_token(s));
+    assert_int_equal(kinde_is_authenticated(c, s, NULL), 0);
+    kinde_free(url);
+    kinde_session_free(s);
+    curl_easy_cleanup(b);
+    kinde_client_free(c);
+}
+
 /* ---- 5. key rotation ------------------------------------------------------ */
 
 static void key_rotation_one_refetch(void **state)
@@ -1210,6 +1249,7 @@ int main(void)
         cmocka_unit_test(refresh_rotates),
         cmocka_unit_test(client_credentials_for_audience),
         cmocka_unit_test(revoke_and_logout),
+        cmocka_unit_test(logout_without_refresh_token),
         cmocka_unit_test(callback_errors),
         cmocka_unit_test(concurrent_refresh_one_request),
         cmocka_unit_test(expiry_triggers_refresh),
