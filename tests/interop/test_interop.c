@@ -43,8 +43,21 @@
  *    member when the API has no scopes; the SDK compares token_type
  *    case-insensitively and does not need `scope`.
  *  - The callback carries `iss` (RFC 9207) on every answer; Kinde's may not.
+ *  - Sign-up: Kinde's prompt=create is not one of oidc-provider's prompts
+ *    ("unsupported prompt value"); provider.mjs turns it into prompt=login.
+ *  - Revoking a JWT access token (sign-out without a refresh token): Kinde
+ *    answers 200, oidc-provider 400 unsupported_token_type (RFC 7009
+ *    2.2.1). The SDK used to report that as KINDE_E_HTTP_STATUS; it is now
+ *    KINDE_E_OAUTH with oauth_error, as kinde.h promises (src/oauth.c fix,
+ *    tests/unit/test_revocation.c).
+ *  - Several audiences in one access token: Kinde can; oidc-provider issues
+ *    one resource per access token (not tested).
+ *  - The key set publishes an ES256 key beside the RS256 one (Kinde's has
+ *    RSA keys only); the SDK skips it and picks the RS256 key by kid.
  *  - Sign-in and consent are oidc-provider's development interaction forms,
  *    posted here over HTTP with libcurl as a browser would.
+ *
+ * See README.md in this folder for the same list as a table.
  */
 #include <setjmp.h>
 #include <stdarg.h>
