@@ -38,7 +38,7 @@ export const CLIENT_SECRET = 'kinde_interop_secret_0123456789abcdef';
 export const CALLBACK = 'http://127.0.0.1:8000/callback';
 export const LOGOUT_REDIRECT = 'http://127.0.0.1:8000/';
 export const API_AUDIENCE = 'https://api.interop.test';
-// An API whose access tokens live two seconds: the expiry-driven refresh test.
+// An API whose access tokens live five seconds: the expiry-driven refresh test.
 export const SHORT_AUDIENCE = 'https://short.interop.test';
 
 // Users by account id. The subject is the account id: oidc-provider has no
@@ -236,7 +236,7 @@ server.listen(Number(args.port || 0), '127.0.0.1', () => {
           audience: resourceIndicator,
           scope: 'read:todos create:todos',
           accessTokenFormat: 'jwt',
-          accessTokenTTL: resourceIndicator === SHORT_AUDIENCE ? 2 : 3600,
+          accessTokenTTL: resourceIndicator === SHORT_AUDIENCE ? 5 : 3600,
           jwt: { sign: { alg: 'RS256' } },
         }),
       },
