@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         emu_str_adds(&again, "=");
         emu_str_add_urlenc(&again, v);
     }
-    if (emu_form_get(&f, "\x01no such key", NULL) != NULL)
+    if (emu_form_get(&f, "", NULL) != NULL) /* keys are never empty */
         __builtin_trap();
 
     size_t len = again.len;

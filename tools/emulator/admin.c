@@ -185,6 +185,18 @@ static void mint(const json_t *j, emu_reply *r)
     free(token);
 }
 
+/* Whether method is one of the comma-separated list. */
+static int method_in(const char *list, const char *method)
+{
+    size_t n = strlen(method);
+    for (const char *p = list; p; p = strchr(p, ',')) {
+        p += *p == ',' ? 2 : 0;
+        if (strncmp(p, method, n) == 0 && (p[n] == '\0' || p[n] == ','))
+            return 1;
+    }
+    return 0;
+}
+
 int emu_admin_route(const emu_request *q, emu_reply *r)
 {
     if (strncmp(q->path, "/_emulator/", 11) != 0)
@@ -199,6 +211,23 @@ int emu_admin_route(const emu_request *q, emu_reply *r)
         return 1;
     }
     const char *what = q->path + 11;
+    /* An unknown endpoint is 404 whatever the method; a known one asked
+     * with another method is 405 with the methods it takes. */
+    static const struct { const char *name, *allow; } endpoints[] = {
+        {"stats", "GET"}, {"reset", "POST"}, {"faults", "POST, DELETE"}, {"rotate-key", "POST"},
+        {"sign-with-wrong-key", "POST"}, {"clock", "POST"}, {"mint", "POST"}};
+    size_t e = 0;
+    while (e < sizeof endpoints / sizeof endpoints[0] && strcmp(what, endpoints[e].name) != 0)
+        e++;
+    if (e == sizeof endpoints / sizeof endpoints[0]) {
+        emu_reply_json(r, 404, json_pack("{s:s}", "error", "no such admin endpoint"));
+        return 1;
+    }
+    if (!method_in(endpoints[e].allow, q->method)) {
+        emu_reply_json(r, 405, json_pack("{s:s}", "error", "method not allowed"));
+        r->allow = endpoints[e].allow;
+        return 1;
+    }
     if (strcmp(what, "stats") == 0 && strcmp(q->method, "GET") == 0) {
         stats(r);
         return 1;

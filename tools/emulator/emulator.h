@@ -187,6 +187,7 @@ typedef struct emu_reply {
     char *location;           /* malloc'd: a redirect */
     char *set_cookie;         /* malloc'd */
     const char *www_authenticate;
+    const char *allow;        /* the Allow header of a 405 */
     int no_store;
 } emu_reply;
 

@@ -527,6 +527,7 @@ static const char *posted_param(const emu_request *q, emu_reply *r, const char *
 {
     if (strcmp(q->method, "POST") != 0) {
         emu_reply_oauth_error(r, 405, "invalid_request", "use POST");
+        r->allow = "POST";
         return NULL;
     }
     int dup;
@@ -853,6 +854,7 @@ static void authorize(const emu_request *q, emu_reply *r)
 {
     if (strcmp(q->method, "GET") != 0) {
         page(r, 405, "Method not allowed", "The authorization endpoint takes GET.");
+        r->allow = "GET";
         return;
     }
     const emu_form *f = &q->query;
@@ -987,6 +989,7 @@ static void login_submit(const emu_request *q, emu_reply *r)
 {
     if (strcmp(q->method, "POST") != 0) {
         page(r, 405, "Method not allowed", "The sign-in form posts.");
+        r->allow = "POST";
         return;
     }
     const char *id;
@@ -1029,6 +1032,7 @@ static void register_submit(const emu_request *q, emu_reply *r)
 {
     if (strcmp(q->method, "POST") != 0) {
         page(r, 405, "Method not allowed", "The registration form posts.");
+        r->allow = "POST";
         return;
     }
     const char *id;
@@ -1113,9 +1117,28 @@ static void logout(const emu_request *q, emu_reply *r)
     r->set_cookie = strdup(SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
 }
 
+/* Discovery, keys, the form pages and logout are read with GET (or HEAD).
+ * Returns 1 when the method is one of those; else writes a 405. */
+static int only_get(const emu_request *q, emu_reply *r, int html)
+{
+    if (strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0)
+        return 1;
+    if (html)
+        page(r, 405, "Method not allowed", "This page is read with GET.");
+    else
+        emu_reply_oauth_error(r, 405, "invalid_request", "use GET");
+    r->allow = "GET, HEAD";
+    return 0;
+}
+
 int emu_oauth_route(const emu_request *q, emu_reply *r)
 {
     const char *p = q->path;
+    int api = strcmp(p, "/.well-known/openid-configuration") == 0 || strcmp(p, "/.well-known/jwks.json") == 0 ||
+              strcmp(p, "/.well-known/jwks") == 0;
+    int browser = strcmp(p, "/login/form") == 0 || strcmp(p, "/register/form") == 0 || strcmp(p, "/logout") == 0;
+    if ((api || browser) && !only_get(q, r, browser))
+        return 1;
     if (strcmp(p, "/.well-known/openid-configuration") == 0)
         discovery(r);
     else if (strcmp(p, "/.well-known/jwks.json") == 0 || strcmp(p, "/.well-known/jwks") == 0)
