@@ -1134,6 +1134,19 @@ static void callback_errors(void **state)
     free(cb);
     kinde_free(url);
 
+    /* Now signed in at the provider: prompt=none comes straight back with
+     * a code, no form shown. */
+    kinde_session *silent = kinde_session_new();
+    assert_int_equal(kinde_get_login_url(c, silent, &params, &url, NULL), KINDE_OK);
+    cb = follow_to_callback(b, url, 0);
+    assert_non_null(cb);
+    assert_null(strstr(cb, "error="));
+    assert_int_equal(kinde_fetch_token(c, silent, cb, &err), KINDE_OK);
+    assert_int_equal(kinde_is_authenticated(c, silent, NULL), 1);
+    kinde_session_free(silent);
+    free(cb);
+    kinde_free(url);
+
     kinde_session_free(s);
     curl_easy_cleanup(b);
     kinde_client_free(c);
