@@ -1,7 +1,8 @@
 // An independent OpenID Provider (oidc-provider, OpenID Certified) dressed up
 // as Kinde, for tests/interop/test_interop.c. Everything it does is plain
-// oidc-provider configuration plus three small routes of our own (the Kinde
-// profile, a test-only counter and the `redirect` spelling of logout).
+// oidc-provider configuration plus one small Koa middleware of our own: the
+// Kinde profile route, a test-only counter route, and Kinde's spellings of
+// logout (`redirect`) and sign-up (`prompt=create`).
 //
 //   node provider.mjs --key <private key PEM> --kid <kid> --ready-file <path> [--port N]
 //
@@ -33,13 +34,13 @@ for (const needed of ['key', 'kid', 'ready-file']) {
 }
 
 // ---- the fixed world the C test asserts against ------------------------
-export const CLIENT_ID = 'kinde_interop_client';
-export const CLIENT_SECRET = 'kinde_interop_secret_0123456789abcdef';
-export const CALLBACK = 'http://127.0.0.1:8000/callback';
-export const LOGOUT_REDIRECT = 'http://127.0.0.1:8000/';
-export const API_AUDIENCE = 'https://api.interop.test';
+const CLIENT_ID = 'kinde_interop_client';
+const CLIENT_SECRET = 'kinde_interop_secret_0123456789abcdef';
+const CALLBACK = 'http://127.0.0.1:8000/callback';
+const LOGOUT_REDIRECT = 'http://127.0.0.1:8000/';
+const API_AUDIENCE = 'https://api.interop.test';
 // An API whose access tokens live five seconds: the expiry-driven refresh test.
-export const SHORT_AUDIENCE = 'https://short.interop.test';
+const SHORT_AUDIENCE = 'https://short.interop.test';
 
 // Users by account id. The subject is the account id: oidc-provider has no
 // notion of Kinde's kp_ prefix, and the SDK must not need one.
