@@ -256,6 +256,72 @@ check "the same code again: 400 invalid_grant" oauth_error 400 invalid_grant "au
 token -d grant_type=refresh_token "${WEB[@]}" -d refresh_token="$REFRESH"
 check "the replayed code revoked what it granted" oauth_error 400 invalid_grant "refresh token revoked"
 
+# Replay detection must not depend on when the emulator tidies up: it
+# forgets what expired every 512 logins, and a used code must outlive that.
+login web $CB
+token -d grant_type=authorization_code "${WEB[@]}" -d code="$CODE" -d redirect_uri=$CB
+REFRESH=$(jq -r .refresh_token "$W/body" 2>/dev/null)
+curl -s -o /dev/null -b "$W/jar" \
+  "$URL/oauth2/auth?client_id=web&redirect_uri=$CB&response_type=code&prompt=none&state=[1-512]" >/dev/null
+token -d grant_type=authorization_code "${WEB[@]}" -d code="$CODE" -d redirect_uri=$CB
+check "a code replayed after 512 more logins: still 'already used'" \
+  oauth_error 400 invalid_grant "authorization code already used"
+token -d grant_type=refresh_token "${WEB[@]}" -d refresh_token="$REFRESH"
+check "and what it granted is revoked" oauth_error 400 invalid_grant "refresh token revoked"
+
+# Refresh tokens: rotation with an overlap, expiry, the wrong client.
+login web $CB
+token -d grant_type=authorization_code "${WEB[@]}" -d code="$CODE" -d redirect_uri=$CB
+REFRESH=$(jq -r .refresh_token "$W/body" 2>/dev/null)
+token -d grant_type=refresh_token -d client_id=site -d client_secret=site_secret -d refresh_token="$REFRESH"
+check "another client's refresh token: 400 invalid_grant" \
+  oauth_error 400 invalid_grant "refresh token issued to another client"
+token -d grant_type=refresh_token -d client_id=web -d refresh_token="$REFRESH"
+check "a confidential client's refresh without its secret: 401 invalid_client" \
+  oauth_error 401 invalid_client "client_secret required"
+token -d grant_type=refresh_token "${WEB[@]}" -d refresh_token="$REFRESH"
+check "a refresh: 200 and a new refresh token" \
+  eval '[ "$STATUS" = 200 ] && [ "$(jq -r .refresh_token "$W/body")" != "$REFRESH" ]'
+NEXT=$(jq -r .refresh_token "$W/body")
+token -d grant_type=refresh_token "${WEB[@]}" -d refresh_token="$REFRESH"
+check "the old refresh token within the overlap (30 s): 200" eval '[ "$STATUS" = 200 ]'
+http POST /_emulator/clock -d '{"skew_seconds": 31}'
+token -d grant_type=refresh_token "${WEB[@]}" -d refresh_token="$REFRESH"
+check "the old refresh token after the overlap: 400 invalid_grant" \
+  oauth_error 400 invalid_grant "refresh token already used"
+http POST /_emulator/clock -d '{"skew_seconds": 1296001}'
+token -d grant_type=refresh_token "${WEB[@]}" -d refresh_token="$NEXT"
+check "a refresh token past its 15 days: 400 invalid_grant" oauth_error 400 invalid_grant "refresh token expired"
+http POST /_emulator/reset
+
+# Revoke, introspect, the profile endpoints.
+http POST /oauth2/revoke "${WEB[@]}"
+check "revoke without token: 400 invalid_request" oauth_error 400 invalid_request "token is required, once"
+http POST /oauth2/revoke -d token=x -d client_id=web -d client_secret=wrong
+check "revoke with a wrong secret: 401 invalid_client" \
+  oauth_error 401 invalid_client "unknown client or wrong client secret"
+http POST /oauth2/revoke -d token=no-such-token "${WEB[@]}"
+check "revoking an unknown token: 200 and no body (RFC 7009)" eval '[ "$STATUS" = 200 ] && [ ! -s "$W/body" ]'
+http POST /oauth2/revoke -d token="$NEXT" "${WEB[@]}"
+token -d grant_type=refresh_token "${WEB[@]}" -d refresh_token="$NEXT"
+check "a revoked refresh token: 400 invalid_grant" oauth_error 400 invalid_grant "refresh token revoked"
+http POST /oauth2/introspect -d token=a.b.c
+check "introspecting a token that is not one: 200 active false" is 200 '{"active":false}'
+http POST /oauth2/introspect -d token="$NEXT"
+check "introspecting a revoked refresh token: 200 active false" is 200 '{"active":false}'
+http POST /oauth2/introspect -d token=x -d client_id=web -d client_secret=wrong
+check "introspect with a wrong secret: 401 invalid_client" \
+  oauth_error 401 invalid_client "unknown client or wrong client secret"
+PROFILE_401='{"error":"invalid_token","error_description":"a valid user access token is required"}'
+for a in "" "Bearer" "Bearer not-a-token" "Basic d2ViOndlYl9zZWNyZXQ="; do
+  http GET /oauth2/v2/user_profile ${a:+-H "Authorization: $a"}
+  check "user profile with '${a:-no Authorization}': 401 invalid_token" \
+    eval 'is 401 "$PROFILE_401" && [ "$(header WWW-Authenticate)" = "Bearer error=\"invalid_token\"" ]'
+done
+token -d grant_type=client_credentials "${WEB[@]}"
+http GET /oauth2/user_profile -H "Authorization: Bearer $(jq -r .access_token "$W/body")"
+check "user profile with an M2M token (no user): 401 invalid_token" is 401 "$PROFILE_401"
+
 # PKCE: a verifier and its S256 challenge.
 VERIFIER=kinde-emulator-test-verifier-0123456789-abcdef CHALLENGE=VYdwbQYvJExxLlMLha5boTWlpmMGNfBqpgysIHF6Lxk
 PKCE="&code_challenge=$CHALLENGE&code_challenge_method=S256"

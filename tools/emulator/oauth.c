@@ -310,6 +310,7 @@ static void issue_user_tokens(const json_t *grant, int with_nonce, emu_reply *r)
         json_object_del(g, "nonce");
         json_object_del(g, "code_challenge");
         json_object_del(g, "redirect_uri");
+        json_object_del(g, "used"); /* the code's state, not the refresh token's */
         json_object_set_new(g, "expires", json_integer(now + emu.cfg.refresh_ttl));
         json_object_set_new(g, "rotated_at", json_integer(0));
         if (refresh)
@@ -734,9 +735,10 @@ static void sweep(void)
         void *tmp;
         json_object_foreach_safe(tables[t], tmp, k, v) {
             int64_t rotated = json_integer_value(json_object_get(v, "rotated_at"));
+            /* A used code stays until it expires: a replay must still be
+             * recognised, and revoke what the code granted. */
             if (json_integer_value(json_object_get(v, "expires")) < now ||
-                (rotated && now - rotated > emu.cfg.refresh_overlap) ||
-                json_is_true(json_object_get(v, "used")))
+                (rotated && now - rotated > emu.cfg.refresh_overlap))
                 json_object_del(tables[t], k);
         }
     }
