@@ -823,8 +823,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (!__atomic_load_n(&a->client, __ATOMIC_ACQUIRE))
         return MHD_NO; /* still starting: the ready file is not written yet */
     int is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
-    if (is_post && !q->started) {
-        q->started = 1; /* the body follows in later calls */
+    if (!q->started) {
+        /* Headers only. Answer on a later call, once the request is fully
+         * read, for every method: libmicrohttpd 0.9.75 closes the connection
+         * after a response queued on this first call (no keep-alive). */
+        q->started = 1;
         return MHD_YES;
     }
     if (is_post && *upload_size) {
