@@ -83,7 +83,8 @@ cat >"$W/data.json" <<'JSON'
   "roles": [{"id": "r1", "key": "admin", "name": "Admin"}],
   "organizations": [{"code": "org_a", "name": "A"}, {"code": "org_b", "name": "B"}],
   "users": [{"id": "kp_1", "email": "dave@test.io", "given_name": "Dave", "family_name": "Smith"}],
-  "members": [{"user": "kp_1", "org": "org_a", "roles": ["admin"]}]
+  "members": [{"user": "kp_1", "org": "org_a", "roles": ["admin"]}],
+  "new_users": {"org": "org_b", "permissions": ["read"], "roles": ["admin"]}
 }
 JSON
 
@@ -403,6 +404,38 @@ check "a sign-in form that does not exist: a 400 page" page_is 400 "This sign-in
 http POST /login/submit -d request=stale -d email=dave@test.io
 check "a sign-in posted for no request: a 400 page" page_is 400 "This sign-in has expired"
 
+# ---- the sign-in and sign-up pages ------------------------------------------
+http GET "/oauth2/auth?client_id=web&redirect_uri=$CB&response_type=code&state=r1&prompt=create"
+REQ=$(sed -nE 's/.*name="request" value="([^"]+)".*/\1/p' "$W/body" | head -1)
+check "prompt=create: the sign-up page" eval '[ "$STATUS" = 200 ] && [ -n "$REQ" ] && grep -q "/register/submit" "$W/body"'
+register() { http POST /register/submit -d "request=$REQ" "$@"; }
+shown_error() { # the page again, 422, with this message
+  [ "$STATUS" = 422 ] && grep -qF "role=\"alert\">$1</p>" "$W/body" && [ -z "$(location)" ]
+}
+register -d given_name=Zoe -d email=zoe@test.io
+check "sign-up without a last name: 422, the form again" \
+  shown_error "First name, last name and email are all required."
+register -d given_name=Zoe -d family_name=Li -d email=zoe.test.io
+check "sign-up with a bad email: 422" shown_error "That does not look like an email address."
+register -d given_name=Zoe -d family_name=Li -d email=zoe@a@test.io
+check "sign-up with two @: 422" shown_error "That does not look like an email address."
+register -d given_name=$'Zo\te' -d family_name=Li -d email=zoe@test.io
+check "sign-up with a control character: 422" shown_error "Control characters are not allowed."
+register -d given_name="$(head -c 255 /dev/zero | tr '\0' z)" -d family_name=Li -d email=zoe@test.io
+check "sign-up with a 255-character name: 422" shown_error "Each field must be shorter than 255 characters."
+register -d given_name=Dave -d family_name=Again -d email=DAVE@test.io
+check "sign-up with an email that exists (any case): 422" \
+  shown_error "An account with this email exists already: sign in instead."
+register -d given_name=Zoe -d family_name=Li -d email=zoe@test.io
+check "sign-up done right: back to the callback with a code" eval 'redirected_with "$CB?code=" state=r1'
+register -d given_name=Zoe -d family_name=Li -d email=zoe2@test.io
+check "the same sign-up request twice: a 400 page" page_is 400 "This sign-in has expired"
+http GET "/oauth2/auth?client_id=web&redirect_uri=$CB&response_type=code&state=r2"
+REQ=$(sed -nE 's/.*name="request" value="([^"]+)".*/\1/p' "$W/body" | head -1)
+http POST /login/submit -d "request=$REQ" -d email=nobody@test.io
+check "sign-in with an unknown email: 422, the form again" \
+  shown_error "No user of this business has that email. Create an account instead?"
+
 # ---- logout ---------------------------------------------------------------
 for r in http://evil.test/ http://127.0.0.1:9/bye/ http://127.0.0.1:9/byebye http://127.0.0.1:9/cb; do
   http GET "/logout?redirect=$r" -b "$W/jar"
@@ -436,6 +469,16 @@ check "a clock skew beyond 100 days: 400" \
 http POST /_emulator/faults -d '{"path": "relative"}'
 check "a fault without an absolute path: 400" \
   is 400 '{"error":"invalid_request","error_description":"path: an absolute path is required"}'
+
+http POST /_emulator/faults -d '{"path": "/oauth2/token", "status": 100}'
+check "a fault with a 1xx status: 400" \
+  is 400 '{"error":"invalid_request","error_description":"status 200-599, delay_ms 0-60000, body a string, count 1 or more"}'
+http POST /_emulator/faults -d '{"path": "/.well-known/jwks.json", "status": 503, "body": "garbage", "count": 1}'
+http GET /.well-known/jwks.json
+check "a fault applies once: 503 and an HTML body" \
+  is 503 "<html><body>502 Bad Gateway</body></html>"
+http GET /.well-known/jwks.json
+check "then the JWKS is back" eval '[ "$STATUS" = 200 ]'
 
 # ---- a second emulator, without --admin ----------------------------------
 start_emulator "$W/ready2" --data "$W/data.json" --data-dir "$W/emu2" --key "$W/emu/signing-key.pem"
@@ -574,6 +617,18 @@ token -d grant_type=client_credentials "${WEB[@]}"
 check "and the token endpoint still issues tokens" eval '[ "$STATUS" = 200 ]'
 kill -TERM "$EMU_PID"; wait "$EMU_PID"; RC=$?; EMU_PID=""
 check "the emulator exits 0 on SIGTERM" eval '[ $RC = 0 ]'
+
+# What signed up survives a restart, and still fits the data file.
+start_emulator "$W/ready" --data "$W/data.json" --data-dir "$W/emu"
+EMU_PID=$!
+wait_ready "$W/ready"
+URL="http://127.0.0.1:$(head -1 "$W/ready")"
+http GET "/oauth2/auth?client_id=web&redirect_uri=$CB&response_type=code&state=r3"
+REQ=$(sed -nE 's/.*name="request" value="([^"]+)".*/\1/p' "$W/body" | head -1)
+http POST /login/submit -d "request=$REQ" -d email=zoe@test.io
+check "after a restart the user who signed up can sign in" eval 'redirected_with "$CB?code=" state=r3'
+kill -TERM "$EMU_PID"; wait "$EMU_PID"; RC=$?; EMU_PID=""
+check "and the restarted emulator exits 0 on SIGTERM" eval '[ $RC = 0 ]'
 
 echo "# $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -106,13 +106,14 @@ static void add_fault(const json_t *j, emu_reply *r)
     const json_t *count = json_object_get(j, "count");
     if (!path || path[0] != '/' || strlen(path) >= sizeof emu.faults[0].path)
         { bad(r, "path: an absolute path is required"); return; }
-    if ((status && (!json_is_integer(status) || json_integer_value(status) < 100 ||
+    /* 1xx is not a final status: a client would wait for one forever. */
+    if ((status && (!json_is_integer(status) || json_integer_value(status) < 200 ||
                     json_integer_value(status) > 599)) ||
         (delay && (!json_is_integer(delay) || json_integer_value(delay) < 0 ||
                    json_integer_value(delay) > 60000)) ||
         (body && !json_is_string(body)) ||
         (count && (!json_is_integer(count) || json_integer_value(count) < 1)))
-        { bad(r, "status 100-599, delay_ms 0-60000, body a string, count 1 or more"); return; }
+        { bad(r, "status 200-599, delay_ms 0-60000, body a string, count 1 or more"); return; }
     pthread_mutex_lock(&emu.lock);
     if (emu.n_faults == EMU_MAX_FAULTS) {
         pthread_mutex_unlock(&emu.lock);
