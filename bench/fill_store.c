@@ -1,0 +1,119 @@
+/* Item 7: fills the web app's session store with signed-in sessions, and
+ * times lookups in it.
+ *
+ * The store is filled through the app's own store code (store.h) with the
+ * app's own record format (record.h): the record of a real sign-in (the
+ * template, made by signing in through the emulator) is copied under fresh
+ * session ids, with created/seen set to now so the app neither expires them
+ * nor rewrites them on first use. Ids already in IDS_FILE count; new ids are
+ * appended there, so 1 -> 10,000 -> 100,000 adds 9,999 then 90,000.
+ * Then LOOKUPS store_get() calls for ids drawn at random from IDS_FILE.
+ * Prints: stored fill_seconds lookup_p50_us lookup_p99_us
+ *   usage: fill_store SPEC DATA_DIR TEMPLATE_ID TARGET IDS_FILE LOOKUPS
+ *          SPEC: sqlite | redis://127.0.0.1:PORT */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "record.h"
+#include "store.h"
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 7) {
+        fprintf(stderr, "usage: fill_store SPEC DATA_DIR TEMPLATE_ID TARGET IDS_FILE LOOKUPS\n");
+        return 2;
+    }
+    long target = atol(argv[4]), lookups = atol(argv[6]);
+    char err[256];
+    store *st = store_open(argv[1], argv[2], err, sizeof err);
+    if (!st)
+        return fprintf(stderr, "store: %s\n", err), 1;
+    char key[64], *data = NULL;
+    size_t len = 0;
+    snprintf(key, sizeof key, "s:%s", argv[3]);
+    if (store_get(st, key, &data, &len) != 1)
+        return fprintf(stderr, "template session %s not in the store\n", key), 1;
+    webapp_record rec;
+    if (record_decode(data, len, &rec) != 0 || !rec.signed_in)
+        return fprintf(stderr, "template record is not a signed-in session\n"), 1;
+    free(data);
+    rec.created = rec.seen = (int64_t)time(NULL);
+    buf b;
+    buf_init(&b);
+    record_encode(&rec, &b);
+    if (!buf_ok(&b))
+        return 1;
+
+    /* ids already stored */
+    long have = 0;
+    char line[128];
+    FILE *f = fopen(argv[5], "r");
+    if (f) {
+        while (fgets(line, sizeof line, f))
+            have++;
+        fclose(f);
+    }
+    f = fopen(argv[5], "a");
+    if (!f)
+        return 1;
+    double t0 = now_us();
+    for (; have < target; have++) {
+        char id[TOKEN_SIZE];
+        if (token_new(id) != 0)
+            return 1;
+        snprintf(key, sizeof key, "s:%s", id);
+        if (store_put(st, key, b.data, b.len, 3600) != 0)
+            return fprintf(stderr, "store_put failed after %ld\n", have), 1;
+        fprintf(f, "%s\n", id);
+    }
+    double fill = (now_us() - t0) / 1e6;
+    fclose(f);
+
+    /* random lookups over every stored id */
+    char (*ids)[TOKEN_SIZE] = malloc((size_t)have * sizeof *ids);
+    long n = 0;
+    f = fopen(argv[5], "r");
+    while (f && n < have && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (strlen(line) == TOKEN_CHARS)
+            memcpy(ids[n++], line, TOKEN_SIZE);
+    }
+    if (f)
+        fclose(f);
+    double *t = malloc((size_t)(lookups > 0 ? lookups : 1) * sizeof *t);
+    srand(12345);
+    for (long i = 0; i < lookups && n > 0; i++) {
+        long k = (long)(((unsigned long)rand() << 16 ^ (unsigned long)rand()) % (unsigned long)n);
+        snprintf(key, sizeof key, "s:%s", ids[k]);
+        double a = now_us();
+        int found = store_get(st, key, &data, &len);
+        t[i] = now_us() - a;
+        if (found != 1)
+            return fprintf(stderr, "lookup of a stored id failed\n"), 1;
+        free(data);
+    }
+    qsort(t, (size_t)lookups, sizeof *t, cmp);
+    printf("%ld %.2f %.1f %.1f\n", n, fill, lookups ? t[lookups / 2] : 0, lookups ? t[lookups * 99 / 100] : 0);
+    free(t);
+    free(ids);
+    memset(b.data, 0, b.len);
+    buf_free(&b);
+    record_free(&rec);
+    store_close(st);
+    return 0;
+}
