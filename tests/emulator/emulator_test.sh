@@ -55,6 +55,10 @@ redirected_with() { # prefix of the Location, then the parameters it must carry
   shift
   for kv in "$@"; do case "&${loc#*\?}&" in *"&$kv&"*) ;; *) return 1;; esac; done
 }
+json_str() { # a string member of the (compact) JSON body, by name
+  sed -nE "s/.*\"$1\":\"([^\"]*)\".*/\1/p" "$W/body"
+}
+kid_count() { grep -o '"kid":' "$W/body" | wc -l; }
 param() { # a parameter of the Location's query, as sent (still encoded)
   location | sed -nE "s/.*[?&]$1=([^&]*).*/\1/p"
 }
@@ -63,9 +67,13 @@ start_emulator() { # ready file, then options; sets $! to the emulator
   rm -f "$1"
   "$EMU" --port 0 --ready-file "$@" --quiet &
 }
-wait_ready() { # ready file
-  for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.05; done
-  echo "emulator did not start" >&2; exit 1
+wait_ready() { # ready file, pid: RSA key generation can be slow under sanitizers
+  for _ in $(seq 1 1200); do
+    [ -s "$1" ] && return 0
+    kill -0 "$2" 2>/dev/null || { echo "emulator exited before listening" >&2; exit 1; }
+    sleep 0.05
+  done
+  echo "emulator did not start within 60 s" >&2; exit 1
 }
 
 # ---- the business under test -------------------------------------------
@@ -90,7 +98,7 @@ JSON
 
 start_emulator "$W/ready" --data "$W/data.json" --data-dir "$W/emu" --admin
 EMU_PID=$!
-wait_ready "$W/ready"
+wait_ready "$W/ready" "$EMU_PID"
 URL="http://127.0.0.1:$(head -1 "$W/ready")"
 
 http GET /.well-known/openid-configuration
@@ -203,7 +211,7 @@ check "client_credentials for an API not of the app: 400 invalid_request" \
   oauth_error 400 invalid_request "audience is not an API of this application"
 token -d grant_type=client_credentials "${WEB[@]}" -d audience=https://api.test
 check "client_credentials done right: 200 and a bearer token" \
-  eval '[ "$STATUS" = 200 ] && [ "$(jq -r .token_type "$W/body")" = bearer ]'
+  eval '[ "$STATUS" = 200 ] && [ "$(json_str token_type)" = bearer ]'
 token -d grant_type=authorization_code "${WEB[@]}" -d redirect_uri=$CB
 check "authorization_code without code: 400 invalid_request" \
   oauth_error 400 invalid_request "code and redirect_uri are required, once each"
@@ -250,7 +258,7 @@ check "a code_verifier for a login without PKCE: 400 invalid_grant" \
   oauth_error 400 invalid_grant "code_verifier sent for a login without PKCE"
 login web $CB
 token -d grant_type=authorization_code "${WEB[@]}" -d code="$CODE" -d redirect_uri=$CB
-REFRESH=$(jq -r .refresh_token "$W/body" 2>/dev/null)
+REFRESH=$(json_str refresh_token)
 check "the code exchanged once: 200 with a refresh token" eval '[ "$STATUS" = 200 ] && [ -n "$REFRESH" ]'
 token -d grant_type=authorization_code "${WEB[@]}" -d code="$CODE" -d redirect_uri=$CB
 check "the same code again: 400 invalid_grant" oauth_error 400 invalid_grant "authorization code already used"
@@ -261,7 +269,7 @@ check "the replayed code revoked what it granted" oauth_error 400 invalid_grant 
 # forgets what expired every 512 logins, and a used code must outlive that.
 login web $CB
 token -d grant_type=authorization_code "${WEB[@]}" -d code="$CODE" -d redirect_uri=$CB
-REFRESH=$(jq -r .refresh_token "$W/body" 2>/dev/null)
+REFRESH=$(json_str refresh_token)
 curl -s -o /dev/null -b "$W/jar" \
   "$URL/oauth2/auth?client_id=web&redirect_uri=$CB&response_type=code&prompt=none&state=[1-512]" >/dev/null
 token -d grant_type=authorization_code "${WEB[@]}" -d code="$CODE" -d redirect_uri=$CB
@@ -273,7 +281,7 @@ check "and what it granted is revoked" oauth_error 400 invalid_grant "refresh to
 # Refresh tokens: rotation with an overlap, expiry, the wrong client.
 login web $CB
 token -d grant_type=authorization_code "${WEB[@]}" -d code="$CODE" -d redirect_uri=$CB
-REFRESH=$(jq -r .refresh_token "$W/body" 2>/dev/null)
+REFRESH=$(json_str refresh_token)
 token -d grant_type=refresh_token -d client_id=site -d client_secret=site_secret -d refresh_token="$REFRESH"
 check "another client's refresh token: 400 invalid_grant" \
   oauth_error 400 invalid_grant "refresh token issued to another client"
@@ -282,8 +290,8 @@ check "a confidential client's refresh without its secret: 401 invalid_client" \
   oauth_error 401 invalid_client "client_secret required"
 token -d grant_type=refresh_token "${WEB[@]}" -d refresh_token="$REFRESH"
 check "a refresh: 200 and a new refresh token" \
-  eval '[ "$STATUS" = 200 ] && [ "$(jq -r .refresh_token "$W/body")" != "$REFRESH" ]'
-NEXT=$(jq -r .refresh_token "$W/body")
+  eval '[ "$STATUS" = 200 ] && [ "$(json_str refresh_token)" != "$REFRESH" ]'
+NEXT=$(json_str refresh_token)
 token -d grant_type=refresh_token "${WEB[@]}" -d refresh_token="$REFRESH"
 check "the old refresh token within the overlap (30 s): 200" eval '[ "$STATUS" = 200 ]'
 http POST /_emulator/clock -d '{"skew_seconds": 31}'
@@ -320,7 +328,7 @@ for a in "" "Bearer" "Bearer not-a-token" "Basic d2ViOndlYl9zZWNyZXQ="; do
     eval 'is 401 "$PROFILE_401" && [ "$(header WWW-Authenticate)" = "Bearer error=\"invalid_token\"" ]'
 done
 token -d grant_type=client_credentials "${WEB[@]}"
-http GET /oauth2/user_profile -H "Authorization: Bearer $(jq -r .access_token "$W/body")"
+http GET /oauth2/user_profile -H "Authorization: Bearer $(json_str access_token)"
 check "user profile with an M2M token (no user): 401 invalid_token" is 401 "$PROFILE_401"
 
 # PKCE: a verifier and its S256 challenge.
@@ -483,7 +491,7 @@ check "then the JWKS is back" eval '[ "$STATUS" = 200 ]'
 # ---- a second emulator, without --admin ----------------------------------
 start_emulator "$W/ready2" --data "$W/data.json" --data-dir "$W/emu2" --key "$W/emu/signing-key.pem"
 OTHER_PID=$!
-wait_ready "$W/ready2"
+wait_ready "$W/ready2" "$OTHER_PID"
 MAIN_URL=$URL URL="http://127.0.0.1:$(head -1 "$W/ready2")"
 ADMIN_OFF='{"error":"not_found","error_description":"the admin API is off (start with --admin)"}'
 for p in stats reset faults rotate-key sign-with-wrong-key clock mint; do
@@ -610,9 +618,9 @@ check "--version: 'kinde-emulator X.Y.Z', exit 0" \
 # ---- still healthy, then a clean exit ----------------------------------------
 http GET /.well-known/openid-configuration
 check "after all that, discovery still answers 200 with the issuer" \
-  eval '[ "$STATUS" = 200 ] && [ "$(jq -r .issuer "$W/body")" = "$URL" ]'
+  eval '[ "$STATUS" = 200 ] && [ "$(json_str issuer)" = "$URL" ]'
 http GET /.well-known/jwks.json
-check "and the JWKS has the key" eval '[ "$STATUS" = 200 ] && [ "$(jq ".keys | length" "$W/body")" = 1 ]'
+check "and the JWKS has the key" eval '[ "$STATUS" = 200 ] && [ "$(kid_count)" = 1 ]'
 token -d grant_type=client_credentials "${WEB[@]}"
 check "and the token endpoint still issues tokens" eval '[ "$STATUS" = 200 ]'
 kill -TERM "$EMU_PID"; wait "$EMU_PID"; RC=$?; EMU_PID=""
@@ -621,7 +629,7 @@ check "the emulator exits 0 on SIGTERM" eval '[ $RC = 0 ]'
 # What signed up survives a restart, and still fits the data file.
 start_emulator "$W/ready" --data "$W/data.json" --data-dir "$W/emu"
 EMU_PID=$!
-wait_ready "$W/ready"
+wait_ready "$W/ready" "$EMU_PID"
 URL="http://127.0.0.1:$(head -1 "$W/ready")"
 http GET "/oauth2/auth?client_id=web&redirect_uri=$CB&response_type=code&state=r3"
 REQ=$(sed -nE 's/.*name="request" value="([^"]+)".*/\1/p' "$W/body" | head -1)
