@@ -1,6 +1,7 @@
 /* Sessions in Redis, so that app instances behind one address share them.
- * A hiredis context is not thread-safe: one connection behind a mutex,
- * reconnected once when a command fails. */
+ * A hiredis context is not thread-safe: a few connections, each behind its
+ * own mutex (one connection serialised every request of the app on one
+ * round trip at a time), each reconnected once when a command fails. */
 #include "store.h"
 
 #include <hiredis/hiredis.h>
@@ -11,39 +12,62 @@
 
 #define KEY_PREFIX "kinde-webapp:"
 
+#define REDIS_CONNECTIONS 8
+
+typedef struct redis_conn {
+    redisContext *ctx; /* NULL until first used */
+    pthread_mutex_t lock;
+} redis_conn;
+
 typedef struct redis_store {
     store base;
     char host[256];
     int port;
-    redisContext *ctx;
-    pthread_mutex_t lock;
+    unsigned next; /* where the search for a free connection starts */
+    redis_conn conn[REDIS_CONNECTIONS];
 } redis_store;
 
-static int connect_locked(redis_store *r)
+static int connect_locked(redis_store *r, redis_conn *c)
 {
-    if (r->ctx && !r->ctx->err)
+    if (c->ctx && !c->ctx->err)
         return 0;
-    if (r->ctx)
-        redisFree(r->ctx);
+    if (c->ctx)
+        redisFree(c->ctx);
     struct timeval tv = {2, 0};
-    r->ctx = redisConnectWithTimeout(r->host, r->port, tv);
-    if (!r->ctx || r->ctx->err)
+    c->ctx = redisConnectWithTimeout(r->host, r->port, tv);
+    if (!c->ctx || c->ctx->err)
         return -1;
-    redisSetTimeout(r->ctx, tv);
+    redisSetTimeout(c->ctx, tv);
     return 0;
 }
 
-/* Runs one command, reconnecting and retrying once on a transport error. */
+/* A connection, locked: the first free one, else wait for one in turn. */
+static redis_conn *conn_acquire(redis_store *r)
+{
+    unsigned start = __atomic_fetch_add(&r->next, 1, __ATOMIC_RELAXED);
+    for (unsigned i = 0; i < REDIS_CONNECTIONS; i++) {
+        redis_conn *c = &r->conn[(start + i) % REDIS_CONNECTIONS];
+        if (pthread_mutex_trylock(&c->lock) == 0)
+            return c;
+    }
+    redis_conn *c = &r->conn[start % REDIS_CONNECTIONS];
+    pthread_mutex_lock(&c->lock);
+    return c;
+}
+
+/* Runs one command on a pooled connection, reconnecting and retrying once
+ * on a transport error. */
 static redisReply *command(redis_store *r, int argc, const char **argv, const size_t *lens)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (connect_locked(r) != 0)
+    redis_conn *c = conn_acquire(r);
+    redisReply *reply = NULL;
+    for (int attempt = 0; attempt < 2 && !reply; attempt++) {
+        if (connect_locked(r, c) != 0)
             continue;
-        redisReply *reply = redisCommandArgv(r->ctx, argc, argv, lens);
-        if (reply)
-            return reply;
+        reply = redisCommandArgv(c->ctx, argc, argv, lens);
     }
-    return NULL;
+    pthread_mutex_unlock(&c->lock);
+    return reply;
 }
 
 static int rd_get(store *s, const char *key, char **value, size_t *len)
@@ -53,9 +77,7 @@ static int rd_get(store *s, const char *key, char **value, size_t *len)
     snprintf(k, sizeof k, KEY_PREFIX "%s", key);
     const char *argv[] = {"GET", k};
     size_t lens[] = {3, strlen(k)};
-    pthread_mutex_lock(&r->lock);
     redisReply *reply = command(r, 2, argv, lens);
-    pthread_mutex_unlock(&r->lock);
     int found = -1;
     if (reply && reply->type == REDIS_REPLY_NIL) {
         found = 0;
@@ -83,9 +105,7 @@ static int rd_put(store *s, const char *key, const char *value, size_t len, long
     snprintf(ex, sizeof ex, "%ld", ttl > 0 ? ttl : 1);
     const char *argv[] = {"SET", k, value, "EX", ex};
     size_t lens[] = {3, strlen(k), len, 2, strlen(ex)};
-    pthread_mutex_lock(&r->lock);
     redisReply *reply = command(r, 5, argv, lens);
-    pthread_mutex_unlock(&r->lock);
     int ok = reply && reply->type == REDIS_REPLY_STATUS;
     if (reply)
         freeReplyObject(reply);
@@ -99,9 +119,7 @@ static int rd_del(store *s, const char *key)
     snprintf(k, sizeof k, KEY_PREFIX "%s", key);
     const char *argv[] = {"DEL", k};
     size_t lens[] = {3, strlen(k)};
-    pthread_mutex_lock(&r->lock);
     redisReply *reply = command(r, 2, argv, lens);
-    pthread_mutex_unlock(&r->lock);
     int ok = reply && reply->type == REDIS_REPLY_INTEGER;
     if (reply)
         freeReplyObject(reply);
@@ -113,9 +131,7 @@ static int rd_ping(store *s)
     redis_store *r = (redis_store *)s;
     const char *argv[] = {"PING"};
     size_t lens[] = {4};
-    pthread_mutex_lock(&r->lock);
     redisReply *reply = command(r, 1, argv, lens);
-    pthread_mutex_unlock(&r->lock);
     int ok = reply && reply->type == REDIS_REPLY_STATUS;
     if (reply)
         freeReplyObject(reply);
@@ -125,9 +141,11 @@ static int rd_ping(store *s)
 static void rd_close(store *s)
 {
     redis_store *r = (redis_store *)s;
-    if (r->ctx)
-        redisFree(r->ctx);
-    pthread_mutex_destroy(&r->lock);
+    for (int i = 0; i < REDIS_CONNECTIONS; i++) {
+        if (r->conn[i].ctx)
+            redisFree(r->conn[i].ctx);
+        pthread_mutex_destroy(&r->conn[i].lock);
+    }
     free(r);
 }
 
@@ -159,10 +177,12 @@ store *store_redis_open(const char *url, char *err, size_t errlen)
     r->base.name = "redis";
     memcpy(r->host, p, hlen);
     r->port = (int)port;
-    pthread_mutex_init(&r->lock, NULL);
-    if (connect_locked(r) != 0 || rd_ping(&r->base) != 0) {
+    for (int i = 0; i < REDIS_CONNECTIONS; i++)
+        pthread_mutex_init(&r->conn[i].lock, NULL);
+    /* One connection up front, to report an unreachable server at start. */
+    if (connect_locked(r, &r->conn[0]) != 0 || rd_ping(&r->base) != 0) {
         snprintf(err, errlen, "cannot reach redis at %s:%d: %s", r->host, r->port,
-                 r->ctx ? r->ctx->errstr : "connect failed");
+                 r->conn[0].ctx ? r->conn[0].ctx->errstr : "connect failed");
         rd_close(&r->base);
         return NULL;
     }
