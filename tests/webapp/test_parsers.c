@@ -127,6 +127,122 @@ static void redirect_allow_list(void **state)
     assert_false(redirect_allowed(&list, "https://evil.example/"));
 }
 
+/* SECURITY.md E34, as one table: each target, whether it is a local path
+ * (the post-sign-in `next`) and whether the sign-out allow-list (the URLs
+ * registered with Kinde, plus local paths) takes it. */
+#define APP_ORIGIN "http://127.0.0.1:8000"
+static const char *const registered[] = {APP_ORIGIN "/", APP_ORIGIN "/bye"};
+static const redirect_list logout_list = {registered, 2};
+
+typedef struct target_case {
+    const char *target;
+    int local;      /* redirect_is_local_path */
+    int logout;     /* redirect_allowed(&logout_list, ...) */
+} target_case;
+
+static const target_case targets[] = {
+    /* The hostile list: none is a local path, none is on the list. */
+    {"//evil.example", 0, 0},
+    {"///evil.example", 0, 0},
+    {"/\\evil.example", 0, 0},
+    {"\\\\evil.example", 0, 0},
+    {"\\/evil.example", 0, 0},
+    {"/a\\b", 0, 0},
+    {"/\\", 0, 0},
+    {"//", 0, 0},
+    {"https:evil.example", 0, 0},
+    {"http:/evil.example", 0, 0},
+    {"https://evil.example", 0, 0},
+    {"https://evil.example/", 0, 0},
+    {"%2f%2fevil.example", 0, 0},
+    {"%2F%2Fevil.example", 0, 0},
+    {"/%2f%2fevil.example", 0, 0},
+    {"/%2F%2Fevil.example", 0, 0},
+    {"/%2f", 0, 0},
+    {"/%5cevil.example", 0, 0},
+    {"/%5Cevil.example", 0, 0},
+    {"/%252f%252fevil.example", 0, 0},
+    {"/\tevil", 0, 0},
+    {"/\t/evil.example", 0, 0},
+    {"\t//evil.example", 0, 0},
+    {"/%09/evil.example", 0, 0},
+    {"/\n/evil.example", 0, 0},
+    {"/\r\nSet-Cookie: x=1", 0, 0},
+    {"/%0d%0aSet-Cookie:x=1", 0, 0},
+    {"/%00", 0, 0},
+    {" /x", 0, 0},
+    {"/ x", 0, 0},
+    {"/\x7f", 0, 0},
+    {"/\xc3\xa9", 0, 0},
+    {"/%", 0, 0},
+    {"/%4", 0, 0},
+    {"/%zz", 0, 0},
+    {"javascript:alert(1)", 0, 0},
+    {"JavaScript:alert(1)", 0, 0},
+    {"data:text/html,x", 0, 0},
+    {"evil.example", 0, 0},
+    {"", 0, 0},
+    /* The app's own origin as an absolute URL: never a `next` (paths only);
+     * on the sign-out list only byte for byte as registered. */
+    {APP_ORIGIN "/", 0, 1},
+    {APP_ORIGIN "/bye", 0, 1},
+    {APP_ORIGIN, 0, 0},
+    {APP_ORIGIN "/details", 0, 0},
+    {APP_ORIGIN "/bye/", 0, 0},
+    {APP_ORIGIN "/byeevil", 0, 0},
+    {APP_ORIGIN "//evil.example", 0, 0},
+    {APP_ORIGIN "@evil.example/", 0, 0},
+    {"HTTP://127.0.0.1:8000/", 0, 0},
+    {"http://127.0.0.1:8000/ ", 0, 0},
+    {"//127.0.0.1:8000/", 0, 0},
+    {"https://127.0.0.1:8000/", 0, 0},
+    /* Local paths: taken by both. */
+    {"/", 1, 1},
+    {"/details", 1, 1},
+    {"/details?tab=flags", 1, 1},
+    {"/a/b/c#frag", 1, 1},
+    {"/%41", 1, 1},
+    {"/a:b", 1, 1},
+    {"/login?next=%3F", 1, 1},
+    {"/@evil.example", 1, 1},
+    {"/.//x", 1, 1},
+    {"/x?u=//evil.example", 1, 1},
+    /* A path that merely contains "://" is still a local path. */
+    {"/a://b", 1, 1},
+};
+
+static void redirect_targets_table(void **state)
+{
+    for (size_t i = 0; i < sizeof targets / sizeof *targets; i++) {
+        const target_case *t = &targets[i];
+        int local = redirect_is_local_path(t->target);
+        int logout = redirect_allowed(&logout_list, t->target);
+        int bare = redirect_allowed(NULL, t->target);
+        if (local != t->local || logout != t->logout || bare != t->local)
+            fail_msg("target #%zu \"%s\": local %d (want %d), sign-out list %d (want %d), "
+                     "no list %d (want %d)",
+                     i, t->target, local, t->local, logout, t->logout, bare, t->local);
+    }
+    /* An empty list takes only local paths; a NULL entry is skipped. */
+    const char *holes[] = {NULL, APP_ORIGIN "/"};
+    redirect_list with_hole = {holes, 2};
+    assert_true(redirect_allowed(&with_hole, APP_ORIGIN "/"));
+    assert_false(redirect_allowed(&with_hole, "//evil.example"));
+    redirect_list empty = {NULL, 0};
+    assert_false(redirect_allowed(&empty, APP_ORIGIN "/"));
+    assert_true(redirect_allowed(&empty, "/details"));
+    assert_false(redirect_allowed(&logout_list, NULL));
+    /* Exactly REDIRECT_PATH_MAX characters is fine; one more is not. */
+    char p[REDIRECT_PATH_MAX + 2];
+    memset(p, 'a', sizeof p);
+    p[0] = '/';
+    p[REDIRECT_PATH_MAX] = '\0';
+    assert_true(redirect_is_local_path(p));
+    p[REDIRECT_PATH_MAX] = 'a';
+    p[REDIRECT_PATH_MAX + 1] = '\0';
+    assert_false(redirect_is_local_path(p));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -134,6 +250,7 @@ int main(void)
         cmocka_unit_test(cookie_attributes),
         cmocka_unit_test(form_bodies),
         cmocka_unit_test(redirect_allow_list),
+        cmocka_unit_test(redirect_targets_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

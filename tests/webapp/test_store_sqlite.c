@@ -76,19 +76,32 @@ static void expired_values_are_gone(void **state)
     store_close(s);
 }
 
+/* One thread's work: its own keys ("t<index>-<0..6>", the index given by
+ * many_threads, so no two threads share a key), each put, read back with the
+ * value just written, and deleted every third round. */
+typedef struct hammer_arg {
+    store *s;
+    int index;
+} hammer_arg;
+
 static void *hammer(void *arg)
 {
-    store *s = arg;
+    const hammer_arg *h = arg;
+    store *s = h->s;
     char key[32], val[32], *v;
     size_t n;
     for (int i = 0; i < 200; i++) {
-        snprintf(key, sizeof key, "t%lu-%d", (unsigned long)pthread_self() % 1000, i % 7);
+        snprintf(key, sizeof key, "t%d-%d", h->index, i % 7);
         snprintf(val, sizeof val, "%d", i);
         if (store_put(s, key, val, strlen(val), 60) != 0)
             return (void *)1;
         if (store_get(s, key, &v, &n) != 1)
             return (void *)1;
+        /* Nobody else writes this key: the value is the one just put. */
+        int same = n == strlen(val) && memcmp(v, val, n) == 0;
         free(v);
+        if (!same)
+            return (void *)1;
         if (i % 3 == 0 && store_delete(s, key) != 0)
             return (void *)1;
     }
@@ -101,12 +114,33 @@ static void many_threads(void **state)
     store *s = store_open("sqlite", dir, err, sizeof err);
     assert_non_null(s);
     pthread_t t[8];
-    for (int i = 0; i < 8; i++)
-        assert_int_equal(pthread_create(&t[i], NULL, hammer, s), 0);
+    hammer_arg args[8];
+    for (int i = 0; i < 8; i++) {
+        args[i] = (hammer_arg){s, i};
+        assert_int_equal(pthread_create(&t[i], NULL, hammer, &args[i]), 0);
+    }
     for (int i = 0; i < 8; i++) {
         void *rc;
         pthread_join(t[i], &rc);
         assert_null(rc);
+    }
+    /* What each thread left: for key t<k>-<j>, the last round i (193..199)
+     * with i % 7 == j wrote i, then deleted it when i % 3 == 0. */
+    for (int k = 0; k < 8; k++) {
+        for (int i = 193; i < 200; i++) {
+            char key[32], want[32], *v = NULL;
+            size_t n = 0;
+            snprintf(key, sizeof key, "t%d-%d", k, i % 7);
+            snprintf(want, sizeof want, "%d", i);
+            if (i % 3 == 0) {
+                assert_int_equal(store_get(s, key, &v, &n), 0);
+            } else {
+                assert_int_equal(store_get(s, key, &v, &n), 1);
+                assert_int_equal(n, strlen(want));
+                assert_memory_equal(v, want, n);
+                free(v);
+            }
+        }
     }
     store_close(s);
 }
