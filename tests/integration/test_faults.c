@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "harness.h"
 #include "internal.h"
 
@@ -192,6 +194,134 @@ static void refresh_failure_keeps_nothing_new(void **state)
     kinde_client_free(c);
 }
 
+/* The next token endpoint answer is a bearer response carrying these two
+ * tokens (signed by the emulator's current key) and a new refresh token. */
+static void serve_token_answer(const char *access_token, const char *id_token)
+{
+    json_t *answer = json_pack("{s:s, s:s, s:i, s:s, s:s}", "access_token", access_token,
+                               "token_type", "bearer", "expires_in", 86400, "id_token", id_token,
+                               "refresh_token", "rt_minted_by_the_test");
+    char *body = json_dumps(answer, JSON_COMPACT);
+    json_t *fault = json_pack("{s:s, s:s, s:i}", "path", "/oauth2/token", "body", body, "count", 1);
+    char *fault_json = json_dumps(fault, JSON_COMPACT);
+    assert_int_equal(emulator_admin(&it_emu, "POST", "/_emulator/faults", fault_json), 200);
+    free(fault_json);
+    free(body);
+    json_decref(fault);
+    json_decref(answer);
+}
+
+/* A token minted by the emulator with the given claims (JSON object text). */
+static char *mint(const char *claims_fmt, ...)
+{
+    char claims[2048];
+    va_list ap;
+    va_start(ap, claims_fmt);
+    vsnprintf(claims, sizeof claims, claims_fmt, ap);
+    va_end(ap);
+    char *token = emulator_mint(&it_emu, "{}", claims);
+    assert_non_null(token);
+    return token;
+}
+
+/* SECURITY.md C23: a refreshed ID token must keep iss, sub and aud; the
+ * refresh is refused with the exact code and the session keeps its tokens. */
+static void refresh_of_another_user_is_refused(void **state)
+{
+    kinde_client *c = emulator_client(&it_emu, KINDE_GRANT_AUTHORIZATION_CODE, NULL);
+    kinde_error err;
+    kinde_session *s = NULL;
+    assert_int_equal(login_with_fault(c, NULL, &err, &s), KINDE_OK);
+    char *at = strdup(kinde_session_access_token(s));
+    char *it = strdup(kinde_session_id_token(s));
+    char *rt = strdup(kinde_session_refresh_token(s));
+    const char *sub_claim = NULL;
+    assert_int_equal(kinde_get_string_claim(s, "sub", KINDE_ID_TOKEN, &sub_claim, NULL), KINDE_OK);
+    char *sub = strdup(sub_claim);
+    char *aud = NULL;
+    assert_int_equal(kinde_get_claim(s, "aud", KINDE_ID_TOKEN, &aud, NULL), KINDE_OK);
+    assert_string_equal(aud, "[\"kinde_demo_client\"]"); /* what the variants below differ from */
+    kinde_free(aud);
+
+    const char *base = it_emu.base;
+    long long now = (long long)kinde__now(), exp = now + 3600;
+    /* An access token of the same user, fine on its own. */
+    char *good_at = mint("{\"iss\":\"%s\",\"sub\":\"%s\",\"aud\":[],\"azp\":\"kinde_demo_client\","
+                         "\"scp\":[\"openid\",\"offline\"],\"iat\":%lld,\"exp\":%lld}",
+                         base, sub, now, exp);
+    const char *id_fmt = "{\"iss\":\"%s\",\"sub\":\"%s\",\"aud\":%s,\"azp\":\"kinde_demo_client\","
+                         "\"iat\":%lld,\"exp\":%lld}";
+    const struct {
+        const char *what;
+        char *access, *id;
+        kinde_code code;
+        const char *text; /* in err.text */
+    } cases[] = {
+        /* Another sub: verifies, then differs from the session's user. */
+        {"id sub", good_at, mint(id_fmt, base, "kp_someone_else", "[\"kinde_demo_client\"]", now, exp),
+         KINDE_E_SUBJECT_MISMATCH, "another user"},
+        /* Another sub in the access token only. */
+        {"access sub",
+         mint("{\"iss\":\"%s\",\"sub\":\"kp_someone_else\",\"aud\":[],\"azp\":\"kinde_demo_client\","
+              "\"scp\":[\"openid\"],\"iat\":%lld,\"exp\":%lld}", base, now, exp),
+         mint(id_fmt, base, sub, "[\"kinde_demo_client\"]", now, exp), KINDE_E_SUBJECT_MISMATCH,
+         "another user"},
+        /* Another iss: the verification of the new ID token refuses it first. */
+        {"id iss", good_at, mint(id_fmt, "http://127.0.0.1:1", sub, "[\"kinde_demo_client\"]", now, exp),
+         KINDE_E_TOKEN_CLAIMS, "claim 'iss'"},
+        {"id iss, trailing slash", good_at,
+         mint("{\"iss\":\"%s/\",\"sub\":\"%s\",\"aud\":[\"kinde_demo_client\"],\"azp\":\"kinde_demo_client\","
+              "\"iat\":%lld,\"exp\":%lld}", base, sub, now, exp),
+         KINDE_E_TOKEN_CLAIMS, "claim 'iss'"},
+        /* Another aud without the client: verification refuses it. */
+        {"id aud, another client", good_at, mint(id_fmt, base, sub, "[\"another_client\"]", now, exp),
+         KINDE_E_TOKEN_CLAIMS, "claim 'aud'"},
+        /* Another aud that still names the client (azp set): it verifies, and
+         * the comparison with the session's ID token refuses it. */
+        {"id aud, one more audience", good_at,
+         mint(id_fmt, base, sub, "[\"kinde_demo_client\",\"https://api.example.com\"]", now, exp),
+         KINDE_E_SUBJECT_MISMATCH, "another user or audience"},
+    };
+    size_t n = sizeof cases / sizeof cases[0];
+    for (size_t i = 0; i < n; i++) {
+        serve_token_answer(cases[i].access, cases[i].id);
+        long before = emulator_count(&it_emu, "/oauth2/token");
+        memset(&err, 0, sizeof err);
+        kinde_code rc = kinde_refresh_token(c, s, &err);
+        if (rc != cases[i].code)
+            fail_msg("%s: %s (%s), expected %s", cases[i].what, kinde_code_name(rc), err.text,
+                     kinde_code_name(cases[i].code));
+        if (!strstr(err.text, cases[i].text))
+            fail_msg("%s: error text '%s' lacks '%s'", cases[i].what, err.text, cases[i].text);
+        /* The answer was really served (one token request), and nothing of it kept. */
+        assert_int_equal(emulator_count(&it_emu, "/oauth2/token"), before + 1);
+        assert_string_equal(kinde_session_access_token(s), at);
+        assert_string_equal(kinde_session_id_token(s), it);
+        assert_string_equal(kinde_session_refresh_token(s), rt);
+    }
+    /* Control: the same kind of minted answer for the same user is taken. */
+    char *same_id = mint(id_fmt, base, sub, "[\"kinde_demo_client\"]", now, exp);
+    serve_token_answer(good_at, same_id);
+    assert_int_equal(kinde_refresh_token(c, s, &err), KINDE_OK);
+    assert_string_equal(kinde_session_access_token(s), good_at);
+    assert_string_equal(kinde_session_id_token(s), same_id);
+    assert_string_equal(kinde_session_refresh_token(s), "rt_minted_by_the_test");
+
+    free(same_id);
+    for (size_t i = 0; i < n; i++) {
+        if (cases[i].access != good_at)
+            free(cases[i].access);
+        free(cases[i].id);
+    }
+    free(good_at);
+    free(sub);
+    free(at);
+    free(it);
+    free(rt);
+    kinde_session_free(s);
+    kinde_client_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +333,7 @@ int main(void)
         cmocka_unit_test_setup(clock_skew, it_reset),
         cmocka_unit_test_setup(profile_of_another_user, it_reset),
         cmocka_unit_test_setup(refresh_failure_keeps_nothing_new, it_reset),
+        cmocka_unit_test_setup(refresh_of_another_user_is_refused, it_reset),
     };
     return cmocka_run_group_tests(tests, it_group_start, it_group_stop);
 }
