@@ -58,8 +58,14 @@ static void token_endpoint_failures(void **state)
                      KINDE_E_BAD_RESPONSE);
     assert_int_equal(login_with_fault(c, "{\"path\":\"/oauth2/token\",\"body\":\"empty\",\"count\":1}", &err, NULL),
                      KINDE_E_BAD_RESPONSE);
-    kinde_code rc = login_with_fault(c, "{\"path\":\"/oauth2/token\",\"body\":\"huge\",\"count\":1}", &err, NULL);
-    assert_true(rc == KINDE_E_HTTP || rc == KINDE_E_BAD_RESPONSE);
+    /* 2 MiB of an unterminated JSON string: refused by the size cap (D28),
+     * a transport error naming the cap, not a parse error of a body read
+     * to the end (which a truncated body gives with no cap at all). */
+    memset(&err, 0, sizeof err);
+    assert_int_equal(login_with_fault(c, "{\"path\":\"/oauth2/token\",\"body\":\"huge\",\"count\":1}", &err, NULL),
+                     KINDE_E_HTTP);
+    if (!strstr(err.text, "larger than"))
+        fail_msg("huge body: '%s' does not name the size cap", err.text);
     /* After the faults, the same client signs in fine. */
     assert_int_equal(login_with_fault(c, NULL, &err, NULL), KINDE_OK);
     kinde_client_free(c);
