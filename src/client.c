@@ -90,8 +90,12 @@ static kinde_code validate(const kinde_config *cfg, kinde_error *err)
         return kinde__fail(err, KINDE_E_CONFIG, "leeway_seconds must be 0..3600");
     if (cfg->http_timeout_ms <= 0 || cfg->connect_timeout_ms <= 0)
         return kinde__fail(err, KINDE_E_CONFIG, "timeouts must be positive");
-    if (cfg->jwks_cooldown_seconds < 0 || cfg->login_ttl_seconds <= 0)
-        return kinde__fail(err, KINDE_E_CONFIG, "jwks_cooldown_seconds >= 0, login_ttl_seconds > 0");
+    /* Without a cooldown every token with an unknown kid would be a JWKS
+     * request (SECURITY.md A7). */
+    if (cfg->jwks_cooldown_seconds < 1)
+        return kinde__fail(err, KINDE_E_CONFIG, "jwks_cooldown_seconds must be at least 1");
+    if (cfg->login_ttl_seconds <= 0)
+        return kinde__fail(err, KINDE_E_CONFIG, "login_ttl_seconds must be positive");
     return KINDE_OK;
 }
 

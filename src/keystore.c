@@ -49,7 +49,7 @@ kinde__keystore *kinde__keystore_new(kinde__fetch_fn fetch, void *ctx, long cool
     }
     ks->fetch = fetch;
     ks->ctx = ctx;
-    ks->cooldown = cooldown_seconds > 0 ? cooldown_seconds : 0;
+    ks->cooldown = cooldown_seconds > 1 ? cooldown_seconds : 1; /* never a fetch per miss (A7) */
     return ks;
 }
 

@@ -133,6 +133,12 @@ kinde_code kinde__check_claims(const json_t *payload, const kinde__token_policy 
         if (json_object_get(payload, "at_hash"))
             return kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
                                "claim 'at_hash' in an access token: this is an ID token");
+        /* An ID token names the client in aud; an access token names APIs
+         * (Kinde, RFC 9068). One naming this client is an ID token, even
+         * with nonce and at_hash stripped. */
+        if (aud && p->client_id && aud_contains(aud, p->client_id))
+            return kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
+                               "claim 'aud' names this client: this is an ID token");
         for (size_t k = 0; k < p->n_audiences; k++)
             if (!aud || !aud_contains(aud, p->audiences[k]))
                 return kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
@@ -140,7 +146,14 @@ kinde_code kinde__check_claims(const json_t *payload, const kinde__token_policy 
         return KINDE_OK;
     }
 
-    /* ID token (OpenID Connect Core 3.1.3.7). */
+    /* ID token (OpenID Connect Core 3.1.3.7). Access-token-only claims
+     * first: Kinde's access tokens always carry scp, RFC 9068 ones
+     * client_id and scope; none belongs in an ID token (A12). */
+    static const char *const access_only[] = {"scp", "scope", "client_id"};
+    for (size_t k = 0; k < sizeof access_only / sizeof *access_only; k++)
+        if (json_object_get(payload, access_only[k]))
+            return kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
+                               "claim '%s' in an ID token: this is an access token", access_only[k]);
     if (!aud)
         return kinde__fail(err, KINDE_E_TOKEN_CLAIMS, "claim 'aud' is missing");
     if (!aud_contains(aud, p->client_id))

@@ -145,10 +145,10 @@ typedef struct kinde_config {
     const char *audience;        /* one or several, separated by spaces */
     const char *org_code;        /* default organization for login URLs */
     const char *post_logout_redirect_url; /* default for kinde_get_logout_url */
-    long leeway_seconds;         /* clock leeway for exp/nbf/iat; default 30, >= 0 */
+    long leeway_seconds;         /* clock leeway for exp/nbf/iat; default 30, 0..3600 */
     long http_timeout_ms;        /* total time for one request; default 10000 */
     long connect_timeout_ms;     /* default 5000 */
-    long jwks_cooldown_seconds;  /* least time between two JWKS fetches; default 30 */
+    long jwks_cooldown_seconds;  /* least time between two JWKS fetches; default 30, >= 1 */
     long login_ttl_seconds;      /* how long a pending login (state) lives; default 600 */
     const char *ca_file;         /* optional CA bundle; TLS verification is always on */
 } kinde_config;

@@ -79,9 +79,26 @@ static void bad_configuration_is_a_clear_error(void **state)
     assert_int_equal(try_config(&cfg, &err), KINDE_E_CONFIG);
     assert_non_null(strstr(err.text, "code_verifier"));
 
+    /* Leeway: small by default, never negative, bounded (A10). */
+    kinde_config_init(&cfg);
+    assert_int_equal(cfg.leeway_seconds, 30);
+    assert_int_equal(cfg.jwks_cooldown_seconds, 30);
     base_config(&cfg);
     cfg.leeway_seconds = -1;
     assert_int_equal(try_config(&cfg, &err), KINDE_E_CONFIG);
+    base_config(&cfg);
+    cfg.leeway_seconds = 3601;
+    assert_int_equal(try_config(&cfg, &err), KINDE_E_CONFIG);
+    assert_non_null(strstr(err.text, "leeway_seconds"));
+    base_config(&cfg);
+    cfg.leeway_seconds = 3600;
+    assert_int_equal(try_config(&cfg, &err), KINDE_OK);
+
+    /* No JWKS cooldown would make every unknown kid a request (A7). */
+    base_config(&cfg);
+    cfg.jwks_cooldown_seconds = 0;
+    assert_int_equal(try_config(&cfg, &err), KINDE_E_CONFIG);
+    assert_non_null(strstr(err.text, "jwks_cooldown_seconds"));
 
     assert_int_equal(kinde_client_new(NULL, NULL, &err), KINDE_E_INVALID_ARGUMENT);
 }
@@ -241,8 +258,15 @@ static void login_url_has_every_parameter(void **state)
     assert_int_equal(strlen(s->nonce), 43);
     assert_int_equal(strlen(s->verifier), 64);
 
-    /* Each login URL starts a new pending login. */
+    /* RFC 7636 4.1: the verifier is unreserved characters only. */
+    assert_int_equal(strspn(s->verifier, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789-._~"),
+                     strlen(s->verifier));
+
+    /* Each login URL starts a new pending login: new state, nonce and verifier. */
     char *first_state = kinde__strdup(s->state);
+    char *first_nonce = kinde__strdup(s->nonce);
+    char *first_verifier = kinde__strdup(s->verifier);
     char *url2 = NULL;
     kinde_auth_params p = {.prompt = "login", .lang = "en", .login_hint = "dave@smith.com",
                            .connection_id = "conn_1", .org_code = "org_abcd",
@@ -252,6 +276,13 @@ static void login_url_has_every_parameter(void **state)
                            .has_success_page = 1};
     assert_int_equal(kinde_get_login_url(c, s, &p, &url2, NULL), KINDE_OK);
     assert_string_not_equal(first_state, s->state);
+    assert_string_not_equal(first_nonce, s->nonce);
+    assert_string_not_equal(first_verifier, s->verifier);
+    char first_challenge[128];
+    snprintf(first_challenge, sizeof first_challenge, "%s", param(url, "code_challenge"));
+    assert_string_not_equal(param(url2, "code_challenge"), first_challenge);
+    kinde__free(first_nonce);
+    kinde__free(first_verifier);
     assert_string_equal(param(url2, "prompt"), "login");
     assert_string_equal(param(url2, "lang"), "en");
     assert_string_equal(param(url2, "login_hint"), "dave@smith.com");
