@@ -22,6 +22,7 @@ trap cleanup EXIT
 
 passed=0
 failed=0
+known=0
 check() { # description, command...
   local what=$1; shift
   if "$@"; then
@@ -30,6 +31,17 @@ check() { # description, command...
     failed=$((failed + 1)); echo "not ok - $what"
     echo "   status=$STATUS location=$(hdr location)"
     head -c 600 "$W/body" | sed 's/^/   | /'; echo
+  fi
+}
+
+# An app bug already reported and not fixed yet: shown as "not ok ... # TODO",
+# counted apart, not failing the run. Once it passes, make it a check.
+known_bug() { # description, command...
+  local what=$1; shift
+  if "$@"; then
+    passed=$((passed + 1)); echo "ok - $what # TODO passes now: make it a check"
+  else
+    known=$((known + 1)); echo "not ok - $what # TODO known app bug"
   fi
 }
 
@@ -52,6 +64,21 @@ isnt() { [ "$1" != "$2" ]; }
 has() { [[ "$1" == *"$2"* ]]; }
 lacks() { [[ "$1" != *"$2"* ]]; }
 starts() { [[ "$1" == "$2"* ]]; }
+# The error page's reason code and title (as in the HTML source, escaped).
+reason_of() { sed -nE 's/.*<code id="reason">([^<]*)<\/code>.*/\1/p' "$W/body" | head -1; }
+title_of() { sed -nE 's/.*<h1 class="display-small">([^<]*)<\/h1>.*/\1/p' "$W/body" | head -1; }
+error_page_is() { # status reason: exactly that status, the error page, exactly that reason
+  [ "$STATUS" = "$1" ] && body_has 'id="error"' && [ "$(reason_of)" = "$2" ]
+}
+cookie_cleared() { has "$(hdr set-cookie)" "Max-Age=0"; }
+# Every byte percent-encoded: a query value the app decodes back to exactly $1.
+pct() { printf '%s' "$1" | od -An -tx1 -v | tr -s ' \n' ' ' | sed 's/^ //; s/ $//; s/ /%/g; s/^/%/'; }
+ms() { echo $(($(date +%s%N) / 1000000)); }
+sleep_until() { # a time from ms
+  local left=$(($1 - $(ms)))
+  [ "$left" -gt 0 ] && sleep "$((left / 1000)).$(printf %03d $((left % 1000)))"
+  return 0
+}
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
@@ -74,12 +101,21 @@ wait_file() { # file, pid
 # ---- the emulator ------------------------------------------------------------
 P_MAIN=$(free_port)
 APP_URL="http://127.0.0.1:$P_MAIN"
-"$EMU_BIN" --port 0 --ready-file "$W/emu.ready" --data-dir "$W/emu" --quiet \
-  --add-callback "$APP_URL/callback" --add-logout-url "$APP_URL/" >"$W/emu.log" 2>&1 &
+"$EMU_BIN" --port 0 --ready-file "$W/emu.ready" --data-dir "$W/emu" --quiet --admin \
+  --add-callback "$APP_URL/callback" --add-logout-url "$APP_URL/" \
+  --add-logout-url "$APP_URL/bye" >"$W/emu.log" 2>&1 &
 EMU_PID=$!
 PIDS+=("$EMU_PID")
 wait_file "$W/emu.ready" "$EMU_PID" || { echo "emulator did not start"; cat "$W/emu.log"; exit 1; }
 EMU_URL="http://127.0.0.1:$(head -1 "$W/emu.ready")"
+# How many token requests reached the emulator so far (its admin API, loopback).
+token_requests() {
+  local n
+  n=$(curl -s --max-time 20 "$EMU_URL/_emulator/stats" | grep -oE '"/oauth2/token":[0-9]+' | cut -d: -f2)
+  echo "${n:-0}"
+}
+[ -n "$(curl -s --max-time 20 "$EMU_URL/_emulator/stats" | grep -F '"requests"')" ] ||
+  { echo "the emulator's admin API does not answer"; exit 1; }
 
 # Every instance answers as $APP_URL (one address, several processes).
 export KINDE_HOST=$EMU_URL KINDE_CLIENT_ID=kinde_demo_client KINDE_CLIENT_SECRET=kinde_demo_secret
@@ -118,10 +154,14 @@ login() { # base [cb_base] [path]
   fi
   cb=$(hdr location)
   starts "$cb" "$APP_URL/callback?" || return 1
+  CB_T0=$(ms)
   req "$cb_base${cb#"$APP_URL"}" -H "Cookie: kinde_session=$PRE"
+  CB_T1=$(ms)
   SID=$(setcookie_id)
   LOC=$(hdr location)
-  [ "$STATUS" = 302 ] && [ -n "$SID" ]
+  # E35 on the successful callback: its URL held a code.
+  CB_REFERRER=$(hdr referrer-policy) CB_CACHE=$(hdr cache-control)
+  [ "$STATUS" = 302 ] && [ -n "$SID" ] && [ "$CB_REFERRER" = no-referrer ] && [ "$CB_CACHE" = no-store ]
 }
 # A login started but not finished: PRE and STATE of the pending login.
 begin_login() { # base
@@ -129,6 +169,13 @@ begin_login() { # base
   PRE=$(setcookie_id)
   STATE=$(hdr location | sed -nE 's/.*[?&]state=([^&]*).*/\1/p')
   [ -n "$PRE" ] && [ -n "$STATE" ]
+}
+# A callback that must fail before any token request: base query status reason
+callback_refused() {
+  local before; before=$(token_requests)
+  req "$1/callback?$2" -H "Cookie: kinde_session=$PRE"
+  TOKEN_DELTA=$(($(token_requests) - before))
+  error_page_is "$3" "$4" && [ "$TOKEN_DELTA" = 0 ]
 }
 csrf_of() { sed -nE 's/.*name="csrf" value="([^"]*)".*/\1/p' "$W/body" | head -1; }
 signed_in_as() { # base sid name
@@ -141,7 +188,7 @@ anonymous() { # base sid
 }
 
 # ---- the main instance (SQLite) ----------------------------------------------
-start_app main "$P_MAIN" --data-dir "$W/main"
+start_app main "$P_MAIN" --data-dir "$W/main" --logout-return "$APP_URL/bye"
 MAIN_PID=$LAST_PID
 B=$APP_URL
 
@@ -198,6 +245,8 @@ check "an unknown id sent to /login is never adopted" \
 echo "# signing in"
 check "sign in through the emulator" login "$B"
 check "callback: back home" is "$LOC" "/"
+check "callback success: Referrer-Policy no-referrer (E35)" is "$CB_REFERRER" "no-referrer"
+check "callback success: Cache-Control no-store (E35)" is "$CB_CACHE" "no-store"
 check "fixation: the id changes at sign-in" isnt "$SID" "$PRE"
 check "fixation: the pre-login id no longer works" anonymous "$B" "$PRE"
 check "signed in: full name shown" signed_in_as "$B" "$SID" "Dave Smith"
@@ -208,7 +257,8 @@ check "tokens stay on the server: no JWT in the page" body_lacks "eyJ"
 CSRF=$(csrf_of)
 check "sign-out form carries a CSRF token" eval '[[ "$CSRF" =~ ^[A-Za-z0-9_-]{43}$ ]]'
 req "$B/details" -H "Cookie: kinde_session=$SID"
-check "details: 200, no-store" eval '[ "$STATUS" = 200 ] && [ "$(hdr cache-control)" = no-store ]'
+check "details: 200, the details page, no-store" \
+  eval '[ "$STATUS" = 200 ] && body_has "id=\"permissions\"" && [ "$(hdr cache-control)" = no-store ]'
 for want in 'id="permissions"' 'read:todos' 'create:todos' 'delete:todos' 'update:todos' \
             'id="organizations"' 'org_1234' 'id="roles"' 'id="flags"' 'theme' 'is_dark_mode' \
             'competitions_limit' 'id="access-claims"' 'id="id-claims"' 'id="profile"' \
@@ -216,52 +266,87 @@ for want in 'id="permissions"' 'read:todos' 'create:todos' 'delete:todos' 'updat
   check "details shows $want" body_has "$want"
 done
 check "details: no raw token" body_lacks "eyJ"
-req "$B/login" -H "Cookie: kinde_session=$SID"
-check "login while signed in: straight home, same session" \
-  eval '[ "$STATUS" = 302 ] && [ "$(hdr location)" = / ] && [ -z "$(setcookie_id)" ]'
+# E33: /login, /register and /create-org are GETs without a CSRF token (a
+# link or an <img> on another site can hit them); for a signed-in browser
+# they must change nothing: no new cookie, same session, same CSRF token.
+for path in /login /register '/create-org?org_name=Evil' '/login?next=/details'; do
+  want=/; [ "$path" = '/login?next=/details' ] && want=/details
+  req "$B$path" -H "Cookie: kinde_session=$SID"
+  check "GET $path while signed in: 302 to $want, no Set-Cookie" \
+    eval '[ "$STATUS" = 302 ] && [ "$(hdr location)" = "$want" ] && [ -z "$(hdr set-cookie)" ]'
+  check "... still signed in with the same session and CSRF token" \
+    eval 'signed_in_as "$B" "$SID" "Dave Smith" && [ "$(csrf_of)" = "$CSRF" ]'
+done
 req "$B/callback?code=x&state=y" -H "Cookie: kinde_session=$SID"
 check "an old callback with a signed-in session goes home" \
   eval '[ "$STATUS" = 302 ] && [ "$(hdr location)" = / ]'
 check "... and the session survives it" signed_in_as "$B" "$SID" "Dave Smith"
 
 echo "# callback errors"
+# Each refused callback: the exact status and reason on the error page, the
+# pending login consumed, and no token request sent to Kinde.
+T0=$(token_requests)
 req "$B/callback?code=abc&state=def"
 check "callback without a session: 400 page, reason unknown_session" \
-  eval '[ "$STATUS" = 400 ] && body_has "unknown_session" && body_has "href=\"/login\""'
+  eval 'error_page_is 400 unknown_session && body_has "href=\"/login\""'
 check "callback: Referrer-Policy no-referrer" is "$(hdr referrer-policy)" "no-referrer"
 check "callback: no-store" is "$(hdr cache-control)" "no-store"
 req "$B/callback?code=abc&state=def" -H "Cookie: kinde_session=$PLANTED"
-check "callback with an unknown id: 400, nothing adopted" \
-  eval '[ "$STATUS" = 400 ] && [ -z "$(setcookie_id)" ]'
+check "callback with an unknown id: 400 unknown_session, nothing adopted" \
+  eval 'error_page_is 400 unknown_session && [ -z "$(setcookie_id)" ]'
+req "$B/callback?error=access_denied&state=def"
+check "an error without a session: 400, reason access_denied, no pending login touched" \
+  eval 'error_page_is 400 access_denied && [ "$(title_of)" = "Kinde could not sign you in" ]'
+check "... none of these asked Kinde for a token" is "$(token_requests)" "$T0"
 begin_login "$B"
-req "$B/callback?code=abc&state=wrong-state" -H "Cookie: kinde_session=$PRE"
-check "bad state: 400, reason invalid_state" eval '[ "$STATUS" = 400 ] && body_has "invalid_state"'
+check "bad state: 400, reason invalid_state, no token request" \
+  callback_refused "$B" "code=abc&state=wrong-state" 400 invalid_state
+check "bad state: the title says the link expired" is "$(title_of)" "This sign-in link has expired"
 check "bad state: Referrer-Policy no-referrer" is "$(hdr referrer-policy)" "no-referrer"
+check "bad state: the cookie is cleared" cookie_cleared
 check "bad state: the pending login is gone" anonymous "$B" "$PRE"
 begin_login "$B"
-req "$B/callback?state=$STATE" -H "Cookie: kinde_session=$PRE"
-check "missing code: 400 error page" eval '[ "$STATUS" = 400 ] && body_has "id=\"reason\""'
+check "no state at all: 400, reason invalid_state, no token request" \
+  callback_refused "$B" "code=abc" 400 invalid_state
 begin_login "$B"
-req "$B/callback?code=a&state=$STATE&state=$STATE" -H "Cookie: kinde_session=$PRE"
-check "state twice: 400 error page" eval '[ "$STATUS" = 400 ] && body_has "id=\"reason\""'
+check "an error with a wrong state: invalid_state (the error is not believed)" \
+  callback_refused "$B" "error=access_denied&state=wrong-state" 400 invalid_state
 begin_login "$B"
-req "$B/callback?error=access_denied&error_description=no&state=$STATE" -H "Cookie: kinde_session=$PRE"
-check "error=access_denied: 403, reason access_denied" \
-  eval '[ "$STATUS" = 403 ] && body_has ">access_denied<"'
+check "missing code: 400, reason KINDE_E_CALLBACK, no token request" \
+  callback_refused "$B" "state=$STATE" 400 KINDE_E_CALLBACK
+check "missing code: the title says the answer is not valid" is "$(title_of)" "This sign-in answer is not valid"
+check "missing code: the pending login is gone" anonymous "$B" "$PRE"
 begin_login "$B"
-req "$B/callback?error=login_required&state=$STATE" -H "Cookie: kinde_session=$PRE"
-check "error=login_required: 401, reason login_required" \
-  eval '[ "$STATUS" = 401 ] && body_has ">login_required<"'
+check "state twice: 400, reason KINDE_E_CALLBACK, no token request" \
+  callback_refused "$B" "code=a&state=$STATE&state=$STATE" 400 KINDE_E_CALLBACK
 begin_login "$B"
-req "$B/callback?error=organization_suspended&state=$STATE" -H "Cookie: kinde_session=$PRE"
-check "another Kinde error: its name shown" eval '[ "$STATUS" = 400 ] && body_has "organization_suspended"'
+check "code twice: 400, reason KINDE_E_CALLBACK, no token request" \
+  callback_refused "$B" "code=a&state=$STATE&code=b" 400 KINDE_E_CALLBACK
 begin_login "$B"
-req "$B/callback?error=%3Cscript%3Ealert(1)%3C/script%3E&state=$STATE" -H "Cookie: kinde_session=$PRE"
-check "a hostile error value is escaped" eval 'body_lacks "<script>" && [ "$STATUS" -ge 400 ]'
+check "error=access_denied: 403, reason access_denied, no token request" \
+  callback_refused "$B" "error=access_denied&error_description=no&state=$STATE" 403 access_denied
+check "access_denied: its title" is "$(title_of)" "Access denied"
+check "access_denied: the pending login is gone" anonymous "$B" "$PRE"
 begin_login "$B"
+check "error=login_required: 401, reason login_required, no token request" \
+  callback_refused "$B" "error=login_required&state=$STATE" 401 login_required
+check "login_required: its title" is "$(title_of)" "Please sign in"
+begin_login "$B"
+check "another Kinde error: 400, its name as the reason, no token request" \
+  callback_refused "$B" "error=organization_suspended&state=$STATE" 400 organization_suspended
+check "another Kinde error: its title" is "$(title_of)" "Kinde could not sign you in"
+begin_login "$B"
+check "a hostile error value: 400 error page, no token request" \
+  callback_refused "$B" "error=%3Cscript%3Ealert(1)%3C/script%3E&state=$STATE" 400 \
+  '&lt;script&gt;alert(1)&lt;/script&gt;'
+check "... the value is shown escaped, never raw" \
+  eval 'body_has "<code id=\"reason\">&lt;script&gt;alert(1)&lt;/script&gt;</code>" && body_lacks "<script>"'
+begin_login "$B"
+T0=$(token_requests)
 req "$B/callback?code=not-a-real-code&state=$STATE" -H "Cookie: kinde_session=$PRE"
-check "a code Kinde refuses: an error page, not a crash" \
-  eval '[ "$STATUS" -ge 400 ] && [ "$STATUS" -lt 600 ] && body_has "id=\"reason\""'
+check "a code Kinde refuses: 400, reason invalid_grant (Kinde's answer)" error_page_is 400 invalid_grant
+check "... after exactly one token request" is "$(($(token_requests) - T0))" 1
+check "... the pending login is gone" anonymous "$B" "$PRE"
 
 echo "# sizes"
 BIG=$(head -c 5000 /dev/zero | tr '\0' a)
@@ -275,29 +360,79 @@ check "a 5 KB URL: 414" is "$STATUS" 414
 req "$B/logout" -X POST -H "Cookie: kinde_session=$SID" --data-binary "csrf=$CSRF&pad=$(head -c 20000 /dev/zero | tr '\0' a)"
 check "a 20 KB form: 413" is "$STATUS" 413
 req "$B/" -H "Cookie: kinde_session=$SID; kinde_session=$PLANTED"
-check "the cookie sent twice with two values: anonymous" body_lacks 'action="/logout"'
+check "the cookie sent twice with two values: the signed-out home page" \
+  eval '[ "$STATUS" = 200 ] && body_has "href=\"/login\"" && body_has "href=\"/register\""'
+check "... nothing of the signed-in session shown" \
+  eval 'body_lacks "action=\"/logout\"" && body_lacks "Dave Smith" && body_lacks "name=\"csrf\""'
 req "$B/healthz"; check "still alive after all that" is "$STATUS" 200
 check "... and the session too" signed_in_as "$B" "$SID" "Dave Smith"
 
-echo "# open redirects"
-for evil in '//evil.example' '/\evil.example' 'https:evil.example' '%2f%2fevil.example' \
-            '/%2f%2fevil.example' $'/\t/evil.example' 'https://evil.example/' '\\evil.example'; do
-  enc=$(printf '%s' "$evil" | od -An -tx1 | tr -s ' ' | tr ' ' '%' | tr -d '\n' | sed 's/%$//')
-  LOGIN_PATH="/login?next=$enc"
-  login "$B" "$B" "$LOGIN_PATH" >/dev/null
-  check "after sign-in, next=$(printf '%q' "$evil") stays home" is "$LOC" "/"
+echo "# open redirects (E34)"
+# Every hostile target, over HTTP, for both places a redirect target comes
+# from the browser: `next` (where sign-in ends) and the sign-out form's
+# `return_to`. Each must end on an allow-listed target, checked exactly.
+HOSTILE=('//evil.example' '///evil.example' '/\evil.example' '\\evil.example' '\/evil.example'
+         '/a\b' 'https:evil.example' '%2f%2fevil.example' '/%2f%2fevil.example'
+         '/%2F%2Fevil.example' '/%5Cevil.example' '/%252f%252fevil.example' $'/\tevil'
+         $'/\t/evil.example' '/%09/evil.example' $'/\r\nSet-Cookie: x=1' '/%0d%0aSet-Cookie:x=1'
+         'https://evil.example' 'https://evil.example/' 'javascript:alert(1)'
+         'evil.example' "$APP_URL/details" "$APP_URL/" "$APP_URL//evil.example")
+for evil in "${HOSTILE[@]}"; do
+  q=$(printf '%q' "$evil")
+  # Sign-in from scratch with it as next: home, exactly.
+  check "sign-in with next=$q: signed in, Location exactly /" \
+    eval 'login "$B" "$B" "/login?next=$(pct "$evil")" && [ "$LOC" = / ]'
+  # Already signed in: /login?next= redirects at once; same rule.
+  req "$B/login?next=$(pct "$evil")" -H "Cookie: kinde_session=$SID"
+  check "signed in, GET /login?next=$q: 302, Location exactly /" \
+    eval '[ "$STATUS" = 302 ] && [ "$(hdr location)" = / ]'
 done
 login "$B" "$B" "/login?next=/details%3Ftab%3Dflags"
 check "after sign-in, next=/details?tab=flags is honoured" is "$LOC" "/details?tab=flags"
-SID2=$SID
-req "$B/" -H "Cookie: kinde_session=$SID2"; CSRF2=$(csrf_of)
-req "$B/logout" -X POST -H "Cookie: kinde_session=$SID2" \
-  --data-urlencode "csrf=$CSRF2" --data-urlencode "return_to=https://evil.example/"
-check "logout return_to off the allow-list: Kinde's logout with the registered URL" \
-  eval '[ "$STATUS" = 303 ] && starts "$(hdr location)" "$EMU_URL/logout" && lacks "$(hdr location)" "evil"'
+req "$B/login?next=$(pct /details?tab=flags)" -H "Cookie: kinde_session=$SID"
+check "signed in, GET /login?next=/details?tab=flags: Location exactly that" \
+  eval '[ "$STATUS" = 302 ] && [ "$(hdr location)" = "/details?tab=flags" ]'
+
+# Sign-out: Kinde's logout with the default registered return URL, and the
+# emulator then sends the browser exactly there. Only URLs given with
+# --logout-return (and registered with Kinde) are taken: here $APP_URL/bye.
+LOGOUT_DEFAULT="$EMU_URL/logout?redirect=http%3A%2F%2F127.0.0.1%3A$P_MAIN%2F"
+LOGOUT_BYE="$EMU_URL/logout?redirect=http%3A%2F%2F127.0.0.1%3A$P_MAIN%2Fbye"
+logout_to() { # return_to: signs in, signs out with it; LOGOUT_LOC, FINAL_STATUS, FINAL_LOC
+  LOGOUT_LOC="" FINAL_STATUS="" FINAL_LOC=""
+  login "$B" || return 1
+  req "$B/" -H "Cookie: kinde_session=$SID"
+  local csrf; csrf=$(csrf_of)
+  req "$B/logout" -X POST -H "Cookie: kinde_session=$SID" -H "Origin: $APP_URL" \
+    --data-urlencode "csrf=$csrf" --data-urlencode "return_to=$1"
+  [ "$STATUS" = 303 ] || return 1
+  LOGOUT_LOC=$(hdr location)
+  cookie_cleared || return 1
+  req "$LOGOUT_LOC" -b "$JAR" -c "$JAR"
+  FINAL_STATUS=$STATUS FINAL_LOC=$(hdr location)
+}
+ends_at() { # kinde-logout-url final-url
+  [ "$LOGOUT_LOC" = "$1" ] && [ "$FINAL_STATUS" = 302 ] && [ "$FINAL_LOC" = "$2" ]
+}
+for evil in "${HOSTILE[@]}" '/details' "$APP_URL/bye/" "$APP_URL/byeevil" "$APP_URL/BYE" \
+            "http://127.0.0.1:$P_MAIN@evil.example/bye"; do
+  [ "$evil" = "$APP_URL/" ] && continue # that one is the default: no evidence either way
+  check "sign-out with return_to=$(printf '%q' "$evil"): Kinde's logout, then exactly $APP_URL/" \
+    eval 'logout_to "$evil" && ends_at "$LOGOUT_DEFAULT" "$APP_URL/"'
+done
+check "sign-out with return_to=$APP_URL/bye (allow-listed): Kinde's logout, then exactly there" \
+  eval 'logout_to "$APP_URL/bye" && ends_at "$LOGOUT_BYE" "$APP_URL/bye"'
+check "sign-out with return_to=$APP_URL/ (the default, allow-listed): exactly home" \
+  eval 'logout_to "$APP_URL/" && ends_at "$LOGOUT_DEFAULT" "$APP_URL/"'
+# A local path holding "://" passes route_logout's test (allow-listed as a
+# path, and has "://"), so it goes to Kinde as the return URL, which refuses it.
+known_bug "sign-out with return_to=/a://b: the default return URL, not the path" \
+  eval 'logout_to "/a://b" && ends_at "$LOGOUT_DEFAULT" "$APP_URL/"'
+known_bug "sign-out with return_to=/x?u=https://evil.example: the default return URL" \
+  eval 'logout_to "/x?u=https://evil.example" && ends_at "$LOGOUT_DEFAULT" "$APP_URL/"'
 
 echo "# sign-out and CSRF"
-# A fresh sign-in: the logins above replaced SID and signed SID2 out.
+# A fresh sign-in: the sign-outs above ended the earlier sessions.
 login "$B"
 req "$B/" -H "Cookie: kinde_session=$SID"; CSRF=$(csrf_of)
 req "$B/logout" -X POST -H "Cookie: kinde_session=$SID"
@@ -333,46 +468,111 @@ CB=$(hdr location)
 req "$B${CB#"$APP_URL"}" -H "Cookie: kinde_session=$PRE"
 XSID=$(setcookie_id)
 req "$B/" -H "Cookie: kinde_session=$XSID"
-check "sign up with a hostile name: signed in" body_has 'action="/logout"'
+check "sign up with a hostile name: signed in (200, the sign-out form)" \
+  eval '[ "$STATUS" = 200 ] && body_has "action=\"/logout\""'
 check "... the name is escaped" eval 'body_lacks "<script>alert(1)" && body_has "&lt;script&gt;alert(1)&lt;/script&gt; O&quot;Brien&amp;Co"'
 req "$B/details" -H "Cookie: kinde_session=$XSID"
-check "... escaped on the details page too" eval '[ "$STATUS" = 200 ] && body_lacks "<script>alert(1)"'
+check "... the details page: 200, the page itself" \
+  eval '[ "$STATUS" = 200 ] && body_has "id=\"permissions\"" && body_has "id=\"id-claims\""'
+check "... every occurrence escaped there too" \
+  eval 'body_has "&lt;script&gt;alert(1)&lt;/script&gt;" && body_has "O&quot;Brien&amp;Co" && body_lacks "<script>alert(1)" && body_lacks "O\"Brien"'
 rm -f "$JAR"
 
 echo "# SQLite: sessions survive a restart"
 login "$B"
 KEEP=$SID
 stop_pid "$MAIN_PID"
-start_app main "$P_MAIN" --data-dir "$W/main"
+start_app main "$P_MAIN" --data-dir "$W/main" --logout-return "$APP_URL/bye"
 MAIN_PID=$LAST_PID
 check "after a restart the session is still signed in" signed_in_as "$B" "$KEEP" "Dave Smith"
 check "the store is in WAL mode" test -f "$W/main/sessions.db-wal"
 
-echo "# timeouts"
+echo "# timeouts (E32)"
+# The app and its store count whole seconds, so a session with timeout T is
+# certainly alive less than T-1 s after its last use (sign-in for the absolute
+# one) and certainly gone more than T+1 s after it. Every check below is made
+# only where its outcome is certain, timed by this script's clock around each
+# request; when the machine is too slow to make one in its window the attempt
+# is inconclusive and run again (three at most, then the check fails).
+WHY=""
+timed() { # attempt-function: 0 passed, else failed (after up to 3 inconclusive tries)
+  local i rc=2
+  for i in 1 2 3; do
+    "$1"; rc=$?
+    [ "$rc" = 2 ] || break
+    echo "   $1: attempt $i inconclusive: $WHY"
+  done
+  [ "$rc" = 0 ] || echo "   $1: $WHY"
+  [ "$rc" = 0 ]
+}
+gone_now() { # base sid: the signed-out home, the cookie cleared; details sends to sign-in
+  req "$1/" -H "Cookie: kinde_session=$2"
+  [ "$STATUS" = 200 ] && body_has 'href="/login"' && body_lacks 'action="/logout"' && cookie_cleared ||
+    { WHY="not signed out: status $STATUS, set-cookie '$(hdr set-cookie)'"; return 1; }
+  req "$1/details" -H "Cookie: kinde_session=$2"
+  [ "$STATUS" = 302 ] && [ "$(hdr location)" = "/login?next=/details" ] ||
+    { WHY="details after the timeout: $STATUS $(hdr location)"; return 1; }
+}
+
+IDLE=3
 P_IDLE=$(free_port)
-start_app idle "$P_IDLE" --data-dir "$W/idle" --idle-timeout 2
-login "http://127.0.0.1:$P_IDLE" "http://127.0.0.1:$P_IDLE"
-check "idle: signed in" signed_in_as "http://127.0.0.1:$P_IDLE" "$SID" "Dave Smith"
-sleep 3.2
-check "idle timeout: anonymous after 3 s idle" anonymous "http://127.0.0.1:$P_IDLE" "$SID"
+start_app idle "$P_IDLE" --data-dir "$W/idle" --idle-timeout "$IDLE"
+BI="http://127.0.0.1:$P_IDLE"
+idle_attempt() {
+  login "$BI" "$BI" || { WHY="sign-in failed"; return 2; }
+  local prev0=$CB_T0 last1=$CB_T1 t0=$CB_T0 t1 rc
+  # Active: a request every half second, until one starts more than IDLE+1 s
+  # after sign-in (it would certainly be gone by then without the sliding).
+  while [ $((t0 - CB_T1)) -le $(((IDLE + 1) * 1000 + 200)) ]; do
+    sleep 0.5
+    t0=$(ms); signed_in_as "$BI" "$SID" "Dave Smith"; rc=$?; t1=$(ms)
+    [ $((t1 - prev0)) -lt $(((IDLE - 1) * 1000)) ] ||
+      { WHY="a request ended $((t1 - prev0)) ms after the previous one began"; return 2; }
+    [ "$rc" = 0 ] || { WHY="anonymous $((t1 - prev0)) ms after the previous request"; return 1; }
+    prev0=$t0 last1=$t1
+  done
+  # Idle: certainly gone IDLE+1 s after the last request.
+  sleep_until $((last1 + (IDLE + 1) * 1000 + 300))
+  gone_now "$BI" "$SID"
+}
+check "idle timeout ($IDLE s): kept alive by use past $((IDLE + 1)) s, gone $((IDLE + 1)) s after the last use" \
+  timed idle_attempt
+
+ABS=6
 P_ABS=$(free_port)
-start_app abs "$P_ABS" --data-dir "$W/abs" --idle-timeout 100 --absolute-timeout 5
-login "http://127.0.0.1:$P_ABS" "http://127.0.0.1:$P_ABS"
-ok_during=1
-for _ in 1 2; do
-  sleep 1
-  signed_in_as "http://127.0.0.1:$P_ABS" "$SID" "Dave Smith" || { ok_during=0; echo "   at $(date +%s.%N): $STATUS"; }
-done
-check "absolute: signed in while active" is "$ok_during" 1
-sleep 4.2
-check "absolute timeout: anonymous 6 s after sign-in, active or not" anonymous "http://127.0.0.1:$P_ABS" "$SID"
+start_app abs "$P_ABS" --data-dir "$W/abs" --idle-timeout 100 --absolute-timeout "$ABS"
+BA="http://127.0.0.1:$P_ABS"
+abs_attempt() {
+  login "$BA" "$BA" || { WHY="sign-in failed"; return 2; }
+  local t0 t1 rc latest=0
+  # Active: a request every half second while certainly alive (< ABS-1 s).
+  while :; do
+    sleep 0.5
+    t0=$(ms)
+    [ $((t0 - CB_T0)) -lt $(((ABS - 1) * 1000)) ] || break
+    signed_in_as "$BA" "$SID" "Dave Smith"; rc=$?; t1=$(ms)
+    [ $((t1 - CB_T0)) -lt $(((ABS - 1) * 1000)) ] || continue
+    [ "$rc" = 0 ] || { WHY="anonymous $((t1 - CB_T0)) ms after sign-in"; return 1; }
+    latest=$((t1 - CB_T0))
+  done
+  [ "$latest" -ge $(((ABS - 3) * 1000)) ] ||
+    { WHY="no certain check $((ABS - 3)) s or more after sign-in (latest $latest ms)"; return 2; }
+  # Still active (idle timeout 100 s), yet certainly gone ABS+1 s after sign-in.
+  signed_in_as "$BA" "$SID" "Dave Smith" >/dev/null
+  sleep_until $((CB_T1 + (ABS + 1) * 1000 + 300))
+  gone_now "$BA" "$SID"
+}
+check "absolute timeout ($ABS s): signed in while active for $((ABS - 3))+ s, gone $((ABS + 1)) s after sign-in" \
+  timed abs_attempt
+
 P_TTL=$(free_port)
 start_app ttl "$P_TTL" --data-dir "$W/ttl" --login-timeout 1
-begin_login "http://127.0.0.1:$P_TTL"
-sleep 2.2
-req "http://127.0.0.1:$P_TTL/callback?code=abc&state=$STATE" -H "Cookie: kinde_session=$PRE"
-check "a login left too long: 400 page, not a crash" \
-  eval '[ "$STATUS" = 400 ] && body_has "id=\"reason\""'
+BT="http://127.0.0.1:$P_TTL"
+begin_login "$BT"
+sleep_until $(($(ms) + 2300))
+check "a login left more than 2 s (--login-timeout 1): 400 unknown_session, no token request" \
+  callback_refused "$BT" "code=abc&state=$STATE" 400 unknown_session
+check "... and the cookie is cleared" cookie_cleared
 
 echo "# Kinde unreachable"
 P_DOWN=$(free_port)
@@ -381,7 +581,7 @@ KINDE_HOST="http://127.0.0.1:$DEAD" start_app down "$P_DOWN" --data-dir "$W/down
 begin_login "http://127.0.0.1:$P_DOWN"
 req "http://127.0.0.1:$P_DOWN/callback?code=abc&state=$STATE" -H "Cookie: kinde_session=$PRE"
 check "Kinde down: 502 page, reason kinde_unavailable" \
-  eval '[ "$STATUS" = 502 ] && body_has "kinde_unavailable" && body_has "href=\"/login\""'
+  eval 'error_page_is 502 kinde_unavailable && body_has "href=\"/login\""'
 
 echo "# https: Secure and __Host-"
 P_TLS=$(free_port)
@@ -429,5 +629,6 @@ kill "$(cat "$W/ra.pid")" 2>/dev/null
 req "$RB/healthz"; check "B keeps serving when A stops" is "$STATUS" 200
 
 echo
+[ "$known" -eq 0 ] || echo "http_test: $known known app bug(s) still there (not ok ... # TODO above)"
 echo "http_test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
