@@ -62,12 +62,46 @@ static const char *start(kinde_client *c, kinde_session *s)
     return s->state;
 }
 
+/* Authorization codes in the callbacks below: distinctive, so a test can
+ * tell whether they leak into an error message. */
+#define CODE "SplxlOBeZQQYbYS6WxSbIA"
+#define CODE2 "Qcb0Orv1zh30vL1MPRsbmdiHiMwcLyZvn1arpZv"
+
+static int refusals_checked;
+
+/* SECURITY.md C26: what a refusal says goes to logs; it names what failed,
+ * never the code, the state or the verifier. */
+static void assert_no_secrets(const kinde_error *err, const char *const *secrets, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!secrets[i] || !*secrets[i])
+            continue;
+        if (strstr(err->text, secrets[i]) || strstr(err->oauth_error, secrets[i]))
+            fail_msg("error '%s' (%s) contains the secret '%s'", err->text, err->oauth_error,
+                     secrets[i]);
+    }
+    refusals_checked++;
+}
+
 static kinde_code callback(kinde_client *c, kinde_session *s, const char *fmt, const char *state,
                            kinde_error *err)
 {
-    char url[1024];
+    char url[1024], pending_state[256] = "", pending_verifier[256] = "", pending_nonce[256] = "";
     snprintf(url, sizeof url, fmt, state);
-    return kinde_fetch_token(c, s, url, err);
+    /* fetch_token consumes the pending login: note its secrets first. */
+    if (s->state)
+        snprintf(pending_state, sizeof pending_state, "%s", s->state);
+    if (s->verifier)
+        snprintf(pending_verifier, sizeof pending_verifier, "%s", s->verifier);
+    if (s->nonce)
+        snprintf(pending_nonce, sizeof pending_nonce, "%s", s->nonce);
+    memset(err, 0, sizeof *err);
+    kinde_code rc = kinde_fetch_token(c, s, url, err);
+    if (rc != KINDE_OK) {
+        const char *secrets[] = {CODE, CODE2, state, pending_state, pending_verifier, pending_nonce};
+        assert_no_secrets(err, secrets, sizeof secrets / sizeof secrets[0]);
+    }
+    return rc;
 }
 
 static void refused_before_any_request(void **state)
@@ -77,25 +111,27 @@ static void refused_before_any_request(void **state)
     kinde_error err;
 
     /* No login in progress. */
-    assert_int_equal(kinde_fetch_token(c, s, "http://127.0.0.1:8000/callback?code=x&state=y", &err),
+    refusals_checked = 0;
+    assert_int_equal(callback(c, s, "http://127.0.0.1:8000/callback?code=" CODE "&state=%s",
+                              "unknown_state_0123456789", &err),
                      KINDE_E_STATE);
     /* Wrong state, then the right state replayed: the login was consumed. */
     char saved[128];
     snprintf(saved, sizeof saved, "%s", start(c, s));
-    assert_int_equal(callback(c, s, "http://h/callback?code=x&state=%s", "wrong", &err), KINDE_E_STATE);
-    assert_int_equal(callback(c, s, "http://h/callback?code=x&state=%s", saved, &err), KINDE_E_STATE);
+    assert_int_equal(callback(c, s, "http://h/callback?code=" CODE "&state=%s", "wrong_state_0123456789", &err), KINDE_E_STATE);
+    assert_int_equal(callback(c, s, "http://h/callback?code=" CODE "&state=%s", saved, &err), KINDE_E_STATE);
     /* Missing state. */
     start(c, s);
-    assert_int_equal(callback(c, s, "http://h/callback?code=x%s", "", &err), KINDE_E_STATE);
+    assert_int_equal(callback(c, s, "http://h/callback?code=" CODE "%s", "", &err), KINDE_E_STATE);
     /* Expired state. */
     snprintf(saved, sizeof saved, "%s", start(c, s));
     kinde__clock_offset = 601;
-    assert_int_equal(callback(c, s, "http://h/callback?code=x&state=%s", saved, &err), KINDE_E_STATE);
+    assert_int_equal(callback(c, s, "http://h/callback?code=" CODE "&state=%s", saved, &err), KINDE_E_STATE);
     assert_non_null(strstr(err.text, "expired"));
     kinde__clock_offset = 0;
     /* Duplicated parameters. */
     snprintf(saved, sizeof saved, "%s", start(c, s));
-    assert_int_equal(callback(c, s, "http://h/callback?code=x&code=y&state=%s", saved, &err), KINDE_E_CALLBACK);
+    assert_int_equal(callback(c, s, "http://h/callback?code=" CODE "&code=" CODE2 "&state=%s", saved, &err), KINDE_E_CALLBACK);
     /* Kinde's error parameters become typed errors. */
     snprintf(saved, sizeof saved, "%s", start(c, s));
     assert_int_equal(callback(c, s, "http://h/callback?error=login_required&error_description=Login+required&state=%s",
@@ -111,10 +147,10 @@ static void refused_before_any_request(void **state)
     assert_string_equal(err.oauth_error, "login_link_expired");
     /* RFC 9207 iss: trailing slash and case are different issuers. */
     snprintf(saved, sizeof saved, "%s", start(c, s));
-    assert_int_equal(callback(c, s, "http://h/callback?code=x&iss=http%%3A%%2F%%2F127.0.0.1%%3A9%%2F&state=%s", saved, &err),
+    assert_int_equal(callback(c, s, "http://h/callback?code=" CODE "&iss=http%%3A%%2F%%2F127.0.0.1%%3A9%%2F&state=%s", saved, &err),
                      KINDE_E_ISSUER_MISMATCH);
     snprintf(saved, sizeof saved, "%s", start(c, s));
-    assert_int_equal(callback(c, s, "http://h/callback?code=x&iss=http%%3A%%2F%%2Fevil&state=%s", saved, &err),
+    assert_int_equal(callback(c, s, "http://h/callback?code=" CODE "&iss=http%%3A%%2F%%2Fevil&state=%s", saved, &err),
                      KINDE_E_ISSUER_MISMATCH);
     /* No code. */
     snprintf(saved, sizeof saved, "%s", start(c, s));
@@ -127,10 +163,47 @@ static void refused_before_any_request(void **state)
 
     /* A valid-looking callback does try the token endpoint (and fails: no server). */
     snprintf(saved, sizeof saved, "%s", start(c, s));
-    assert_int_equal(callback(c, s, "http://h/callback?code=x&iss=http%%3A%%2F%%2F127.0.0.1%%3A9&state=%s", saved, &err),
+    assert_int_equal(callback(c, s, "http://h/callback?code=" CODE "&iss=http%%3A%%2F%%2F127.0.0.1%%3A9&state=%s", saved, &err),
                      KINDE_E_HTTP);
     assert_int_equal(c->requests, 1);
+    /* Every refusal above had its text checked (C26): 13 of them. */
+    assert_int_equal(refusals_checked, 13);
     kinde_session_free(s);
+    kinde_client_free(c);
+}
+
+/* SECURITY.md B15: the state lives with the user's pending login, not in
+ * the process. A callback carrying another session's state is refused
+ * before any request, and does not disturb that other login. */
+static void state_of_another_session(void **state)
+{
+    kinde_client *c = new_client();
+    kinde_session *s1 = kinde_session_new(), *s2 = kinde_session_new();
+    kinde_error err;
+    char st1[128], st2[128];
+    snprintf(st1, sizeof st1, "%s", start(c, s1));
+    snprintf(st2, sizeof st2, "%s", start(c, s2));
+    assert_string_not_equal(st1, st2);
+    /* At least 128 bits of base64url (22 characters). */
+    assert_true(strlen(st1) >= 22 && strlen(st2) >= 22);
+
+    refusals_checked = 0;
+    assert_int_equal(callback(c, s1, "http://h/callback?code=" CODE "&state=%s", st2, &err), KINDE_E_STATE);
+    assert_string_equal(err.text, "state does not match the login");
+    assert_int_equal(refusals_checked, 1);
+    assert_int_equal(c->requests, 0);
+    /* Session 1's login is spent (single use), even its own state now fails. */
+    assert_null(s1->state);
+    assert_null(kinde_session_access_token(s1));
+    assert_int_equal(callback(c, s1, "http://h/callback?code=" CODE "&state=%s", st1, &err), KINDE_E_STATE);
+    assert_int_equal(c->requests, 0);
+    /* Session 2's pending login is untouched: its own state goes on to the
+     * token endpoint (and fails there: nothing listens). */
+    assert_string_equal(s2->state, st2);
+    assert_int_equal(callback(c, s2, "http://h/callback?code=" CODE "&state=%s", st2, &err), KINDE_E_HTTP);
+    assert_int_equal(c->requests, 1);
+    kinde_session_free(s1);
+    kinde_session_free(s2);
     kinde_client_free(c);
 }
 
@@ -321,6 +394,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(callback_parse),
         cmocka_unit_test(refused_before_any_request),
+        cmocka_unit_test(state_of_another_session),
         cmocka_unit_test(token_response_shapes),
         cmocka_unit_test(session_round_trip),
         cmocka_unit_test(corrupt_sessions_are_refused),
