@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,6 +261,93 @@ static void m2m_token_is_cached(void **state)
     kinde_client_free(c);
 }
 
+/* A client like emulator_client() but with another registered callback. */
+static kinde_client *client_with_callback(const char *callback_url)
+{
+    kinde_config cfg;
+    kinde_config_init(&cfg);
+    cfg.domain = it_emu.base;
+    cfg.client_id = "kinde_demo_client";
+    cfg.client_secret = "kinde_demo_secret";
+    cfg.callback_url = callback_url;
+    cfg.grant_type = KINDE_GRANT_AUTHORIZATION_CODE;
+    cfg.http_timeout_ms = 3000;
+    kinde_client *c = NULL;
+    kinde_error err;
+    if (kinde_client_new(&cfg, &c, &err) != KINDE_OK)
+        fail_msg("client: %s", err.text);
+    return c;
+}
+
+/* Replace the first occurrence of from by to in the malloc'd text. */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    assert_non_null(at);
+    size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+    char *out = malloc(n);
+    assert_non_null(out);
+    snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    return out;
+}
+
+/* SECURITY.md B19: the token request's redirect_uri is the login URL's,
+ * byte for byte. The emulator refuses a code whose token request names
+ * another redirect_uri (invalid_grant), and both URLs below are registered,
+ * so only the value sent decides. */
+static void redirect_uri_comes_from_the_login(void **state)
+{
+    const char *x = "http://127.0.0.1:8000/callback", *y = "http://localhost:8000/callback";
+    kinde_client *a = client_with_callback(x), *b = client_with_callback(y);
+    browser *br = browser_new();
+    kinde_error err;
+
+    /* Login URL by client A (callback X); the pending login is stored and
+     * resumed "in another process" whose client B is configured with Y. */
+    kinde_session *s = kinde_session_new();
+    char *url = NULL, *cb = NULL, *stored = NULL;
+    assert_int_equal(kinde_get_login_url(a, s, NULL, &url, NULL), KINDE_OK);
+    assert_non_null(strstr(url, "redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fcallback&"));
+    assert_int_equal(kinde_session_serialize(s, &stored, NULL), KINDE_OK);
+    kinde_session_free(s);
+    s = NULL;
+    assert_int_equal(kinde_session_deserialize(stored, strlen(stored), &s, NULL), KINDE_OK);
+    assert_int_equal(browser_authorize(br, url, "dave@smith.com", NULL, NULL, &cb), 0);
+    assert_int_equal(strncmp(cb, x, strlen(x)), 0); /* the emulator went back to X */
+    memset(&err, 0, sizeof err);
+    if (kinde_fetch_token(b, s, cb, &err) != KINDE_OK)
+        fail_msg("client B completing A's login: %s (%s)", err.text, err.oauth_error);
+    assert_non_null(kinde_session_access_token(s));
+    kinde_free(url);
+    kinde_free(stored);
+    free(cb);
+    kinde_session_free(s);
+
+    /* Control: the same, with the stored redirect_uri changed to Y (B's own
+     * callback): the emulator sees Y, not X, and refuses the code. */
+    s = kinde_session_new();
+    assert_int_equal(kinde_get_login_url(a, s, NULL, &url, NULL), KINDE_OK);
+    assert_int_equal(kinde_session_serialize(s, &stored, NULL), KINDE_OK);
+    kinde_session_free(s);
+    char *tampered = replaced(stored, "\nru http://127.0.0.1:8000/callback\n",
+                              "\nru http://localhost:8000/callback\n");
+    assert_int_equal(kinde_session_deserialize(tampered, strlen(tampered), &s, NULL), KINDE_OK);
+    assert_int_equal(browser_authorize(br, url, "dave@smith.com", NULL, NULL, &cb), 0);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(kinde_fetch_token(b, s, cb, &err), KINDE_E_OAUTH);
+    assert_string_equal(err.oauth_error, "invalid_grant");
+    assert_non_null(strstr(err.text, "redirect_uri differs"));
+    assert_null(kinde_session_access_token(s));
+    free(tampered);
+    kinde_free(url);
+    kinde_free(stored);
+    free(cb);
+    kinde_session_free(s);
+    browser_free(br);
+    kinde_client_free(a);
+    kinde_client_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +357,7 @@ int main(void)
         cmocka_unit_test_setup(prompt_none_without_session_is_login_required, it_reset),
         cmocka_unit_test_setup(refresh_rotates_and_logout_revokes, it_reset),
         cmocka_unit_test_setup(m2m_token_is_cached, it_reset),
+        cmocka_unit_test_setup(redirect_uri_comes_from_the_login, it_reset),
     };
     return cmocka_run_group_tests(tests, it_group_start, it_group_stop);
 }
