@@ -3,6 +3,11 @@
 #include "internal.h"
 
 #include <openssl/crypto.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,9 +20,32 @@ static void (*hook_free)(void *) = free;
  * allocations go through here and a failure is noted for the parser. */
 static _Thread_local int json_alloc_failed;
 
+/* jansson's blocks hold token text (a token endpoint's answer, a session's
+ * claims), and it frees them without saying how large they are; to wipe
+ * them (SECURITY.md C26) the size must come from somewhere:
+ *  - with the C library's allocator, from malloc_usable_size(). jansson's
+ *    hooks are process-wide and installed on first use, so blocks the
+ *    program allocated with jansson before that arrive here too; they are
+ *    malloc blocks, and this works for them as well;
+ *  - with kinde_set_allocator() (which must come before any other use),
+ *    from a header in front of each block. */
+typedef union {
+    size_t size;
+    max_align_t align;
+} json_header;
+static int json_headers;
+
 static void *json_malloc(size_t n)
 {
-    void *p = hook_malloc(n ? n : 1);
+    void *p;
+    if (json_headers) {
+        json_header *h = n <= SIZE_MAX - sizeof *h ? hook_malloc(sizeof *h + n) : NULL;
+        if (h)
+            h->size = n;
+        p = h ? h + 1 : NULL;
+    } else {
+        p = hook_malloc(n ? n : 1);
+    }
     if (!p)
         json_alloc_failed = 1;
     return p;
@@ -25,14 +53,25 @@ static void *json_malloc(size_t n)
 
 static void json_free(void *p)
 {
-    if (p)
-        hook_free(p);
+    if (!p)
+        return;
+    if (json_headers) {
+        json_header *h = (json_header *)p - 1;
+        OPENSSL_cleanse(p, h->size);
+        hook_free(h);
+        return;
+    }
+#if defined(__GLIBC__)
+    OPENSSL_cleanse(p, malloc_usable_size(p));
+#endif
+    hook_free(p);
 }
 
 static pthread_once_t json_once = PTHREAD_ONCE_INIT;
 
 static void install_json_hooks(void)
 {
+    json_headers = hook_free != free;
     json_set_alloc_funcs(json_malloc, json_free);
 }
 
@@ -109,6 +148,14 @@ void kinde__wipe(void *p, size_t n)
 {
     if (p && n)
         OPENSSL_cleanse(p, n);
+}
+
+void kinde__free_wiped(void *p, size_t n)
+{
+    if (p) {
+        kinde__wipe(p, n);
+        kinde__free(p);
+    }
 }
 
 void kinde__free_secret(char *s)

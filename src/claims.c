@@ -27,7 +27,7 @@ kinde_code kinde_get_claim(const kinde_session *s, const char *name, kinde_token
     if (!name || !value_json)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "name and value_json are required");
     const json_t *v = json_object_get(claims_of(s, token), name);
-    *value_json = v ? kinde__json_text(v) : kinde__strdup("null");
+    *value_json = v ? kinde__json_text(v, JSON_COMPACT | JSON_ENCODE_ANY) : kinde__strdup("null");
     return *value_json ? KINDE_OK : kinde__fail(err, KINDE_E_NOMEM, NULL);
 }
 

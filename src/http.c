@@ -188,6 +188,9 @@ done:
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
     give_handle(c, h);
+    /* curl_slist_append copied the Authorization line: wipe the copy. */
+    for (struct curl_slist *l = headers; l; l = l->next)
+        kinde__wipe(l->data, strlen(l->data));
     curl_slist_free_all(headers);
     kinde__buf_wipe(&auth);
     kinde__buf_wipe(&s.body);

@@ -32,6 +32,7 @@ char *kinde__strdup(const char *s);            /* NULL in, NULL out */
 char *kinde__strndup(const char *s, size_t n);
 void kinde__wipe(void *p, size_t n);           /* not optimised away */
 void kinde__free_secret(char *s);              /* wipe strlen(s) bytes, then free */
+void kinde__free_wiped(void *p, size_t n);     /* wipe n bytes, then free */
 /* Route jansson's allocations through the hooks (idempotent, thread-safe). */
 void kinde__json_hooks(void);
 /* Whether a jansson allocation failed in this thread since the last reset. */
@@ -85,8 +86,9 @@ json_t *kinde__json_parse_object(const char *text, size_t len, kinde_code code,
                                  const char *what, kinde_error *err);
 /* Borrowed string member or NULL when absent or not a string. */
 const char *kinde__json_str(const json_t *obj, const char *key);
-/* JSON text of v (kinde__free), NULL when out of memory. */
-char *kinde__json_text(const json_t *v);
+/* JSON text of v with jansson's dump flags, in a block of the library's own
+ * (kinde__free), NULL when out of memory. */
+char *kinde__json_text(const json_t *v, size_t flags);
 
 /* ---- jws.c: compact JWS, RS256 only -------------------------------------- */
 typedef struct kinde__jws {

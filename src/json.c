@@ -47,9 +47,19 @@ const char *kinde__json_str(const json_t *obj, const char *key)
     return json_string_value(json_object_get(obj, key));
 }
 
-char *kinde__json_text(const json_t *v)
+char *kinde__json_text(const json_t *v, size_t flags)
 {
-    /* jansson allocates with the same hooks as the library (kinde_set_allocator
-     * sets both), so its buffer is ours to hand out and kinde__free. */
-    return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    /* Measured, then written into a block of the library's own: jansson's
+     * blocks carry a header of its hooks (alloc.c) and must not be handed
+     * out to be freed with kinde_free(). */
+    size_t n = v ? json_dumpb(v, NULL, 0, flags) : 0;
+    char *out = n ? kinde__malloc(n + 1) : NULL;
+    if (!out)
+        return NULL;
+    if (json_dumpb(v, out, n, flags) != n) {
+        kinde__free(out);
+        return NULL;
+    }
+    out[n] = '\0';
+    return out;
 }

@@ -51,8 +51,9 @@ static kinde_code decode_json(const char *seg, size_t len, const char *what, jso
     if (d != 0)
         return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "token %s is not canonical base64url",
                            what);
+    /* A decoded payload is the token's content: wiped like the token. */
     if (too_deep(raw, raw_len, KINDE_TOKEN_JSON_DEPTH)) {
-        kinde__free(raw);
+        kinde__free_wiped(raw, raw_len);
         return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "token %s is nested too deeply", what);
     }
     kinde_error perr;
@@ -60,7 +61,7 @@ static kinde_code decode_json(const char *seg, size_t len, const char *what, jso
     snprintf(label, sizeof label, "token %s", what);
     *out = kinde__json_parse_object((const char *)raw, raw_len, KINDE_E_TOKEN_MALFORMED, label,
                                     &perr);
-    kinde__free(raw);
+    kinde__free_wiped(raw, raw_len);
     if (!*out) {
         if (err)
             *err = perr;

@@ -673,7 +673,7 @@ kinde_code kinde_get_user_profile(kinde_client *c, kinde_session *s, char **prof
                          "user_profile sub '%s' is not the signed-in user", sub ? sub : "(none)");
         goto done;
     }
-    *profile_json = kinde__json_text(j);
+    *profile_json = kinde__json_text(j, JSON_COMPACT | JSON_ENCODE_ANY);
     if (!*profile_json)
         rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
 done:
@@ -694,7 +694,7 @@ kinde_code kinde_verify_token(kinde_client *c, const char *token, kinde_token_ki
     json_t *claims = NULL;
     kinde_code rc = kinde__verify_token(c->keys, token, &p, &claims, err);
     if (rc == KINDE_OK && claims_json) {
-        *claims_json = kinde__json_text(claims);
+        *claims_json = kinde__json_text(claims, JSON_COMPACT | JSON_ENCODE_ANY);
         if (!*claims_json)
             rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
     }
@@ -714,14 +714,14 @@ static kinde_code decode_segment(const char *s, size_t n, char **out, kinde_erro
     kinde_error perr;
     json_t *j = kinde__json_parse_object((const char *)raw, len, KINDE_E_TOKEN_MALFORMED,
                                          "token segment", &perr);
-    kinde__free(raw);
+    kinde__free_wiped(raw, len);
     if (!j) {
         if (err)
             *err = perr;
         return perr.code;
     }
     if (out) {
-        *out = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        *out = kinde__json_text(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         if (!*out) {
             json_decref(j);
             return kinde__fail(err, KINDE_E_NOMEM, NULL);

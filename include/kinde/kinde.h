@@ -116,7 +116,11 @@ KINDE_API void kinde_free(void *ptr);
 
 /* Replace the allocator for the library (and its JSON parser). Call once,
  * before any other kinde_ function and before any thread starts; all three
- * functions must be given. Returns KINDE_E_INVALID_ARGUMENT otherwise. */
+ * functions must be given. Returns KINDE_E_INVALID_ARGUMENT otherwise.
+ * Note: jansson's allocation functions are process-wide; the library sets
+ * them on first use to ones that call these (and, with the default
+ * allocator, wipe each block before freeing it, since blocks hold tokens).
+ * A custom free_fn should wipe if your program needs secrets wiped. */
 KINDE_API kinde_code kinde_set_allocator(void *(*malloc_fn)(size_t),
                                          void *(*realloc_fn)(void *, size_t),
                                          void (*free_fn)(void *));
