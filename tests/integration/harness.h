@@ -33,8 +33,15 @@ long emulator_admin(const emulator *e, const char *method, const char *path, con
 /* A token signed by the emulator's current key with the given header members
  * and claims (JSON objects). malloc'd, NULL on failure. */
 char *emulator_mint(const emulator *e, const char *header_json, const char *claims_json);
-/* Requests the emulator has seen on a path since start or reset. */
+/* Requests the emulator has seen on a path since start or reset; -1 when
+ * the stats cannot be read or do not list the path (never requested since
+ * the reset, or mistyped): callers treat -1 as a failure. */
 long emulator_count(const emulator *e, const char *path);
+/* Sends one GET to path (before any fault is set: faults would apply) so
+ * that the stats list it, and returns its count (>= 1), or -1 when the
+ * emulator has no such endpoint (404) or does not answer. Use it before
+ * counting a path that may not have been requested yet. */
+long emulator_prime(const emulator *e, const char *path);
 
 typedef struct browser browser;
 browser *browser_new(void);

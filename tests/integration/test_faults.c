@@ -292,6 +292,7 @@ static void refresh_of_another_user_is_refused(void **state)
     for (size_t i = 0; i < n; i++) {
         serve_token_answer(cases[i].access, cases[i].id);
         long before = emulator_count(&it_emu, "/oauth2/token");
+        assert_true(before > 0);
         memset(&err, 0, sizeof err);
         kinde_code rc = kinde_refresh_token(c, s, &err);
         if (rc != cases[i].code)
