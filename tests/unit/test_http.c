@@ -568,6 +568,8 @@ static int run(const char *const *argv, const char *out, int wait)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+static int tls_teardown(void **state);
+
 static int tls_setup(void **state)
 {
     memset(&tls, 0, sizeof tls);
@@ -584,13 +586,17 @@ static int tls_setup(void **state)
                          "-addext", "subjectAltName=DNS:localhost", NULL};
     if (run(req, NULL, 1) != 0) {
         fprintf(stderr, "openssl req failed (is the openssl binary installed?)\n");
+        tls_teardown(state);
         return -1;
     }
     const char *srv[] = {"openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", tls.cert,
                          "-key", key, "-www", NULL};
     tls.server = run(srv, log, 0);
-    if (tls.server <= 0)
+    if (tls.server <= 0) {
+        tls.server = 0;
+        tls_teardown(state);
         return -1;
+    }
     /* s_server prints "ACCEPT 127.0.0.1:PORT" once listening. */
     for (int i = 0; i < 1200 && !tls.port; i++) {
         FILE *f = fopen(log, "r");
@@ -603,9 +609,12 @@ static int tls_setup(void **state)
         if (!tls.port)
             usleep(25000);
     }
-    if (!tls.port)
+    if (!tls.port) {
         fprintf(stderr, "openssl s_server did not start\n");
-    return tls.port ? 0 : -1;
+        tls_teardown(state); /* cmocka runs no teardown after a failed setup */
+        return -1;
+    }
+    return 0;
 }
 
 static int tls_teardown(void **state)
