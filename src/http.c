@@ -110,11 +110,12 @@ kinde_code kinde__http_request(const kinde_client *client, const char *url, cons
     /* The client's mutable parts (handle pool, counters) are under its lock. */
     kinde_client *c = (kinde_client *)client;
     memset(resp, 0, sizeof *resp);
+    /* CR/LF first: the refusal below would otherwise echo the value. */
+    if (has_crlf(url) || has_crlf(bearer))
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "CR or LF in a request value");
     if (!kinde__url_allowed(url))
         return kinde__fail(err, KINDE_E_CONFIG, "refusing %s: https required (http only to loopback)",
                            url ? url : "(null)");
-    if (has_crlf(url) || has_crlf(bearer))
-        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "CR or LF in a request value");
 
     CURL *h = take_handle(c);
     if (!h)

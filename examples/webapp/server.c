@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "app.h"
 #include "buf.h"
@@ -451,15 +452,18 @@ static void route_callback(app *a, struct MHD_Connection *c, request *q, reply *
                    kerr && strlen(kerr) < 64 ? kerr : "unknown_session", 1);
         return;
     }
-    buf full;
-    buf_init(&full);
-    buf_puts(&full, a->public_url);
-    buf_puts(&full, q->uri);
+    /* The callback URL carries the code: one exact block, wiped after use. */
+    size_t full_len = strlen(a->public_url) + strlen(q->uri);
+    char *full = malloc(full_len + 1);
     kinde_error err;
     memset(&err, 0, sizeof err);
-    kinde_code rc = buf_ok(&full) ? kinde_fetch_token(a->client, s.ks, full.data, &err)
-                                  : KINDE_E_NOMEM;
-    buf_free(&full);
+    kinde_code rc = KINDE_E_NOMEM;
+    if (full) {
+        snprintf(full, full_len + 1, "%s%s", a->public_url, q->uri);
+        rc = kinde_fetch_token(a->client, s.ks, full, &err);
+        OPENSSL_cleanse(full, full_len);
+        free(full);
+    }
     if (rc != KINDE_OK) {
         /* The pending login is consumed either way. */
         if (!a->quiet)
@@ -804,9 +808,12 @@ static void completed(void *cls, struct MHD_Connection *c, void **req_cls,
     request *q = *req_cls;
     if (!q)
         return;
+    /* Bodies carry CSRF tokens and URIs carry codes and states (C26). */
     if (q->body.data)
-        memset(q->body.data, 0, q->body.len);
+        OPENSSL_cleanse(q->body.data, q->body.len);
     buf_free(&q->body);
+    if (q->uri)
+        OPENSSL_cleanse(q->uri, strlen(q->uri));
     free(q->uri);
     free(q);
     *req_cls = NULL;
