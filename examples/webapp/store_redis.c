@@ -1,5 +1,6 @@
 /* Sessions in Redis, so that app instances behind one address share them.
- * A hiredis context is not thread-safe: a few connections, each behind its
+ * A hiredis context is not thread-safe: up to 32 connections (one per busy
+ * request thread at the load bench/4 puts on it), each behind its
  * own mutex (one connection serialised every request of the app on one
  * round trip at a time), each reconnected once when a command fails. */
 #include "store.h"
@@ -12,7 +13,7 @@
 
 #define KEY_PREFIX "kinde-webapp:"
 
-#define REDIS_CONNECTIONS 8
+#define REDIS_CONNECTIONS 32
 
 typedef struct redis_conn {
     redisContext *ctx; /* NULL until first used */
