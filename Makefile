@@ -34,4 +34,4 @@ install: build
 	cmake --install build $(if $(PREFIX),--prefix $(PREFIX))
 
 clean:
-	rm -rf build build-asan build-release build-fuzz build-coverage build*.log
+	rm -rf build build-* build*.log

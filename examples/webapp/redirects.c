@@ -31,14 +31,17 @@ int redirect_is_local_path(const char *target)
     return 1;
 }
 
+int redirect_listed(const redirect_list *list, const char *target)
+{
+    if (!list || !target)
+        return 0;
+    for (size_t i = 0; i < list->count; i++)
+        if (list->urls[i] && strcmp(list->urls[i], target) == 0)
+            return 1;
+    return 0;
+}
+
 int redirect_allowed(const redirect_list *list, const char *target)
 {
-    if (!target)
-        return 0;
-    if (list) {
-        for (size_t i = 0; i < list->count; i++)
-            if (list->urls[i] && strcmp(list->urls[i], target) == 0)
-                return 1;
-    }
-    return redirect_is_local_path(target);
+    return redirect_listed(list, target) || redirect_is_local_path(target);
 }

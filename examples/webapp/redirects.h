@@ -21,5 +21,8 @@ typedef struct redirect_list {
 
 /* 1 when target equals one of list's URLs byte for byte, or is a local path. */
 int redirect_allowed(const redirect_list *list, const char *target);
+/* 1 when target is exactly one of the list's URLs (no local paths): what may
+ * be sent to Kinde as a return URL, which must be absolute. */
+int redirect_listed(const redirect_list *list, const char *target);
 
 #endif

@@ -541,7 +541,7 @@ static void route_logout(app *a, struct MHD_Connection *c, request *q, reply *r)
     }
     const char *dest = NULL;
     if (form_get(body, q->body.len, "return_to", return_to, sizeof return_to) == 1 &&
-        redirect_allowed(&a->logout_allow, return_to) && strstr(return_to, "://"))
+        redirect_listed(&a->logout_allow, return_to))
         dest = return_to;
     char *url = NULL;
     kinde_error err;
