@@ -128,8 +128,10 @@ static void redirect_allow_list(void **state)
 }
 
 /* SECURITY.md E34, as one table: each target, whether it is a local path
- * (the post-sign-in `next`) and whether the sign-out allow-list (the URLs
- * registered with Kinde, plus local paths) takes it. */
+ * (redirect_is_local_path: the post-sign-in `next`), whether it is exactly
+ * one of the sign-out URLs (redirect_listed: the sign-out `return_to` sent
+ * to Kinde), and whether the allow-list as a whole (redirect_allowed:
+ * listed URLs plus local paths) takes it. */
 #define APP_ORIGIN "http://127.0.0.1:8000"
 static const char *const registered[] = {APP_ORIGIN "/", APP_ORIGIN "/bye"};
 static const redirect_list logout_list = {registered, 2};
@@ -137,7 +139,7 @@ static const redirect_list logout_list = {registered, 2};
 typedef struct target_case {
     const char *target;
     int local;      /* redirect_is_local_path */
-    int logout;     /* redirect_allowed(&logout_list, ...) */
+    int allowed;    /* redirect_allowed(&logout_list, ...) */
 } target_case;
 
 static const target_case targets[] = {
@@ -207,8 +209,10 @@ static const target_case targets[] = {
     {"/@evil.example", 1, 1},
     {"/.//x", 1, 1},
     {"/x?u=//evil.example", 1, 1},
-    /* A path that merely contains "://" is still a local path. */
+    /* A path that merely contains "://" is still a local path, so allowed as
+     * `next`, but not listed: never sent to Kinde as a sign-out return URL. */
     {"/a://b", 1, 1},
+    {"/x?u=https://evil.example", 1, 1},
 };
 
 static void redirect_targets_table(void **state)
@@ -216,22 +220,31 @@ static void redirect_targets_table(void **state)
     for (size_t i = 0; i < sizeof targets / sizeof *targets; i++) {
         const target_case *t = &targets[i];
         int local = redirect_is_local_path(t->target);
-        int logout = redirect_allowed(&logout_list, t->target);
+        int allowed = redirect_allowed(&logout_list, t->target);
         int bare = redirect_allowed(NULL, t->target);
-        if (local != t->local || logout != t->logout || bare != t->local)
-            fail_msg("target #%zu \"%s\": local %d (want %d), sign-out list %d (want %d), "
-                     "no list %d (want %d)",
-                     i, t->target, local, t->local, logout, t->logout, bare, t->local);
+        /* Listed: allowed without being a local path (exact URLs only). */
+        int want_listed = t->allowed && !t->local;
+        int listed = redirect_listed(&logout_list, t->target);
+        if (local != t->local || allowed != t->allowed || bare != t->local ||
+            listed != want_listed || redirect_listed(NULL, t->target))
+            fail_msg("target #%zu \"%s\": local %d (want %d), allowed %d (want %d), "
+                     "no list %d (want %d), listed %d (want %d)",
+                     i, t->target, local, t->local, allowed, t->allowed, bare, t->local,
+                     listed, want_listed);
     }
     /* An empty list takes only local paths; a NULL entry is skipped. */
     const char *holes[] = {NULL, APP_ORIGIN "/"};
     redirect_list with_hole = {holes, 2};
     assert_true(redirect_allowed(&with_hole, APP_ORIGIN "/"));
+    assert_true(redirect_listed(&with_hole, APP_ORIGIN "/"));
     assert_false(redirect_allowed(&with_hole, "//evil.example"));
     redirect_list empty = {NULL, 0};
     assert_false(redirect_allowed(&empty, APP_ORIGIN "/"));
+    assert_false(redirect_listed(&empty, APP_ORIGIN "/"));
     assert_true(redirect_allowed(&empty, "/details"));
+    assert_false(redirect_listed(&empty, "/details"));
     assert_false(redirect_allowed(&logout_list, NULL));
+    assert_false(redirect_listed(&logout_list, NULL));
     /* Exactly REDIRECT_PATH_MAX characters is fine; one more is not. */
     char p[REDIRECT_PATH_MAX + 2];
     memset(p, 'a', sizeof p);
