@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,4 +439,70 @@ kinde_code tu_fetch(void *ctx, char **body, size_t *len, kinde_error *err)
     *body = copy;
     *len = strlen(copy);
     return KINDE_OK;
+}
+
+/* ---- collecting an HTTP body ------------------------------------------------ */
+
+size_t tu_collect(char *p, size_t size, size_t n, void *ud)
+{
+    tu_membuf *m = ud;
+    char *grown = realloc(m->data, m->len + size * n + 1);
+    if (!grown)
+        return 0;
+    m->data = grown;
+    memcpy(m->data + m->len, p, size * n);
+    m->len += size * n;
+    m->data[m->len] = '\0';
+    return size * n;
+}
+
+/* ---- an allocator for kinde_set_allocator ------------------------------- */
+
+tu_alloc_hooks tu_alloc;
+static long alloc_live;
+
+typedef union {
+    size_t size;
+    max_align_t align;
+} tu_header;
+
+void *tu_malloc(size_t n)
+{
+    if (tu_alloc.fail && tu_alloc.fail())
+        return NULL;
+    tu_header *h = calloc(1, sizeof *h + n);
+    if (!h)
+        return NULL;
+    h->size = n;
+    alloc_live++;
+    return h + 1;
+}
+
+void tu_free(void *p)
+{
+    if (!p)
+        return;
+    tu_header *h = (tu_header *)p - 1;
+    if (tu_alloc.freeing)
+        tu_alloc.freeing(p, h->size);
+    alloc_live--;
+    free(h);
+}
+
+void *tu_realloc(void *p, size_t n)
+{
+    if (!p)
+        return tu_malloc(n);
+    size_t old = ((tu_header *)p - 1)->size;
+    void *q = tu_malloc(n);
+    if (!q)
+        return NULL;
+    memcpy(q, p, old < n ? old : n);
+    tu_free(p);
+    return q;
+}
+
+long tu_alloc_live(void)
+{
+    return alloc_live;
 }

@@ -141,4 +141,28 @@ void tu_source_destroy(tu_source *s);
 /* The kinde__fetch_fn: ctx is a tu_source *. */
 kinde_code tu_fetch(void *ctx, char **body, size_t *len, kinde_error *err);
 
+/* ---- collecting an HTTP body ------------------------------------------------ */
+
+typedef struct tu_membuf {
+    char *data; /* malloc'd, NUL-terminated once anything arrived */
+    size_t len;
+} tu_membuf;
+/* A CURLOPT_WRITEFUNCTION appending to the tu_membuf in ud. */
+size_t tu_collect(char *p, size_t size, size_t n, void *ud);
+
+/* ---- an allocator for kinde_set_allocator ------------------------------- */
+
+/* Each block carries its size in a header and is zeroed, so tests can fail
+ * allocations and look into blocks as they are freed. Both hooks may be
+ * NULL; set them before kinde_set_allocator(tu_malloc, tu_realloc, tu_free). */
+typedef struct tu_alloc_hooks {
+    int (*fail)(void);                     /* non-zero: this allocation fails */
+    void (*freeing)(const void *p, size_t n); /* sees each block just before it goes */
+} tu_alloc_hooks;
+extern tu_alloc_hooks tu_alloc;
+void *tu_malloc(size_t n);
+void *tu_realloc(void *p, size_t n);
+void tu_free(void *p);
+long tu_alloc_live(void); /* blocks allocated and not yet freed */
+
 #endif /* KINDE_TESTUTIL_H */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "testutil.h"
 
 static void sleep_ms(long ms)
 {
@@ -102,26 +103,8 @@ int emulator_stop(emulator *e)
     return rc;
 }
 
-typedef struct {
-    char *data;
-    size_t len;
-} membuf;
-
-static size_t collect(char *p, size_t s, size_t n, void *ud)
-{
-    membuf *m = ud;
-    char *grown = realloc(m->data, m->len + s * n + 1);
-    if (!grown)
-        return 0;
-    m->data = grown;
-    memcpy(m->data + m->len, p, s * n);
-    m->len += s * n;
-    m->data[m->len] = '\0';
-    return s * n;
-}
-
 static long request(CURL *h, const char *method, const char *url, const char *body,
-                    const char *content_type, membuf *out, char **location)
+                    const char *content_type, tu_membuf *out, char **location)
 {
     struct curl_slist *hdrs = NULL;
     if (content_type) {
@@ -135,7 +118,7 @@ static long request(CURL *h, const char *method, const char *url, const char *bo
     if (!body)
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, tu_collect);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
     long status = 0;
@@ -157,7 +140,7 @@ long emulator_admin(const emulator *e, const char *method, const char *path, con
     CURL *h = curl_easy_init();
     char url[256];
     snprintf(url, sizeof url, "%s%s", e->base, path);
-    membuf out = {0};
+    tu_membuf out = {0};
     long status = request(h, method, url, json ? json : "", "application/json", &out, NULL);
     free(out.data);
     curl_easy_cleanup(h);
@@ -170,7 +153,7 @@ char *emulator_mint(const emulator *e, const char *header_json, const char *clai
     char url[256], body[4096];
     snprintf(url, sizeof url, "%s/_emulator/mint", e->base);
     snprintf(body, sizeof body, "{\"header\":%s,\"claims\":%s}", header_json, claims_json);
-    membuf out = {0};
+    tu_membuf out = {0};
     char *token = NULL;
     if (request(h, "POST", url, body, "application/json", &out, NULL) == 200 && out.data) {
         /* {"token": "..."} or the bare token */
@@ -192,7 +175,7 @@ long emulator_count(const emulator *e, const char *path)
     CURL *h = curl_easy_init();
     char url[256];
     snprintf(url, sizeof url, "%s/_emulator/stats", e->base);
-    membuf out = {0};
+    tu_membuf out = {0};
     long n = -1;
     if (request(h, "GET", url, NULL, NULL, &out, NULL) == 200 && out.data) {
         json_error_t jerr;
@@ -213,7 +196,7 @@ long emulator_prime(const emulator *e, const char *path)
     CURL *h = curl_easy_init();
     char url[256];
     snprintf(url, sizeof url, "%s%s", e->base, path);
-    membuf out = {0};
+    tu_membuf out = {0};
     long status = request(h, "GET", url, NULL, NULL, &out, NULL);
     free(out.data);
     curl_easy_cleanup(h);
@@ -248,7 +231,7 @@ void browser_free(browser *b)
 
 long browser_get(browser *b, const char *url, char **location)
 {
-    membuf out = {0};
+    tu_membuf out = {0};
     long s = request(b->h, "GET", url, NULL, NULL, &out, location);
     free(out.data);
     return s;
@@ -263,7 +246,7 @@ int browser_authorize(browser *b, const char *auth_url, const char *email, const
                       const char *family, char **callback)
 {
     *callback = NULL;
-    membuf page = {0};
+    tu_membuf page = {0};
     char *loc = NULL;
     long s = request(b->h, "GET", auth_url, NULL, NULL, &page, &loc);
     if (s == 302 || s == 303) { /* signed in already, or an error redirect */
@@ -303,7 +286,7 @@ int browser_authorize(browser *b, const char *auth_url, const char *email, const
     }
     curl_free(r);
     curl_free(em);
-    membuf out = {0};
+    tu_membuf out = {0};
     s = request(b->h, "POST", url, body, "application/x-www-form-urlencoded", &out, &loc);
     free(out.data);
     if ((s != 302 && s != 303) || !loc) {

@@ -292,33 +292,15 @@ static int op_restart_with_new_key(op *p)
 
 /* ---- HTTP: a tiny browser with a cookie jar ------------------------------- */
 
-typedef struct {
-    char *data;
-    size_t len;
-} membuf;
-
-static size_t collect(char *ptr, size_t size, size_t n, void *ud)
-{
-    membuf *m = ud;
-    char *grown = realloc(m->data, m->len + size * n + 1);
-    if (!grown)
-        return 0;
-    m->data = grown;
-    memcpy(m->data + m->len, ptr, size * n);
-    m->len += size * n;
-    m->data[m->len] = '\0';
-    return size * n;
-}
-
 /* GET (body NULL) or form POST; no redirects followed. *location gets the
  * Location header (malloc'd) or NULL; *page the body (malloc'd) if asked. */
 static long http_do(CURL *h, const char *url, const char *body, char **location, char **page)
 {
-    membuf out = {0};
+    tu_membuf out = {0};
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, tu_collect);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &out);
     if (body)
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);

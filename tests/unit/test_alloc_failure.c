@@ -11,43 +11,15 @@
 #include <string.h>
 
 #include "internal.h"
+#include "testutil.h"
 
-/* A counting allocator: a size header in front of every block. */
+/* The n-th allocation of a run fails (tu_malloc asks fail_nth). */
 static long fail_at = -1;   /* allocation number that fails; -1 = none */
 static long count;          /* allocations so far in this run */
-static long live;           /* blocks not yet freed */
 
-static void *t_malloc(size_t n)
+static int fail_nth(void)
 {
-    if (fail_at >= 0 && ++count == fail_at)
-        return NULL;
-    size_t *p = malloc(sizeof(size_t) * 2 + n);
-    if (!p)
-        return NULL;
-    p[0] = n;
-    live++;
-    return p + 2;
-}
-
-static void t_free(void *ptr)
-{
-    if (!ptr)
-        return;
-    live--;
-    free((size_t *)ptr - 2);
-}
-
-static void *t_realloc(void *ptr, size_t n)
-{
-    if (!ptr)
-        return t_malloc(n);
-    size_t old = ((size_t *)ptr)[-2];
-    void *q = t_malloc(n);
-    if (!q)
-        return NULL;
-    memcpy(q, ptr, old < n ? old : n);
-    t_free(ptr);
-    return q;
+    return fail_at >= 0 && ++count == fail_at;
 }
 
 typedef kinde_code (*scenario)(void);
@@ -59,12 +31,12 @@ static void every_failure(scenario s, const char *name)
     for (n = 1; n < 100000; n++) {
         fail_at = n;
         count = 0;
-        long before = live;
+        long before = tu_alloc_live();
         kinde_code rc = s();
         long used = count;
         fail_at = -1;
-        if (live != before)
-            fail_msg("%s: %ld blocks leaked when allocation %ld failed", name, live - before, n);
+        if (tu_alloc_live() != before)
+            fail_msg("%s: %ld blocks leaked when allocation %ld failed", name, tu_alloc_live() - before, n);
         if (used < n) {
             assert_int_equal(rc, KINDE_OK); /* no failure was injected: must succeed */
             break;
@@ -181,8 +153,9 @@ static void outside_input(void **state) { every_failure(parse_outside_input, "pa
 
 int main(void)
 {
-    assert_int_equal(kinde_set_allocator(t_malloc, t_realloc, t_free), KINDE_OK);
-    assert_int_equal(kinde_set_allocator(NULL, t_realloc, t_free), KINDE_E_INVALID_ARGUMENT);
+    tu_alloc.fail = fail_nth;
+    assert_int_equal(kinde_set_allocator(tu_malloc, tu_realloc, tu_free), KINDE_OK);
+    assert_int_equal(kinde_set_allocator(NULL, tu_realloc, tu_free), KINDE_E_INVALID_ARGUMENT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(client_creation),
         cmocka_unit_test(urls_and_session),
