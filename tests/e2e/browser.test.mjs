@@ -3,7 +3,9 @@
 // fixation and replay after sign-out. Run with `node --test`.
 //
 // Environment: KINDE_EMULATOR and KINDE_WEBAPP (binaries), E2E_ARTIFACTS
-// (where screenshots go besides docs/screenshots), CHROMIUM.
+// (where the screenshots go), E2E_UPDATE_SCREENSHOTS=1 (also copy them to
+// docs/screenshots, the README's pictures; off so a test run leaves the
+// source tree alone), CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -63,10 +65,12 @@ async function homeWith(id) {
 
 async function screenshot(name) {
   mkdirSync(artifacts, { recursive: true });
-  mkdirSync(shots, { recursive: true });
   const file = path.join(artifacts, name);
   await page.screenshot({ path: file, fullPage: false });
-  copyFileSync(file, path.join(shots, name));
+  if (process.env.E2E_UPDATE_SCREENSHOTS === '1') {
+    mkdirSync(shots, { recursive: true });
+    copyFileSync(file, path.join(shots, name));
+  }
 }
 
 before(async () => {
