@@ -18,19 +18,7 @@
 
 #include "record.h"
 #include "store.h"
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "timing.h"
 
 int main(int argc, char **argv)
 {
@@ -71,7 +59,7 @@ int main(int argc, char **argv)
     f = fopen(argv[5], "a");
     if (!f)
         return 1;
-    double t0 = now_us();
+    double t0 = bench_now_us();
     for (; have < target; have++) {
         char id[TOKEN_SIZE];
         if (token_new(id) != 0)
@@ -81,7 +69,7 @@ int main(int argc, char **argv)
             return fprintf(stderr, "store_put failed after %ld\n", have), 1;
         fprintf(f, "%s\n", id);
     }
-    double fill = (now_us() - t0) / 1e6;
+    double fill = (bench_now_us() - t0) / 1e6;
     fclose(f);
 
     /* random lookups over every stored id */
@@ -100,14 +88,14 @@ int main(int argc, char **argv)
     for (long i = 0; i < lookups && n > 0; i++) {
         long k = (long)(((unsigned long)rand() << 16 ^ (unsigned long)rand()) % (unsigned long)n);
         snprintf(key, sizeof key, "s:%s", ids[k]);
-        double a = now_us();
+        double a = bench_now_us();
         int found = store_get(st, key, &data, &len);
-        t[i] = now_us() - a;
+        t[i] = bench_now_us() - a;
         if (found != 1)
             return fprintf(stderr, "lookup of a stored id failed\n"), 1;
         free(data);
     }
-    qsort(t, (size_t)lookups, sizeof *t, cmp);
+    qsort(t, (size_t)lookups, sizeof *t, bench_cmp_double);
     printf("%ld %.2f %.1f %.1f\n", n, fill, lookups ? t[lookups / 2] : 0, lookups ? t[lookups * 99 / 100] : 0);
     free(t);
     free(ids);

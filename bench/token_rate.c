@@ -11,66 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
+
+#include "http.h"
+#include "timing.h"
 
 #define CLIENT_ID "kinde_demo_client"
 #define CLIENT_SECRET "kinde_demo_secret"
 #define REDIRECT_ENC "http%%3A%%2F%%2F127.0.0.1%%3A8000%%2Fcallback" /* in a format */
-
-typedef struct {
-    char location[4096];
-    char body[32768];
-    size_t body_len;
-} resp;
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-    resp *r = ud;
-    size_t len = size * n;
-    if (len > 10 && strncasecmp(p, "location: ", 10) == 0) {
-        size_t k = len - 10;
-        if (k >= sizeof r->location)
-            k = sizeof r->location - 1;
-        memcpy(r->location, p + 10, k);
-        r->location[k] = '\0';
-        r->location[strcspn(r->location, "\r\n")] = '\0';
-    }
-    return len;
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    resp *r = ud;
-    size_t len = size * n;
-    if (r->body_len + len < sizeof r->body) {
-        memcpy(r->body + r->body_len, p, len);
-        r->body_len += len;
-        r->body[r->body_len] = '\0';
-    }
-    return len;
-}
-
-static long request(CURL *h, const char *url, const char *post, resp *r)
-{
-    r->location[0] = '\0';
-    r->body_len = 0;
-    r->body[0] = '\0';
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-    if (post)
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, post);
-    else
-        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    long status = 0;
-    if (curl_easy_perform(h) == CURLE_OK)
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    return status;
-}
 
 /* The code= parameter of a callback URL, into out. */
 static int code_of(const char *location, char *out, size_t cap)
@@ -97,7 +44,8 @@ static void *exchange(void *arg)
 {
     int t = (int)(long)arg;
     CURL *h = curl_easy_init();
-    resp *r = malloc(sizeof *r);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+    bench_resp *r = malloc(sizeof *r);
     char url[512], body[1024];
     snprintf(url, sizeof url, "%s/oauth2/token", emu_url);
     for (int i = t; i < n_codes; i += n_threads) {
@@ -105,7 +53,7 @@ static void *exchange(void *arg)
                  "grant_type=authorization_code&code=%s&redirect_uri=" REDIRECT_ENC
                  "&client_id=" CLIENT_ID "&client_secret=" CLIENT_SECRET,
                  codes[i]);
-        if (request(h, url, body, r) != 200 || !strstr(r->body, "\"id_token\"")) {
+        if (bench_request(h, url, NULL, body, r) != 200 || !strstr(r->body, "\"id_token\"")) {
             fprintf(stderr, "token exchange failed: %.200s\n", r->body);
             __atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
             break;
@@ -114,13 +62,6 @@ static void *exchange(void *arg)
     free(r);
     curl_easy_cleanup(h);
     return NULL;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)
@@ -137,40 +78,39 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     CURL *h = curl_easy_init();
     curl_easy_setopt(h, CURLOPT_COOKIEFILE, ""); /* keeps the emulator's session cookie */
-    resp *r = malloc(sizeof *r);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+    bench_resp *r = malloc(sizeof *r);
     char auth[1024];
     snprintf(auth, sizeof auth,
              "%s/oauth2/auth?response_type=code&client_id=" CLIENT_ID "&redirect_uri=" REDIRECT_ENC
              "&scope=openid%%20profile%%20email%%20offline&state=benchstate0123456789",
              emu_url);
-    long st = request(h, auth, NULL, r);
+    long st = bench_request(h, auth, NULL, NULL, r);
     if (st == 200) { /* the sign-in form, once */
-        const char *m = strstr(r->body, "name=\"request\" value=\"");
-        if (!m)
+        char req[256], body[512], url[512];
+        if (bench_form_request(r->body, req, sizeof req) != 0)
             return fprintf(stderr, "no sign-in form\n"), 1;
-        m += 22;
-        char body[512], url[512];
-        snprintf(body, sizeof body, "request=%.*s&email=dave%%40smith.com", (int)strcspn(m, "\""), m);
+        snprintf(body, sizeof body, "request=%s&email=dave%%40smith.com", req);
         snprintf(url, sizeof url, "%s/login/submit", emu_url);
-        st = request(h, url, body, r);
+        st = bench_request(h, url, NULL, body, r);
     }
     codes = calloc((size_t)n_codes, sizeof *codes);
     if (st != 302 || code_of(r->location, codes[0], sizeof codes[0]) != 0)
         return fprintf(stderr, "sign-in failed: %ld %s\n", st, r->location), 1;
     /* codes[0] came from the form; the rest through the emulator session. */
     for (int i = 1; i < n_codes; i++)
-        if (request(h, auth, NULL, r) != 302 || code_of(r->location, codes[i], sizeof codes[i]) != 0)
+        if (bench_request(h, auth, NULL, NULL, r) != 302 || code_of(r->location, codes[i], sizeof codes[i]) != 0)
             return fprintf(stderr, "authorize failed at %d: %s\n", i, r->location), 1;
     free(r);
     curl_easy_cleanup(h);
 
     pthread_t th[64];
-    double t0 = now_s();
+    double t0 = bench_now_us();
     for (int t = 0; t < n_threads; t++)
         pthread_create(&th[t], NULL, exchange, (void *)(long)t);
     for (int t = 0; t < n_threads; t++)
         pthread_join(th[t], NULL);
-    double dt = now_s() - t0;
+    double dt = (bench_now_us() - t0) / 1e6;
     if (failures)
         return 1;
     printf("%.1f %.3f %d\n", n_codes / dt, dt, n_codes);

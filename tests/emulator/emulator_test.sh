@@ -468,19 +468,18 @@ check "POST /_emulator/stats: 405, Allow: GET" \
   eval 'is 405 "{\"error\":\"method not allowed\"}" && [ "$(header Allow)" = GET ]'
 http PUT /_emulator/faults
 check "PUT /_emulator/faults: 405, Allow: POST, DELETE" eval '[ "$STATUS" = 405 ] && [ "$(header Allow)" = "POST, DELETE" ]'
-http POST /_emulator/clock -d 'not json'
-check "an admin body that is not JSON: 400" \
-  is 400 '{"error":"invalid_request","error_description":"the body must be a JSON object"}'
-http POST /_emulator/clock -d '{"skew_seconds": 99999999}'
-check "a clock skew beyond 100 days: 400" \
-  is 400 '{"error":"invalid_request","error_description":"skew_seconds: an integer within 100 days"}'
-http POST /_emulator/faults -d '{"path": "relative"}'
-check "a fault without an absolute path: 400" \
-  is 400 '{"error":"invalid_request","error_description":"path: an absolute path is required"}'
+admin_refuses() { # what, endpoint, request body, error_description: a 400 invalid_request
+  http POST "/_emulator/$2" -d "$3"
+  check "$1: 400" is 400 "{\"error\":\"invalid_request\",\"error_description\":\"$4\"}"
+}
+admin_refuses "an admin body that is not JSON" clock 'not json' "the body must be a JSON object"
+admin_refuses "a clock skew beyond 100 days" clock '{"skew_seconds": 99999999}' \
+  "skew_seconds: an integer within 100 days"
+admin_refuses "a fault without an absolute path" faults '{"path": "relative"}' \
+  "path: an absolute path is required"
 
-http POST /_emulator/faults -d '{"path": "/oauth2/token", "status": 100}'
-check "a fault with a 1xx status: 400" \
-  is 400 '{"error":"invalid_request","error_description":"status 200-599, delay_ms 0-60000, body a string, count 1 or more"}'
+admin_refuses "a fault with a 1xx status" faults '{"path": "/oauth2/token", "status": 100}' \
+  "status 200-599, delay_ms 0-60000, body a string, count 1 or more"
 http POST /_emulator/faults -d '{"path": "/.well-known/jwks.json", "status": 503, "body": "garbage", "count": 1}'
 http GET /.well-known/jwks.json
 check "a fault applies once: 503 and an HTML body" \

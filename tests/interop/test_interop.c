@@ -495,6 +495,32 @@ static void assert_claim_json(const kinde_session *s, const char *name, kinde_to
     kinde_free(v);
 }
 
+/* A new browser (*b) signed in through the provider for client c: the
+ * session, never NULL (the test fails first). */
+static kinde_session *browser_login(kinde_client *c, CURL **b)
+{
+    *b = browser_new();
+    kinde_session *s = login(c, *b);
+    assert_non_null(s);
+    return s;
+}
+
+/* The end of a test that signed in: session, browser, client. */
+static void signed_in_free(kinde_client *c, CURL *b, kinde_session *s)
+{
+    kinde_session_free(s);
+    curl_easy_cleanup(b);
+    kinde_client_free(c);
+}
+
+/* rc must be KINDE_OK; else what failed, and why, goes to stderr first. */
+static void assert_ok(const char *what, kinde_code rc, const kinde_error *err)
+{
+    if (rc != KINDE_OK)
+        fprintf(stderr, "%s: %s %s\n", what, kinde_code_name(rc), err->text);
+    assert_int_equal(rc, KINDE_OK);
+}
+
 /* ---- fixtures ------------------------------------------------------------ */
 
 static int group_setup(void **state)
@@ -668,9 +694,7 @@ static void code_flow_and_claims(void **state)
 
     free(cb);
     kinde_free(url);
-    curl_easy_cleanup(b);
-    kinde_session_free(s);
-    kinde_client_free(c);
+    signed_in_free(c, b, s);
 }
 
 /* ---- 2. refresh with rotation ------------------------------------------- */
@@ -679,9 +703,8 @@ static void refresh_rotates(void **state)
 {
     (void)state;
     kinde_client *c = new_client(KINDE_GRANT_AUTHORIZATION_CODE_WITH_PKCE, API_AUDIENCE, -1);
-    CURL *b = browser_new();
-    kinde_session *s = login(c, b);
-    assert_non_null(s);
+    CURL *b;
+    kinde_session *s = browser_login(c, &b);
     kinde_session *before = copy_session(s);
     char *old_rt = strdup(kinde_session_refresh_token(s));
     char *old_at = strdup(kinde_session_access_token(s));
@@ -689,9 +712,7 @@ static void refresh_rotates(void **state)
     long tokens = op_count(&provider, "token");
     kinde_error err = {0};
     kinde_code rc = kinde_refresh_token(c, s, &err);
-    if (rc != KINDE_OK)
-        fprintf(stderr, "refresh: %s %s\n", kinde_code_name(rc), err.text);
-    assert_int_equal(rc, KINDE_OK);
+    assert_ok("refresh", rc, &err);
     assert_int_equal(op_count(&provider, "token"), tokens + 1);
     assert_non_null(kinde_session_refresh_token(s));
     assert_string_not_equal(kinde_session_refresh_token(s), old_rt);
@@ -724,9 +745,7 @@ static void refresh_rotates(void **state)
     kinde_client_free(c2);
     free(old_rt);
     free(old_at);
-    curl_easy_cleanup(b);
-    kinde_session_free(s);
-    kinde_client_free(c);
+    signed_in_free(c, b, s);
 }
 
 /* ---- 3. client credentials ---------------------------------------------- */
@@ -741,9 +760,7 @@ static void client_credentials_for_audience(void **state)
     int64_t exp = 0;
     kinde_error err = {0};
     kinde_code rc = kinde_get_m2m_token(c, NULL, &at, &exp, &err);
-    if (rc != KINDE_OK)
-        fprintf(stderr, "m2m: %s %s\n", kinde_code_name(rc), err.text);
-    assert_int_equal(rc, KINDE_OK);
+    assert_ok("m2m", rc, &err);
     assert_true(exp > (int64_t)time(NULL) + 3000);
     assert_int_equal(op_count(&provider, "token"), tokens + 1);
 
@@ -798,9 +815,8 @@ static void revoke_and_logout(void **state)
 {
     (void)state;
     kinde_client *c = new_client(KINDE_GRANT_AUTHORIZATION_CODE_WITH_PKCE, API_AUDIENCE, -1);
-    CURL *b = browser_new();
-    kinde_session *s = login(c, b);
-    assert_non_null(s);
+    CURL *b;
+    kinde_session *s = browser_login(c, &b);
     kinde_session *kept = copy_session(s);
     assert_non_null(kept);
 
@@ -808,9 +824,7 @@ static void revoke_and_logout(void **state)
     char *url = NULL;
     kinde_error err = {0};
     kinde_code rc = kinde_logout(c, s, NULL, &url, &err);
-    if (rc != KINDE_OK)
-        fprintf(stderr, "logout: %s %s\n", kinde_code_name(rc), err.text);
-    assert_int_equal(rc, KINDE_OK);
+    assert_ok("logout", rc, &err);
     assert_int_equal(op_count(&provider, "revoke"), revokes + 1);
     assert_null(kinde_session_access_token(s));
     char expected[256];
@@ -864,9 +878,7 @@ static void revoke_and_logout(void **state)
     kinde_session_free(s2);
 
     kinde_free(url);
-    curl_easy_cleanup(b);
-    kinde_session_free(s);
-    kinde_client_free(c);
+    signed_in_free(c, b, s);
 }
 
 /* Without the `offline` scope there is no refresh token, and sign-out
@@ -886,9 +898,8 @@ static void logout_without_refresh_token(void **state)
     cfg.scope = "openid profile email";
     kinde_client *c = NULL;
     assert_int_equal(kinde_client_new(&cfg, &c, NULL), KINDE_OK);
-    CURL *b = browser_new();
-    kinde_session *s = login(c, b);
-    assert_non_null(s);
+    CURL *b;
+    kinde_session *s = browser_login(c, &b);
     assert_null(kinde_session_refresh_token(s));
     assert_int_equal(kinde_refresh_token(c, s, NULL), KINDE_E_NO_REFRESH_TOKEN);
 
@@ -903,9 +914,7 @@ static void logout_without_refresh_token(void **state)
     assert_null(kinde_session_access_token(s));
     assert_int_equal(kinde_is_authenticated(c, s, NULL), 0);
     kinde_free(url);
-    kinde_session_free(s);
-    curl_easy_cleanup(b);
-    kinde_client_free(c);
+    signed_in_free(c, b, s);
 }
 
 /* ---- 5. key rotation ------------------------------------------------------ */
@@ -1033,9 +1042,7 @@ static void unknown_kid_flood_bounded(void **state)
     assert_int_equal(op_count(&provider, "jwks"), before);
 
     EVP_PKEY_free(attacker);
-    kinde_session_free(s);
-    curl_easy_cleanup(b);
-    kinde_client_free(c);
+    signed_in_free(c, b, s);
 }
 
 /* ---- 7. errors the provider sends to the callback ------------------------ */
@@ -1134,9 +1141,7 @@ static void callback_errors(void **state)
     free(cb);
     kinde_free(url);
 
-    kinde_session_free(s);
-    curl_easy_cleanup(b);
-    kinde_client_free(c);
+    signed_in_free(c, b, s);
 }
 
 /* ---- 8. concurrent refreshes: one request -------------------------------- */
@@ -1161,9 +1166,8 @@ static void concurrent_refresh_one_request(void **state)
     (void)state;
     enum { N = 6 };
     kinde_client *c = new_client(KINDE_GRANT_AUTHORIZATION_CODE_WITH_PKCE, API_AUDIENCE, -1);
-    CURL *b = browser_new();
-    kinde_session *s = login(c, b);
-    assert_non_null(s);
+    CURL *b;
+    kinde_session *s = browser_login(c, &b);
     refresher r[N];
     pthread_t t[N];
     for (int i = 0; i < N; i++) {
@@ -1189,9 +1193,7 @@ static void concurrent_refresh_one_request(void **state)
     kinde_client_free(c2);
     for (int i = 0; i < N; i++)
         kinde_session_free(r[i].s);
-    kinde_session_free(s);
-    curl_easy_cleanup(b);
-    kinde_client_free(c);
+    signed_in_free(c, b, s);
 }
 
 /* ---- 9. an expired access token is refreshed on demand ------------------- */
@@ -1202,9 +1204,8 @@ static void expiry_triggers_refresh(void **state)
 {
     (void)state;
     kinde_client *c = new_client_leeway(KINDE_GRANT_AUTHORIZATION_CODE_WITH_PKCE, SHORT_AUDIENCE, -1, 0);
-    CURL *b = browser_new();
-    kinde_session *s = login(c, b);
-    assert_non_null(s);
+    CURL *b;
+    kinde_session *s = browser_login(c, &b);
     assert_true(kinde_session_expires_at(s) <= (int64_t)time(NULL) + 5);
     char *old_rt = strdup(kinde_session_refresh_token(s));
     sleep_ms(6200);
@@ -1217,9 +1218,7 @@ static void expiry_triggers_refresh(void **state)
     assert_string_not_equal(kinde_session_refresh_token(s), old_rt);
     assert_claim_json(s, "aud", KINDE_ACCESS_TOKEN, "\"" SHORT_AUDIENCE "\"");
     free(old_rt);
-    kinde_session_free(s);
-    curl_easy_cleanup(b);
-    kinde_client_free(c);
+    signed_in_free(c, b, s);
 }
 
 /* ---- 10. sign-up and create-organization URLs ---------------------------- */
