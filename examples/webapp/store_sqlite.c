@@ -54,7 +54,10 @@ static int sq_put(store *s, const char *key, const char *value, size_t len, long
     pthread_mutex_lock(&q->lock);
     sqlite3_bind_text(q->put, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_blob(q->put, 2, value, (int)len, SQLITE_STATIC);
-    sqlite3_bind_int64(q->put, 3, now + ttl);
+    /* Whole seconds: now is up to 1 s behind the clock, so a record written
+     * with now + ttl could vanish up to 1 s before its time. One more second
+     * makes the store never earlier than the app's own timeouts. */
+    sqlite3_bind_int64(q->put, 3, now + ttl + 1);
     int rc = sqlite3_step(q->put);
     sqlite3_reset(q->put);
     sqlite3_clear_bindings(q->put);
