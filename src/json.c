@@ -49,17 +49,23 @@ const char *kinde__json_str(const json_t *obj, const char *key)
 
 char *kinde__json_text(const json_t *v, size_t flags)
 {
-    /* Measured, then written into a block of the library's own: jansson's
-     * blocks carry a header of its hooks (alloc.c) and must not be handed
-     * out to be freed with kinde_free(). */
-    size_t n = v ? json_dumpb(v, NULL, 0, flags) : 0;
+    /* Written into a block of the library's own: jansson's blocks carry a
+     * header of its hooks (alloc.c) and must not be handed out to be freed
+     * with kinde_free(). Most claims fit the stack buffer, so one encoding
+     * pass; a larger value is measured by the first pass and written by a
+     * second. */
+    char small[512];
+    size_t n = v ? json_dumpb(v, small, sizeof small, flags) : 0;
     char *out = n ? kinde__malloc(n + 1) : NULL;
     if (!out)
         return NULL;
-    if (json_dumpb(v, out, n, flags) != n) {
+    if (n <= sizeof small)
+        memcpy(out, small, n);
+    else if (json_dumpb(v, out, n, flags) != n) {
         kinde__free(out);
         return NULL;
     }
     out[n] = '\0';
+    kinde__wipe(small, n < sizeof small ? n : sizeof small); /* claims may be personal data */
     return out;
 }

@@ -63,6 +63,33 @@ static void get_claim_aud_and_given_name(void **state)
     kinde_free(v);
 }
 
+/* Values of every size around get_claim's 512-byte stack buffer come back
+ * whole: one pass when they fit, a measured second pass when not. */
+static void get_claim_of_any_size(void **state)
+{
+    static const size_t sizes[] = {0, 1, 509, 510, 511, 512, 513, 4000};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        char *text = malloc(sizes[i] + 1);
+        assert_non_null(text);
+        memset(text, 'x', sizes[i]);
+        text[sizes[i]] = '\0';
+        json_t *at = json_pack("{s:s,s:i}", "big", text, "exp", 4102444800);
+        assert_non_null(at);
+        kinde_session *s = kinde_session_new();
+        assert_int_equal(kinde__session_set_tokens(s, kinde__strdup("a.b.c"), at, NULL, NULL, NULL, NULL),
+                         KINDE_OK);
+        char *v = NULL;
+        assert_int_equal(kinde_get_claim(s, "big", KINDE_ACCESS_TOKEN, &v, NULL), KINDE_OK);
+        assert_int_equal(strlen(v), sizes[i] + 2); /* the quotes */
+        assert_int_equal(v[0], '"');
+        assert_int_equal(v[sizes[i] + 1], '"');
+        assert_memory_equal(v + 1, text, sizes[i]);
+        kinde_free(v);
+        kinde_session_free(s);
+        free(text);
+    }
+}
+
 static void typed_claims(void **state)
 {
     const char *s = NULL;
@@ -254,6 +281,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(get_claim_aud_and_given_name, setup, teardown),
+        cmocka_unit_test(get_claim_of_any_size),
         cmocka_unit_test_setup_teardown(typed_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(organizations_roles_user, setup, teardown),
