@@ -263,10 +263,26 @@ int emu_admin_route(const emu_request *q, emu_reply *r)
     } else if (strcmp(what, "rotate-key") == 0) {
         rotate_key(j, r);
     } else if (strcmp(what, "sign-with-wrong-key") == 0) {
+        int enable = json_is_true(json_object_get(j, "enabled"));
+        /* The wrong key is made on first use: a 2048-bit key generation
+         * would otherwise be most of the emulator's start-up time. */
+        emu_key fresh = {0};
         pthread_mutex_lock(&emu.lock);
-        emu.sign_with_wrong_key = json_is_true(json_object_get(j, "enabled"));
+        int need = enable && !emu.wrong_key.pkey;
         pthread_mutex_unlock(&emu.lock);
-        ok(r);
+        if (need && emu_key_generate(&fresh) != 0) {
+            emu_reply_oauth_error(r, 500, "server_error", "cannot generate a key");
+        } else {
+            pthread_mutex_lock(&emu.lock);
+            if (fresh.pkey && !emu.wrong_key.pkey) {
+                emu.wrong_key = fresh;
+                fresh.pkey = NULL;
+            }
+            emu.sign_with_wrong_key = enable;
+            pthread_mutex_unlock(&emu.lock);
+            emu_key_free(&fresh);
+            ok(r);
+        }
     } else if (strcmp(what, "clock") == 0) {
         const json_t *skew = json_object_get(j, "skew_seconds");
         if (!json_is_integer(skew) || json_integer_value(skew) < -100L * 86400 ||

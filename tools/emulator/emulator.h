@@ -145,7 +145,8 @@ struct emu_state {
 
     emu_key keys[2];      /* [0] signs; [1] an old key still published, if any */
     int n_keys;
-    emu_key wrong_key;    /* signs when sign_with_wrong_key is on; never published */
+    emu_key wrong_key;    /* signs when sign_with_wrong_key is on; never published;
+                             made by the first admin request that turns it on */
     int sign_with_wrong_key;
     long clock_skew;
 

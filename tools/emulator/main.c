@@ -262,8 +262,6 @@ int main(int argc, char **argv)
     if (emu_key_load_or_create(s->key_file ? s->key_file : key_path, &emu.keys[0], why, sizeof why) != 0)
         return die("key: %s", why);
     emu.n_keys = 1;
-    if (emu_key_generate(&emu.wrong_key) != 0)
-        return die("%s", "cannot generate a key");
     emu.requests = json_object();
     emu.codes = json_object();
     emu.refresh = json_object();
