@@ -138,7 +138,8 @@ typedef enum kinde_grant_type {
 /* The seed's configuration table. Strings are copied by kinde_client_new();
  * NULL means "not set". Always start from kinde_config_init(). */
 typedef struct kinde_config {
-    const char *domain;          /* required: https://yourapp.kinde.com */
+    const char *domain;          /* required: https://yourapp.kinde.com (a trailing "/" is
+                                    dropped; tokens' iss must then equal it exactly) */
     const char *callback_url;    /* required for the authorization-code grants */
     const char *client_id;       /* required */
     const char *client_secret;   /* required for AUTHORIZATION_CODE and CLIENT_CREDENTIALS */
