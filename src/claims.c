@@ -50,7 +50,7 @@ static kinde_code typed_claim(const kinde_session *s, const char *name, kinde_to
 kinde_code kinde_get_string_claim(const kinde_session *s, const char *name,
                                   kinde_token_kind token, const char **value, kinde_error *err)
 {
-    const json_t *v;
+    const json_t *v = NULL;
     kinde_code rc = typed_claim(s, name, token, 1, &v, err);
     if (rc == KINDE_OK && value)
         *value = json_string_value(v);
@@ -60,7 +60,7 @@ kinde_code kinde_get_string_claim(const kinde_session *s, const char *name,
 kinde_code kinde_get_integer_claim(const kinde_session *s, const char *name,
                                    kinde_token_kind token, int64_t *value, kinde_error *err)
 {
-    const json_t *v;
+    const json_t *v = NULL;
     kinde_code rc = typed_claim(s, name, token, 0, &v, err);
     if (rc == KINDE_OK && value)
         *value = (int64_t)json_integer_value(v);

@@ -106,6 +106,10 @@ typedef struct kinde__jws {
  * members, alg exactly "RS256", no crit (we understand no extension), no
  * jku/x5u/x5c/jwk header. KINDE_E_TOKEN_MALFORMED or KINDE_E_TOKEN_ALGORITHM. */
 kinde_code kinde__jws_parse(const char *token, kinde__jws *out, kinde_error *err);
+/* Only the payload of a token whose signature was checked earlier (a stored
+ * session): the same segment and payload checks, no header or signature.
+ * *payload: json_decref. */
+kinde_code kinde__jws_payload(const char *token, json_t **payload, kinde_error *err);
 void kinde__jws_clear(kinde__jws *jws);
 /* The header's kid (borrowed) or NULL. */
 const char *kinde__jws_kid(const kinde__jws *jws);

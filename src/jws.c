@@ -101,14 +101,16 @@ static kinde_code check_header(const json_t *h, kinde_error *err)
     return KINDE_OK;
 }
 
-kinde_code kinde__jws_parse(const char *token, kinde__jws *out, kinde_error *err)
+/* The three segments of a compact JWS (not decoded). */
+typedef struct {
+    const char *hdr, *pay, *sig;
+    size_t hdr_len, pay_len, sig_len, len;
+} segments;
+
+static kinde_code split(const char *token, segments *g, kinde_error *err)
 {
-    if (!out)
-        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "no output");
-    memset(out, 0, sizeof *out);
     if (!token)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "token is NULL");
-
     size_t len = strnlen(token, KINDE_TOKEN_MAX + 1);
     if (len > KINDE_TOKEN_MAX)
         return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "token longer than %d bytes",
@@ -125,14 +127,41 @@ kinde_code kinde__jws_parse(const char *token, kinde__jws *out, kinde_error *err
         return kinde__fail(err, KINDE_E_TOKEN_MALFORMED,
                            "token has %zu segments, a compact JWS has 3", ndots + 1);
 
-    const char *hdr = token, *pay = dot[0] + 1, *sig = dot[1] + 1;
-    size_t hdr_len = (size_t)(dot[0] - token), pay_len = (size_t)(dot[1] - pay);
-    size_t sig_len = len - (size_t)(sig - token);
-    if (hdr_len == 0 || pay_len == 0)
+    g->len = len;
+    g->hdr = token;
+    g->pay = dot[0] + 1;
+    g->sig = dot[1] + 1;
+    g->hdr_len = (size_t)(dot[0] - token);
+    g->pay_len = (size_t)(dot[1] - g->pay);
+    g->sig_len = len - (size_t)(g->sig - token);
+    if (g->hdr_len == 0 || g->pay_len == 0)
         return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "token has an empty %s segment",
-                           hdr_len == 0 ? "header" : "payload");
+                           g->hdr_len == 0 ? "header" : "payload");
+    return KINDE_OK;
+}
 
-    kinde_code rc;
+kinde_code kinde__jws_payload(const char *token, json_t **payload, kinde_error *err)
+{
+    if (!payload)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "no output");
+    *payload = NULL;
+    segments g;
+    kinde_code rc = split(token, &g, err);
+    return rc ? rc : decode_json(g.pay, g.pay_len, "payload", payload, err);
+}
+
+kinde_code kinde__jws_parse(const char *token, kinde__jws *out, kinde_error *err)
+{
+    if (!out)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "no output");
+    memset(out, 0, sizeof *out);
+    segments g;
+    kinde_code rc = split(token, &g, err);
+    if (rc)
+        return rc;
+    const char *hdr = g.hdr, *pay = g.pay, *sig = g.sig;
+    size_t hdr_len = g.hdr_len, pay_len = g.pay_len, sig_len = g.sig_len, len = g.len;
+
     if ((rc = decode_json(hdr, hdr_len, "header", &out->header, err)) ||
         (rc = check_header(out->header, err)) ||
         (rc = decode_json(pay, pay_len, "payload", &out->payload, err)))

@@ -199,9 +199,8 @@ kinde_code kinde_session_serialize(const kinde_session *s, char **out, kinde_err
  * only its form is checked here. */
 static kinde_code decode_payload(const char *token, json_t **claims, kinde_error *err)
 {
-    kinde__jws jws;
     kinde_error perr;
-    kinde_code rc = kinde__jws_parse(token, &jws, &perr);
+    kinde_code rc = kinde__jws_payload(token, claims, &perr);
     if (rc == KINDE_E_NOMEM) {
         if (err)
             *err = perr;
@@ -209,8 +208,6 @@ static kinde_code decode_payload(const char *token, json_t **claims, kinde_error
     }
     if (rc != KINDE_OK)
         return kinde__fail(err, KINDE_E_SESSION_DATA, "stored token malformed: %s", perr.text);
-    *claims = json_incref(jws.payload);
-    kinde__jws_clear(&jws);
     return KINDE_OK;
 }
 
