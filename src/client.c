@@ -18,10 +18,12 @@ static kinde_code fetch_jwks(void *ctx, char **body, size_t *len, kinde_error *e
 {
     kinde_client *c = ctx;
     kinde__http_response resp;
-    kinde_code rc = kinde__http_request(c, c->jwks_url, NULL, NULL, &resp, err);
+    kinde_error herr;
+    kinde_code rc = kinde__http_request(c, c->jwks_url, NULL, NULL, &resp, &herr);
+    if (rc == KINDE_E_NOMEM)
+        return kinde__fail(err, rc, NULL); /* stays what it is, not a JWKS problem */
     if (rc != KINDE_OK)
-        return kinde__fail(err, KINDE_E_JWKS, "fetching %s: %s", c->jwks_url,
-                           err ? err->text : kinde_strerror(rc));
+        return kinde__fail(err, KINDE_E_JWKS, "fetching %s: %s", c->jwks_url, herr.text);
     if (resp.status != 200) {
         long status = resp.status;
         kinde__http_response_clear(&resp);

@@ -1,7 +1,7 @@
 /* The n-th allocation fails, for every n: each path returns KINDE_E_NOMEM
  * (or succeeds when the failure landed somewhere it could be absorbed), never
  * crashes, and leaves no allocation behind. Network paths are covered the
- * same way in the integration suite. */
+ * same way against the emulator (tests/integration/test_alloc_network.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
