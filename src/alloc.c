@@ -26,14 +26,17 @@ static _Thread_local int json_alloc_failed;
  *  - with the C library's allocator, from malloc_usable_size(). jansson's
  *    hooks are process-wide and installed on first use, so blocks the
  *    program allocated with jansson before that arrive here too; they are
- *    malloc blocks, and this works for them as well;
- *  - with kinde_set_allocator() (which must come before any other use),
- *    from a header in front of each block. */
+ *    malloc blocks, and this works for them as well. A program that gave
+ *    jansson an allocator of its own keeps it: the library then neither
+ *    wipes jansson's blocks nor sees its allocation failures;
+ *  - with kinde_set_allocator() (which must come before any use of jansson
+ *    or of the library), from a header in front of each block. */
 typedef union {
     size_t size;
     max_align_t align;
 } json_header;
 static int json_headers;
+static int json_decided; /* install_json_hooks has run (under json_once) */
 
 static void *json_malloc(size_t n)
 {
@@ -71,6 +74,12 @@ static pthread_once_t json_once = PTHREAD_ONCE_INIT;
 
 static void install_json_hooks(void)
 {
+    __atomic_store_n(&json_decided, 1, __ATOMIC_RELEASE);
+    json_malloc_t current_malloc;
+    json_free_t current_free;
+    json_get_alloc_funcs(&current_malloc, &current_free);
+    if (hook_free == free && (current_malloc != malloc || current_free != free))
+        return; /* the program's own jansson allocator: not ours to replace */
     json_headers = hook_free != free;
     json_set_alloc_funcs(json_malloc, json_free);
 }
@@ -92,6 +101,12 @@ kinde_code kinde_set_allocator(void *(*malloc_fn)(size_t), void *(*realloc_fn)(v
                                void (*free_fn)(void *))
 {
     if (!malloc_fn || !realloc_fn || !free_fn)
+        return KINDE_E_INVALID_ARGUMENT;
+    /* After the library's first use, blocks already out came from the old
+     * functions (and jansson's hooks are set): changing now would free
+     * them with the wrong function. */
+    if (__atomic_load_n(&json_decided, __ATOMIC_ACQUIRE) &&
+        (malloc_fn != hook_malloc || realloc_fn != hook_realloc || free_fn != hook_free))
         return KINDE_E_INVALID_ARGUMENT;
     hook_malloc = malloc_fn;
     hook_realloc = realloc_fn;

@@ -62,7 +62,7 @@ char *kinde__json_text(const json_t *v, size_t flags)
     if (n <= sizeof small)
         memcpy(out, small, n);
     else if (json_dumpb(v, out, n, flags) != n) {
-        kinde__free(out);
+        kinde__free_wiped(out, n);
         return NULL;
     }
     out[n] = '\0';

@@ -136,7 +136,10 @@ kinde_code kinde__check_claims(const json_t *payload, const kinde__token_policy 
         /* An ID token names the client in aud; an access token names APIs
          * (Kinde, RFC 9068). One naming this client is an ID token, even
          * with nonce and at_hash stripped. */
-        if (aud && p->client_id && aud_contains(aud, p->client_id))
+        int client_is_audience = 0; /* configured so: then aud names it legitimately */
+        for (size_t k = 0; k < p->n_audiences && p->client_id; k++)
+            client_is_audience |= strcmp(p->audiences[k], p->client_id) == 0;
+        if (aud && p->client_id && !client_is_audience && aud_contains(aud, p->client_id))
             return kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
                                "claim 'aud' names this client: this is an ID token");
         for (size_t k = 0; k < p->n_audiences; k++)

@@ -115,12 +115,18 @@ KINDE_API const char *kinde_code_name(kinde_code code);
 KINDE_API void kinde_free(void *ptr);
 
 /* Replace the allocator for the library (and its JSON parser). Call once,
- * before any other kinde_ function and before any thread starts; all three
- * functions must be given. Returns KINDE_E_INVALID_ARGUMENT otherwise.
- * Note: jansson's allocation functions are process-wide; the library sets
- * them on first use to ones that call these (and, with the default
- * allocator, wipe each block before freeing it, since blocks hold tokens).
- * A custom free_fn should wipe if your program needs secrets wiped. */
+ * before any other kinde_ function, before any use of jansson in the
+ * program and before any thread starts; all three functions must be given.
+ * Returns KINDE_E_INVALID_ARGUMENT otherwise (also when called after the
+ * library was used, with other functions).
+ * Note: jansson's allocation functions are process-wide; on first use the
+ * library sets them to ones that call these (with the default allocator,
+ * ones that wipe each block before freeing it, since blocks hold tokens),
+ * unless the program had already given jansson functions of its own.
+ * With a custom allocator, jansson's blocks are wiped too (and, as jansson
+ * documents, text from json_dumps() must then be freed with jansson's free
+ * function, json_get_alloc_funcs()); free_fn should wipe the library's
+ * other blocks if your program needs secrets wiped. */
 KINDE_API kinde_code kinde_set_allocator(void *(*malloc_fn)(size_t),
                                          void *(*realloc_fn)(void *, size_t),
                                          void (*free_fn)(void *));

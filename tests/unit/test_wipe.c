@@ -128,6 +128,14 @@ static void client_and_callback(void **state)
     assert_int_equal(unwiped, 0);
 }
 
+/* Once the library has been used, its allocator cannot be swapped: blocks
+ * already out would be freed with the wrong function. */
+static void allocator_is_fixed_after_use(void **state)
+{
+    assert_int_equal(kinde_set_allocator(malloc, realloc, free), KINDE_E_INVALID_ARGUMENT);
+    assert_int_equal(kinde_set_allocator(tu_malloc, tu_realloc, tu_free), KINDE_OK);
+}
+
 int main(void)
 {
     debugging = getenv("WIPE_ABORT") != NULL;
@@ -139,6 +147,7 @@ int main(void)
         cmocka_unit_test(token_response),
         cmocka_unit_test(stored_session),
         cmocka_unit_test(client_and_callback),
+        cmocka_unit_test(allocator_is_fixed_after_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
