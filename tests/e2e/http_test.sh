@@ -73,7 +73,7 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000)) # below Linux's ephemeral range (32768-60999)
     port_free "$p" && { echo "$p"; return; }
   done
   echo "no free port" >&2; exit 1
