@@ -159,19 +159,16 @@ kinde_code kinde__jws_parse(const char *token, kinde__jws *out, kinde_error *err
     kinde_code rc = split(token, &g, err);
     if (rc)
         return rc;
-    const char *hdr = g.hdr, *pay = g.pay, *sig = g.sig;
-    size_t hdr_len = g.hdr_len, pay_len = g.pay_len, sig_len = g.sig_len, len = g.len;
-
-    if ((rc = decode_json(hdr, hdr_len, "header", &out->header, err)) ||
+    if ((rc = decode_json(g.hdr, g.hdr_len, "header", &out->header, err)) ||
         (rc = check_header(out->header, err)) ||
-        (rc = decode_json(pay, pay_len, "payload", &out->payload, err)))
+        (rc = decode_json(g.pay, g.pay_len, "payload", &out->payload, err)))
         goto fail;
     /* After the header checks, so that alg "none" is reported as such. */
-    if (sig_len == 0) {
+    if (g.sig_len == 0) {
         rc = kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "token has an empty signature segment");
         goto fail;
     }
-    int d = kinde__b64url_decode(sig, sig_len, &out->signature, &out->signature_len);
+    int d = kinde__b64url_decode(g.sig, g.sig_len, &out->signature, &out->signature_len);
     if (d != 0) {
         out->signature = NULL;
         rc = d == -2 ? kinde__fail(err, KINDE_E_NOMEM, NULL)
@@ -179,12 +176,12 @@ kinde_code kinde__jws_parse(const char *token, kinde__jws *out, kinde_error *err
                                    "token signature is not canonical base64url");
         goto fail;
     }
-    if (!(out->token = kinde__strndup(token, len))) {
+    if (!(out->token = kinde__strndup(token, g.len))) {
         rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
         goto fail;
     }
     out->signing_input = out->token;
-    out->signing_input_len = hdr_len + 1 + pay_len;
+    out->signing_input_len = g.hdr_len + 1 + g.pay_len;
     return KINDE_OK;
 fail:
     kinde__jws_clear(out);

@@ -22,6 +22,21 @@ void kinde__token_response_clear(kinde__token_response *tr)
     memset(tr, 0, sizeof *tr);
 }
 
+/* A non-2xx answer of an OAuth endpoint: an OAuth error body (RFC 6749 5.2)
+ * is KINDE_E_OAUTH with its error and description, anything else
+ * KINDE_E_HTTP_STATUS. j (may be NULL) is the parsed body. */
+static kinde_code oauth_error_answer(long status, const json_t *j, const char *who,
+                                     kinde_error *err)
+{
+    const char *e = j ? kinde__json_str(j, "error") : NULL;
+    if (e)
+        return kinde__fail_oauth(err, KINDE_E_OAUTH, status, e, kinde__json_str(j, "error_description"));
+    kinde_code rc = kinde__fail(err, KINDE_E_HTTP_STATUS, "%s answered HTTP %ld", who, status);
+    if (err)
+        err->http_status = status;
+    return rc;
+}
+
 kinde_code kinde__token_response_parse(long status, const char *body, size_t len,
                                        kinde__token_response *tr, kinde_error *err)
 {
@@ -30,16 +45,7 @@ kinde_code kinde__token_response_parse(long status, const char *body, size_t len
     kinde_error perr;
     json_t *j = kinde__json_parse_object(body, len, KINDE_E_BAD_RESPONSE, "token response", &perr);
     if (status < 200 || status > 299) {
-        const char *e = j ? kinde__json_str(j, "error") : NULL;
-        kinde_code rc;
-        if (e) {
-            rc = kinde__fail_oauth(err, KINDE_E_OAUTH, status, e,
-                                   kinde__json_str(j, "error_description"));
-        } else {
-            rc = kinde__fail(err, KINDE_E_HTTP_STATUS, "token endpoint answered HTTP %ld", status);
-            if (err)
-                err->http_status = status;
-        }
+        kinde_code rc = oauth_error_answer(status, j, "token endpoint", err);
         json_decref(j);
         return rc;
     }
@@ -585,15 +591,7 @@ kinde_code kinde__revocation_result(long status, const char *body, size_t len, k
     kinde_error perr;
     json_t *j = body ? kinde__json_parse_object(body, len, KINDE_E_BAD_RESPONSE, "revocation", &perr)
                      : NULL;
-    const char *e = j ? kinde__json_str(j, "error") : NULL;
-    kinde_code rc;
-    if (e) {
-        rc = kinde__fail_oauth(err, KINDE_E_OAUTH, status, e, kinde__json_str(j, "error_description"));
-    } else {
-        rc = kinde__fail(err, KINDE_E_HTTP_STATUS, "revocation answered HTTP %ld", status);
-        if (err)
-            err->http_status = status;
-    }
+    kinde_code rc = oauth_error_answer(status, j, "revocation", err);
     json_decref(j);
     return rc;
 }

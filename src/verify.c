@@ -82,6 +82,15 @@ static kinde_code check_times(const json_t *payload, const kinde__token_policy *
     return KINDE_OK;
 }
 
+/* Whether name is one of the audiences the policy requires. */
+static int configured_audience(const kinde__token_policy *p, const char *name)
+{
+    for (size_t k = 0; k < p->n_audiences; k++)
+        if (strcmp(p->audiences[k], name) == 0)
+            return 1;
+    return 0;
+}
+
 kinde_code kinde__check_claims(const json_t *payload, const kinde__token_policy *p,
                                kinde_error *err)
 {
@@ -136,10 +145,8 @@ kinde_code kinde__check_claims(const json_t *payload, const kinde__token_policy 
         /* An ID token names the client in aud; an access token names APIs
          * (Kinde, RFC 9068). One naming this client is an ID token, even
          * with nonce and at_hash stripped. */
-        int client_is_audience = 0; /* configured so: then aud names it legitimately */
-        for (size_t k = 0; k < p->n_audiences && p->client_id; k++)
-            client_is_audience |= strcmp(p->audiences[k], p->client_id) == 0;
-        if (aud && p->client_id && !client_is_audience && aud_contains(aud, p->client_id))
+        if (aud && p->client_id && aud_contains(aud, p->client_id) &&
+            !configured_audience(p, p->client_id)) /* unless the client is the API asked for */
             return kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
                                "claim 'aud' names this client: this is an ID token");
         for (size_t k = 0; k < p->n_audiences; k++)
