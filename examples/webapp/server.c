@@ -840,11 +840,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (*upload_size) {
         /* A body is read to its end before answering, whatever the method;
          * only a POST's is kept (other methods' bodies mean nothing here). */
-        if (!is_post)
-            ;
-        else if (q->body.len + *upload_size > FORM_BODY_MAX)
+        if (is_post && q->body.len + *upload_size > FORM_BODY_MAX)
             q->body_too_big = 1;
-        else
+        else if (is_post)
             buf_append(&q->body, upload, *upload_size);
         *upload_size = 0;
         return MHD_YES;

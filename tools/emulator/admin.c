@@ -186,6 +186,30 @@ static void mint(const json_t *j, emu_reply *r)
     free(token);
 }
 
+/* Turns the fault on or off. The wrong key is made on first use: a
+ * 2048-bit key generation would otherwise be most of the start-up time. */
+static void sign_with_wrong_key(const json_t *j, emu_reply *r)
+{
+    int enable = json_is_true(json_object_get(j, "enabled"));
+    emu_key fresh = {0};
+    pthread_mutex_lock(&emu.lock);
+    int need = enable && !emu.wrong_key.pkey;
+    pthread_mutex_unlock(&emu.lock);
+    if (need && emu_key_generate(&fresh) != 0) {
+        emu_reply_oauth_error(r, 500, "server_error", "cannot generate a key");
+        return;
+    }
+    pthread_mutex_lock(&emu.lock);
+    if (fresh.pkey && !emu.wrong_key.pkey) { /* another request may have made one meanwhile */
+        emu.wrong_key = fresh;
+        fresh.pkey = NULL;
+    }
+    emu.sign_with_wrong_key = enable;
+    pthread_mutex_unlock(&emu.lock);
+    emu_key_free(&fresh);
+    ok(r);
+}
+
 /* Whether method is one of the comma-separated list. */
 static int method_in(const char *list, const char *method)
 {
@@ -229,19 +253,17 @@ int emu_admin_route(const emu_request *q, emu_reply *r)
         r->allow = endpoints[e].allow;
         return 1;
     }
-    if (strcmp(what, "stats") == 0 && strcmp(q->method, "GET") == 0) {
+    /* The method is one the table allows: GET for stats, DELETE or POST
+     * for faults, POST for the rest. */
+    if (strcmp(what, "stats") == 0) {
         stats(r);
         return 1;
     }
-    if (strcmp(what, "faults") == 0 && strcmp(q->method, "DELETE") == 0) {
+    if (strcmp(q->method, "DELETE") == 0) {
         pthread_mutex_lock(&emu.lock);
         clear_faults();
         pthread_mutex_unlock(&emu.lock);
         ok(r);
-        return 1;
-    }
-    if (strcmp(q->method, "POST") != 0) {
-        emu_reply_json(r, 405, json_pack("{s:s}", "error", "method not allowed"));
         return 1;
     }
     json_t *j = q->body_len ? json_loadb(q->body, q->body_len, 0, NULL) : json_object();
@@ -263,26 +285,7 @@ int emu_admin_route(const emu_request *q, emu_reply *r)
     } else if (strcmp(what, "rotate-key") == 0) {
         rotate_key(j, r);
     } else if (strcmp(what, "sign-with-wrong-key") == 0) {
-        int enable = json_is_true(json_object_get(j, "enabled"));
-        /* The wrong key is made on first use: a 2048-bit key generation
-         * would otherwise be most of the emulator's start-up time. */
-        emu_key fresh = {0};
-        pthread_mutex_lock(&emu.lock);
-        int need = enable && !emu.wrong_key.pkey;
-        pthread_mutex_unlock(&emu.lock);
-        if (need && emu_key_generate(&fresh) != 0) {
-            emu_reply_oauth_error(r, 500, "server_error", "cannot generate a key");
-        } else {
-            pthread_mutex_lock(&emu.lock);
-            if (fresh.pkey && !emu.wrong_key.pkey) {
-                emu.wrong_key = fresh;
-                fresh.pkey = NULL;
-            }
-            emu.sign_with_wrong_key = enable;
-            pthread_mutex_unlock(&emu.lock);
-            emu_key_free(&fresh);
-            ok(r);
-        }
+        sign_with_wrong_key(j, r);
     } else if (strcmp(what, "clock") == 0) {
         const json_t *skew = json_object_get(j, "skew_seconds");
         if (!json_is_integer(skew) || json_integer_value(skew) < -100L * 86400 ||
@@ -294,10 +297,8 @@ int emu_admin_route(const emu_request *q, emu_reply *r)
             pthread_mutex_unlock(&emu.lock);
             ok(r);
         }
-    } else if (strcmp(what, "mint") == 0) {
+    } else { /* mint: the last name in the table */
         mint(j, r);
-    } else {
-        emu_reply_json(r, 404, json_pack("{s:s}", "error", "no such admin endpoint"));
     }
     json_decref(j);
     return 1;

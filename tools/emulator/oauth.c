@@ -1136,21 +1136,21 @@ static int only_get(const emu_request *q, emu_reply *r, int html)
 int emu_oauth_route(const emu_request *q, emu_reply *r)
 {
     const char *p = q->path;
-    int api = strcmp(p, "/.well-known/openid-configuration") == 0 || strcmp(p, "/.well-known/jwks.json") == 0 ||
-              strcmp(p, "/.well-known/jwks") == 0;
-    int browser = strcmp(p, "/login/form") == 0 || strcmp(p, "/register/form") == 0 || strcmp(p, "/logout") == 0;
-    if ((api || browser) && !only_get(q, r, browser))
-        return 1;
-    if (strcmp(p, "/.well-known/openid-configuration") == 0)
-        discovery(r);
-    else if (strcmp(p, "/.well-known/jwks.json") == 0 || strcmp(p, "/.well-known/jwks") == 0)
-        jwks(r);
-    else if (strcmp(p, "/oauth2/auth") == 0)
+    if (strcmp(p, "/.well-known/openid-configuration") == 0) {
+        if (only_get(q, r, 0))
+            discovery(r);
+    } else if (strcmp(p, "/.well-known/jwks.json") == 0 || strcmp(p, "/.well-known/jwks") == 0) {
+        if (only_get(q, r, 0))
+            jwks(r);
+    } else if (strcmp(p, "/oauth2/auth") == 0)
         authorize(q, r);
-    else if (strcmp(p, "/login/form") == 0)
-        form_page(q, r, 0);
-    else if (strcmp(p, "/register/form") == 0)
-        form_page(q, r, 1);
+    else if (strcmp(p, "/login/form") == 0) {
+        if (only_get(q, r, 1))
+            form_page(q, r, 0);
+    } else if (strcmp(p, "/register/form") == 0) {
+        if (only_get(q, r, 1))
+            form_page(q, r, 1);
+    }
     else if (strcmp(p, "/login/submit") == 0)
         login_submit(q, r);
     else if (strcmp(p, "/register/submit") == 0)
@@ -1165,9 +1165,10 @@ int emu_oauth_route(const emu_request *q, emu_reply *r)
         profile_endpoint(q, r, 1);
     else if (strcmp(p, "/oauth2/user_profile") == 0)
         profile_endpoint(q, r, 0);
-    else if (strcmp(p, "/logout") == 0)
-        logout(q, r);
-    else
+    else if (strcmp(p, "/logout") == 0) {
+        if (only_get(q, r, 1))
+            logout(q, r);
+    } else
         return 0;
     return 1;
 }
