@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 static char *xstrdup(const char *s)
 {
@@ -439,6 +441,44 @@ kinde_code tu_fetch(void *ctx, char **body, size_t *len, kinde_error *err)
     *body = copy;
     *len = strlen(copy);
     return KINDE_OK;
+}
+
+/* ---- child processes ---------------------------------------------------------- */
+
+void tu_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+int tu_wait_ready(pid_t pid, const char *ready_file, long timeout_ms, int *port, int *status)
+{
+    for (long waited = 0; waited <= timeout_ms; waited += 25) {
+        FILE *f = fopen(ready_file, "r");
+        if (f) {
+            int ok = fscanf(f, "%d", port) == 1;
+            fclose(f);
+            if (ok && *port > 0)
+                return 1;
+        }
+        if (waitpid(pid, status, WNOHANG) == pid)
+            return -1;
+        tu_sleep_ms(25);
+    }
+    return 0;
+}
+
+int tu_stop_child(pid_t pid, int *status)
+{
+    kill(pid, SIGTERM);
+    pid_t got = 0;
+    for (int i = 0; i < 250 && (got = waitpid(pid, status, WNOHANG)) == 0; i++)
+        tu_sleep_ms(20);
+    if (got != 0)
+        return 0;
+    kill(pid, SIGKILL);
+    waitpid(pid, status, 0);
+    return -1;
 }
 
 /* ---- collecting an HTTP body ------------------------------------------------ */

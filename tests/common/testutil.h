@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <openssl/evp.h>
 
@@ -140,6 +141,17 @@ unsigned long tu_source_calls(tu_source *s);
 void tu_source_destroy(tu_source *s);
 /* The kinde__fetch_fn: ctx is a tu_source *. */
 kinde_code tu_fetch(void *ctx, char **body, size_t *len, kinde_error *err);
+
+/* ---- child processes (the emulator, the interop provider) --------------- */
+
+void tu_sleep_ms(long ms);
+/* Waits up to timeout_ms for the child to write its port to ready_file.
+ * 1: *port set; 0: timed out; -1: the child exited first (reaped, its
+ * wait status in *status). */
+int tu_wait_ready(pid_t pid, const char *ready_file, long timeout_ms, int *port, int *status);
+/* SIGTERM, then SIGKILL when it has not exited within 5 s; reaps it.
+ * 0 when it exited on its own (wait status in *status), -1 when killed. */
+int tu_stop_child(pid_t pid, int *status);
 
 /* ---- collecting an HTTP body ------------------------------------------------ */
 

@@ -14,12 +14,6 @@
 #include "internal.h"
 #include "testutil.h"
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 int emulator_start(emulator *e, const char *const *extra)
 {
     memset(e, 0, sizeof *e);
@@ -49,23 +43,16 @@ int emulator_start(emulator *e, const char *const *extra)
     }
     /* Up to 60 s: the first start generates an RSA key, slow on a loaded
      * machine (two cores, a sanitizer build running beside). */
-    for (int i = 0; i < 2400; i++) {
-        FILE *f = fopen(ready, "r");
-        if (f) {
-            int ok = fscanf(f, "%d", &e->port) == 1;
-            fclose(f);
-            if (ok && e->port > 0) {
-                snprintf(e->base, sizeof e->base, "http://127.0.0.1:%d", e->port);
-                return 0;
-            }
-        }
-        int status;
-        if (waitpid(e->pid, &status, WNOHANG) == e->pid) {
-            fprintf(stderr, "emulator exited early\n");
-            e->pid = 0;
-            return -1;
-        }
-        sleep_ms(25);
+    int status;
+    int got = tu_wait_ready(e->pid, ready, 60000, &e->port, &status);
+    if (got > 0) {
+        snprintf(e->base, sizeof e->base, "http://127.0.0.1:%d", e->port);
+        return 0;
+    }
+    if (got < 0) {
+        fprintf(stderr, "emulator exited early\n");
+        e->pid = 0;
+        return -1;
     }
     fprintf(stderr, "emulator did not become ready\n");
     emulator_stop(e);
@@ -76,15 +63,9 @@ int emulator_stop(emulator *e)
 {
     int rc = 0;
     if (e->pid > 0) {
-        kill(e->pid, SIGTERM);
         int status = 0;
-        pid_t got = 0;
-        for (int i = 0; i < 250 && (got = waitpid(e->pid, &status, WNOHANG)) == 0; i++)
-            sleep_ms(20);
-        if (got == 0) {
+        if (tu_stop_child(e->pid, &status) != 0) {
             fprintf(stderr, "emulator did not stop within 5 s of SIGTERM\n");
-            kill(e->pid, SIGKILL);
-            waitpid(e->pid, &status, 0);
             rc = -1;
         } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             /* Under the sanitizers a leak or an error in the emulator shows here. */

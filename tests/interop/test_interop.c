@@ -110,12 +110,6 @@ typedef struct op {
 
 static op provider;
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static void show_log(const op *p)
 {
     char path[300];
@@ -219,25 +213,18 @@ static int op_start(op *p, int port)
     }
     close(fds[0]);
     p->stdin_fd = fds[1];
-    for (int i = 0; i < 600; i++) { /* node starts in well under a second; allow 30 s */
-        FILE *f = fopen(ready, "r");
-        if (f) {
-            int ok = fscanf(f, "%d", &p->port) == 1;
-            fclose(f);
-            if (ok && p->port > 0) {
-                snprintf(p->base, sizeof p->base, "http://127.0.0.1:%d", p->port);
-                return 0;
-            }
-        }
-        int status;
-        if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
-            fprintf(stderr, "FAIL: provider.mjs exited early (status %d)\n", status);
-            show_log(p);
-            p->pid = 0;
-            close(p->stdin_fd);
-            return -1;
-        }
-        sleep_ms(50);
+    int status;
+    int got = tu_wait_ready(p->pid, ready, 30000, &p->port, &status); /* node starts in well under a second */
+    if (got > 0) {
+        snprintf(p->base, sizeof p->base, "http://127.0.0.1:%d", p->port);
+        return 0;
+    }
+    if (got < 0) {
+        fprintf(stderr, "FAIL: provider.mjs exited early (status %d)\n", status);
+        show_log(p);
+        p->pid = 0;
+        close(p->stdin_fd);
+        return -1;
     }
     fprintf(stderr, "FAIL: provider.mjs did not become ready in 30 s\n");
     show_log(p);
@@ -250,16 +237,9 @@ static void op_kill(op *p)
 {
     if (p->pid <= 0)
         return;
-    kill(p->pid, SIGTERM);
     int status = 0;
-    pid_t got = 0;
-    for (int i = 0; i < 250 && (got = waitpid(p->pid, &status, WNOHANG)) == 0; i++)
-        sleep_ms(20);
-    if (got == 0) {
+    if (tu_stop_child(p->pid, &status) != 0)
         fprintf(stderr, "provider.mjs did not stop within 5 s of SIGTERM\n");
-        kill(p->pid, SIGKILL);
-        waitpid(p->pid, &status, 0);
-    }
     close(p->stdin_fd);
     p->pid = 0;
 }
@@ -1021,7 +1001,7 @@ static void unknown_kid_flood_bounded(void **state)
         assert_int_equal(n1, 1);
 
     /* Round 2, once the cooldown has passed: again at most one. */
-    sleep_ms((cooldown + 1) * 1000);
+    tu_sleep_ms((cooldown + 1) * 1000);
     long before = op_count(&provider, "jwks");
     took = flood(c, attacker, 2, 150);
     long n2 = op_count(&provider, "jwks") - before;
@@ -1208,7 +1188,7 @@ static void expiry_triggers_refresh(void **state)
     kinde_session *s = browser_login(c, &b);
     assert_true(kinde_session_expires_at(s) <= (int64_t)time(NULL) + 5);
     char *old_rt = strdup(kinde_session_refresh_token(s));
-    sleep_ms(6200);
+    tu_sleep_ms(6200);
     long tokens = op_count(&provider, "token");
     kinde_error err = {0};
     assert_int_equal(kinde_verify_token(c, kinde_session_access_token(s), KINDE_ACCESS_TOKEN, NULL, &err),
