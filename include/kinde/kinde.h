@@ -1,6 +1,11 @@
 /*
  * kinde.h - the Kinde authentication SDK for C.
  *
+ * "seed: name" below names the method of Kinde's Python SDK (the SDK this
+ * library was specified from, docs/KINDE.md) that a function stands for, so
+ * code written against that SDK's guide maps one to one. Rule ids such as
+ * "A7" or "B15" refer to docs/SECURITY.md.
+ *
  * Two objects do all the work:
  *
  *   kinde_client   one per application: configuration, HTTP, the JWKS cache,
