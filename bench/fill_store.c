@@ -34,9 +34,9 @@ int main(int argc, char **argv)
     char key[64], *data = NULL;
     size_t len = 0;
     snprintf(key, sizeof key, "s:%s", argv[3]);
-    if (store_get(st, key, &data, &len) != 1)
+    if (store_get(st, key, &data, &len, NULL) != 1)
         return fprintf(stderr, "template session %s not in the store\n", key), 1;
-    webapp_record rec;
+    web_record rec;
     if (record_decode(data, len, &rec) != 0 || !rec.signed_in)
         return fprintf(stderr, "template record is not a signed-in session\n"), 1;
     free(data);
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
         if (token_new(id) != 0)
             return 1;
         snprintf(key, sizeof key, "s:%s", id);
-        if (store_put(st, key, b.data, b.len, 3600) != 0)
+        if (store_put(st, key, b.data, b.len, 3600, NULL) != 0)
             return fprintf(stderr, "store_put failed after %ld\n", have), 1;
         fprintf(f, "%s\n", id);
     }
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
         long k = (long)(((unsigned long)rand() << 16 ^ (unsigned long)rand()) % (unsigned long)n);
         snprintf(key, sizeof key, "s:%s", ids[k]);
         double a = bench_now_us();
-        int found = store_get(st, key, &data, &len);
+        int found = store_get(st, key, &data, &len, NULL);
         t[i] = bench_now_us() - a;
         if (found != 1)
             return fprintf(stderr, "lookup of a stored id failed\n"), 1;

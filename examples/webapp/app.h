@@ -1,11 +1,11 @@
-/* The demo app's shared state: configuration, the Kinde client, the store. */
+/* The demo app: its options, the sign-in layer's site (web/site.h) it fills
+ * from them, and the two halves that meet here: server.c (the only code that
+ * knows libmicrohttpd) calls app_handle (routes.c) with a plain web_request. */
 #ifndef WEBAPP_APP_H
 #define WEBAPP_APP_H
 
-#include <kinde/kinde.h>
-
-#include "redirects.h"
-#include "store.h"
+#include "http.h"
+#include "site.h"
 
 #define APP_MAX_LOGOUT_URLS 8
 
@@ -18,21 +18,18 @@ typedef struct app {
     const char *sessions;      /* "sqlite" or "redis://host:port" */
     const char *env_file;
     char public_url[512];      /* scheme://host[:port], no trailing slash */
-    long idle_timeout;         /* seconds without a request before a session ends */
-    long absolute_timeout;     /* seconds after sign-in at which a session ends */
-    long login_ttl;            /* seconds a pending login may take */
     int quiet;
-
-    /* derived */
-    int secure;                /* public URL is https: Secure + __Host- cookie */
-    const char *cookie_name;
     const char *logout_urls[APP_MAX_LOGOUT_URLS];
-    redirect_list logout_allow; /* where sign-out may return to (exact URLs) */
 
-    kinde_client *client;
-    store *store;
+    /* What signing in needs (cookie, timeouts, client, store): shared code.
+     * site.client stays NULL until the app is ready to answer. */
+    web_site site;
     void *daemon;              /* struct MHD_Daemon * */
 } app;
+
+/* Answers one request: every route of the app (routes.c). Safe to call from
+ * any thread; takes nothing from the server but q. */
+void app_handle(app *a, const web_request *q, web_response *r);
 
 /* Starts the HTTP server (threads of its own) and sets a->port. 0 ok. */
 int server_start(app *a);

@@ -1,5 +1,6 @@
 /* kinde-webapp: the Kinde Django tutorial's app, in C, with server-side
- * sessions. Options and start-up; the routes are in server.c. */
+ * sessions. Options and start-up; the routes are in routes.c, the HTTP
+ * server in server.c, signing in in web/. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,9 +66,9 @@ int main(int argc, char **argv)
     a.data_dir = ".";
     a.sessions = "sqlite";
     a.env_file = ".env";
-    a.idle_timeout = 1800;
-    a.absolute_timeout = 43200;
-    a.login_ttl = 600;
+    a.site.idle_timeout = 1800;
+    a.site.absolute_timeout = 43200;
+    a.site.login_ttl = 600;
     const char *public_url = NULL;
     size_t nlogout = 0;
 
@@ -103,11 +104,11 @@ int main(int argc, char **argv)
         else if (strcmp(o, "--env-file") == 0)
             a.env_file = v;
         else if (strcmp(o, "--idle-timeout") == 0 && parse_long(v, 1, 31536000, &n) == 0)
-            a.idle_timeout = n;
+            a.site.idle_timeout = n;
         else if (strcmp(o, "--absolute-timeout") == 0 && parse_long(v, 1, 31536000, &n) == 0)
-            a.absolute_timeout = n;
+            a.site.absolute_timeout = n;
         else if (strcmp(o, "--login-timeout") == 0 && parse_long(v, 1, 86400, &n) == 0)
-            a.login_ttl = n;
+            a.site.login_ttl = n;
         else if (strcmp(o, "--logout-return") == 0 && nlogout < APP_MAX_LOGOUT_URLS)
             a.logout_urls[nlogout++] = v;
         else {
@@ -116,8 +117,10 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    a.logout_allow.urls = a.logout_urls;
-    a.logout_allow.count = nlogout;
+    a.site.name = "kinde-webapp";
+    a.site.log = a.quiet ? NULL : stderr;
+    a.site.logout_allow.urls = a.logout_urls;
+    a.site.logout_allow.count = nlogout;
 
     /* Threads started below inherit this mask; main waits for the signals. */
     sigset_t stop;
@@ -128,13 +131,13 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     char err[512] = "";
-    a.store = store_open(a.sessions, a.data_dir, err, sizeof err);
-    if (!a.store) {
+    a.site.store = store_open(a.sessions, a.data_dir, err, sizeof err);
+    if (!a.site.store) {
         fprintf(stderr, "kinde-webapp: session store: %s\n", err);
         return 1;
     }
     if (server_start(&a) != 0) {
-        store_close(a.store);
+        store_close(a.site.store);
         return 1;
     }
 
@@ -147,8 +150,9 @@ int main(int argc, char **argv)
         snprintf(a.public_url, sizeof a.public_url, "http://%s:%d",
                  strcmp(a.bind, "0.0.0.0") == 0 ? "127.0.0.1" : a.bind, a.port);
     }
-    a.secure = strncmp(a.public_url, "https://", 8) == 0;
-    a.cookie_name = a.secure ? "__Host-kinde_session" : "kinde_session";
+    a.site.public_url = a.public_url;
+    a.site.secure = strncmp(a.public_url, "https://", 8) == 0;
+    a.site.cookie_name = a.site.secure ? "__Host-kinde_session" : "kinde_session";
 
     /* Defaults for what neither the environment nor .env says. */
     char callback[600], home[600];
@@ -159,33 +163,33 @@ int main(int argc, char **argv)
     base.callback_url = callback;
     base.post_logout_redirect_url = home;
     base.grant_type = KINDE_GRANT_AUTHORIZATION_CODE;
-    base.login_ttl_seconds = a.login_ttl;
+    base.login_ttl_seconds = a.site.login_ttl;
     kinde_error kerr;
     memset(&kerr, 0, sizeof kerr);
     kinde_client *client = NULL;
     if (kinde_client_new_from_env(a.env_file, &base, &client, &kerr) != KINDE_OK) {
         fprintf(stderr, "kinde-webapp: Kinde configuration: %s\n", kerr.text);
         server_stop(&a);
-        store_close(a.store);
+        store_close(a.site.store);
         return 1;
     }
-    __atomic_store_n(&a.client, client, __ATOMIC_RELEASE);
+    __atomic_store_n(&a.site.client, client, __ATOMIC_RELEASE);
 
     if (a.ready_file && write_ready_file(a.ready_file, a.port) != 0) {
         fprintf(stderr, "kinde-webapp: cannot write %s\n", a.ready_file);
         server_stop(&a);
-        kinde_client_free(a.client);
-        store_close(a.store);
+        kinde_client_free(a.site.client);
+        store_close(a.site.store);
         return 1;
     }
     if (!a.quiet)
         fprintf(stderr, "kinde-webapp: listening on %s (sessions: %s)\n", a.public_url,
-                a.store->name);
+                a.site.store->name);
 
     int sig = 0;
     sigwait(&stop, &sig);
     server_stop(&a);
-    kinde_client_free(a.client);
-    store_close(a.store);
+    kinde_client_free(a.site.client);
+    store_close(a.site.store);
     return 0;
 }

@@ -118,50 +118,94 @@ void page_home(buf *out, const page_user *user)
     foot(out);
 }
 
-void page_details(buf *out, const page_user *user, const page_table *tables, size_t ntables)
+void page_details_begin(buf *out, const page_user *user)
 {
     head(out, "Details", user);
     buf_puts(out, "<section class=\"card banner\">\n<h1 class=\"display-small\">What Kinde told us "
                   "about you</h1>\n<p>Read from your verified tokens by the SDK, on the server. "
                   "The tokens themselves never reach your browser.</p>\n</section>\n");
-    for (size_t t = 0; t < ntables; t++) {
-        const page_table *tb = &tables[t];
-        buf_puts(out, "<section class=\"panel\" id=\"");
-        buf_html(out, tb->id);
-        buf_puts(out, "\">\n<h2>");
-        buf_html(out, tb->title);
-        buf_puts(out, "</h2>\n");
-        if (tb->intro) {
-            buf_puts(out, "<p class=\"muted\">");
-            buf_html(out, tb->intro);
-            buf_puts(out, "</p>\n");
-        }
-        if (tb->nrows == 0) {
-            buf_puts(out, "<p class=\"empty\">");
-            buf_html(out, tb->empty ? tb->empty : "Nothing here.");
-            buf_puts(out, "</p>\n</section>\n");
-            continue;
-        }
-        size_t ncols = tb->ncols > PAGE_COLS ? PAGE_COLS : tb->ncols;
-        buf_puts(out, "<table>\n<thead><tr>");
-        for (size_t c = 0; c < ncols; c++) {
-            buf_puts(out, "<th>");
-            buf_html(out, tb->headers[c]);
-            buf_puts(out, "</th>");
-        }
-        buf_puts(out, "</tr></thead>\n<tbody>\n");
-        for (size_t r = 0; r < tb->nrows; r++) {
-            buf_puts(out, "<tr>");
-            for (size_t c = 0; c < ncols; c++) {
-                buf_puts(out, c == 0 ? "<th scope=\"row\"><code>" : "<td>");
-                buf_html(out, tb->rows[r].cells[c]);
-                buf_puts(out, c == 0 ? "</code></th>" : "</td>");
-            }
-            buf_puts(out, "</tr>\n");
-        }
-        buf_puts(out, "</tbody>\n</table>\n</section>\n");
-    }
+}
+
+void page_details_end(buf *out)
+{
     foot(out);
+}
+
+void page_section_begin(page_section *t, buf *out, const char *id, const char *title,
+                        const char *intro, const char *const *headers, size_t ncols)
+{
+    memset(t, 0, sizeof *t);
+    t->out = out;
+    t->headers = headers;
+    t->ncols = ncols ? ncols : 1;
+    buf_puts(out, "<section class=\"panel\" id=\"");
+    buf_html(out, id);
+    buf_puts(out, "\">\n<h2>");
+    buf_html(out, title);
+    buf_puts(out, "</h2>\n");
+    if (intro) {
+        buf_puts(out, "<p class=\"muted\">");
+        buf_html(out, intro);
+        buf_puts(out, "</p>\n");
+    }
+}
+
+/* Opens a cell: the table's head before the first row, <tr> before each. */
+static void cell_open(page_section *t)
+{
+    buf *out = t->out;
+    if (t->col == 0) {
+        if (t->nrows == 0) {
+            buf_puts(out, "<table>\n<thead><tr>");
+            for (size_t c = 0; c < t->ncols; c++) {
+                buf_puts(out, "<th>");
+                buf_html(out, t->headers ? t->headers[c] : NULL);
+                buf_puts(out, "</th>");
+            }
+            buf_puts(out, "</tr></thead>\n<tbody>\n");
+        }
+        buf_puts(out, "<tr>");
+    }
+    buf_puts(out, t->col == 0 ? "<th scope=\"row\"><code>" : "<td>");
+}
+
+static void cell_close(page_section *t)
+{
+    buf_puts(t->out, t->col == 0 ? "</code></th>" : "</td>");
+    if (++t->col == t->ncols) {
+        buf_puts(t->out, "</tr>\n");
+        t->col = 0;
+        t->nrows++;
+    }
+}
+
+void page_cell(page_section *t, const char *text)
+{
+    cell_open(t);
+    buf_html(t->out, text ? text : "(none)");
+    cell_close(t);
+}
+
+void page_cell2(page_section *t, const char *text, const char *end)
+{
+    cell_open(t);
+    buf_html(t->out, text);
+    buf_html(t->out, end);
+    cell_close(t);
+}
+
+void page_section_end(page_section *t, const char *empty)
+{
+    buf *out = t->out;
+    while (t->col != 0) /* a short last row: filled, so the table stays square */
+        page_cell(t, "");
+    if (t->nrows == 0) {
+        buf_puts(out, "<p class=\"empty\">");
+        buf_html(out, empty ? empty : "Nothing here.");
+        buf_puts(out, "</p>\n</section>\n");
+        return;
+    }
+    buf_puts(out, "</tbody>\n</table>\n</section>\n");
 }
 
 void page_error(buf *out, const page_user *user, const char *title, const char *message,

@@ -25,24 +25,31 @@ void page_initials(const char *given, const char *family, const char *email, cha
  * "all sorted" card and a link to /details. */
 void page_home(buf *out, const page_user *user);
 
-/* A table on the details page: up to 4 columns, every cell escaped. */
-#define PAGE_COLS 4
-typedef struct page_row {
-    const char *cells[PAGE_COLS];
-} page_row;
+/* The details page, written as it is read: page_details_begin, then for
+ * each section page_section_begin, its rows, page_section_end, then
+ * page_details_end. Rows are any number of cells, each escaped; no sizes to
+ * count and no arrays to fill. */
+void page_details_begin(buf *out, const page_user *user);
+void page_details_end(buf *out);
 
-typedef struct page_table {
-    const char *id;          /* HTML id of the section, for tests and links */
-    const char *title;
-    const char *intro;       /* may be NULL */
-    const char *headers[PAGE_COLS];
+typedef struct page_section {
+    buf *out;
+    const char *const *headers;
     size_t ncols;
-    const page_row *rows;
     size_t nrows;
-    const char *empty;       /* shown when nrows == 0 */
-} page_table;
+    size_t col;      /* cells written in the current row */
+} page_section;
 
-void page_details(buf *out, const page_user *user, const page_table *tables, size_t ntables);
+/* <section id=...><h2>title</h2> and the intro (NULL: none), all escaped.
+ * headers: ncols column names, borrowed until page_section_end. */
+void page_section_begin(page_section *t, buf *out, const char *id, const char *title,
+                        const char *intro, const char *const *headers, size_t ncols);
+/* The next cell; a new row starts after ncols of them. NULL shows "(none)". */
+void page_cell(page_section *t, const char *text);
+/* A cell whose text is a copy of text with the end appended ("5 (default)"). */
+void page_cell2(page_section *t, const char *text, const char *end);
+/* Closes the table, or says `empty` when no row was written. */
+void page_section_end(page_section *t, const char *empty);
 
 /* A friendly error: what happened, the reason code, and the ways back. */
 void page_error(buf *out, const page_user *user, const char *title, const char *message,

@@ -6,7 +6,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    webapp_record r;
+    web_record r;
     if (record_decode((const char *)data, size, &r) == 0) {
         /* What decodes must encode back to the same bytes. */
         buf b;

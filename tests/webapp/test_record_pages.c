@@ -39,7 +39,7 @@ static void tokens_are_random_and_wellformed(void **state)
 
 static void record_round_trip(void **state)
 {
-    webapp_record r, back;
+    web_record r, back;
     memset(&r, 0, sizeof r);
     r.signed_in = 1;
     r.created = 1700000000;
@@ -78,7 +78,7 @@ static void corrupt_records_are_refused(void **state)
     assert_int_equal(token_new(csrf), 0);
     char good[256];
     snprintf(good, sizeof good, "kwa1 1 10 20 %s /x\nk", csrf);
-    webapp_record r;
+    web_record r;
     assert_int_equal(record_decode(good, strlen(good), &r), 0);
     record_free(&r);
     const char *bad[] = {"", "kwa1", "kwa2 1 10 20 %s /x\nk", "kwa1 2 10 20 %s /x\nk",
@@ -128,9 +128,16 @@ static void every_value_is_escaped(void **state)
     assert_non_null(strstr(b.data, "method=\"post\""));
     buf_free(&b);
 
-    page_row rows[] = {{{evil, evil, evil, evil}}};
-    page_table t = {"x\"y", evil, evil, {evil, evil, evil, evil}, 4, rows, 1, NULL};
-    page_details(&b, &u, &t, 1);
+    const char *const headers[] = {evil, evil, evil, evil};
+    page_section t;
+    page_details_begin(&b, &u);
+    page_section_begin(&t, &b, "x\"y", evil, evil, headers, 4);
+    for (int i = 0; i < 3; i++)
+        page_cell(&t, evil);
+    page_cell2(&t, evil, evil);
+    page_section_end(&t, evil);
+    page_details_end(&b);
+    assert_true(buf_ok(&b));
     assert_null(strstr(b.data, "<script>"));
     assert_null(strstr(b.data, "x\"y"));
     buf_free(&b);

@@ -33,18 +33,18 @@ static void put_get_delete_and_reopen(void **state)
     char err[256];
     store *s = store_open("sqlite", dir, err, sizeof err);
     assert_non_null(s);
-    assert_int_equal(store_ping(s), 0);
+    assert_int_equal(store_ping(s, NULL), 0);
     char *v = NULL;
     size_t n = 0;
-    assert_int_equal(store_get(s, "k", &v, &n), 0);
+    assert_int_equal(store_get(s, "k", &v, &n, NULL), 0);
     const char bin[] = "a\0b\nc";
-    assert_int_equal(store_put(s, "k", bin, sizeof bin - 1, 60), 0);
-    assert_int_equal(store_get(s, "k", &v, &n), 1);
+    assert_int_equal(store_put(s, "k", bin, sizeof bin - 1, 60, NULL), 0);
+    assert_int_equal(store_get(s, "k", &v, &n, NULL), 1);
     assert_int_equal(n, sizeof bin - 1);
     assert_memory_equal(v, bin, n);
     free(v);
-    assert_int_equal(store_put(s, "k", "new", 3, 60), 0);
-    assert_int_equal(store_get(s, "k", &v, &n), 1);
+    assert_int_equal(store_put(s, "k", "new", 3, 60, NULL), 0);
+    assert_int_equal(store_get(s, "k", &v, &n, NULL), 1);
     assert_string_equal(v, "new");
     free(v);
     store_close(s);
@@ -52,12 +52,12 @@ static void put_get_delete_and_reopen(void **state)
     /* A restart finds it again. */
     s = store_open("sqlite", dir, err, sizeof err);
     assert_non_null(s);
-    assert_int_equal(store_get(s, "k", &v, &n), 1);
+    assert_int_equal(store_get(s, "k", &v, &n, NULL), 1);
     assert_string_equal(v, "new");
     free(v);
-    assert_int_equal(store_delete(s, "k"), 0);
-    assert_int_equal(store_get(s, "k", &v, &n), 0);
-    assert_int_equal(store_delete(s, "k"), 0);
+    assert_int_equal(store_delete(s, "k", NULL), 0);
+    assert_int_equal(store_get(s, "k", &v, &n, NULL), 0);
+    assert_int_equal(store_delete(s, "k", NULL), 0);
     store_close(s);
 }
 
@@ -66,13 +66,13 @@ static void expired_values_are_gone(void **state)
     char err[256];
     store *s = store_open("sqlite", dir, err, sizeof err);
     assert_non_null(s);
-    assert_int_equal(store_put(s, "short", "x", 1, 1), 0);
+    assert_int_equal(store_put(s, "short", "x", 1, 1, NULL), 0);
     char *v = NULL;
     size_t n;
-    assert_int_equal(store_get(s, "short", &v, &n), 1);
+    assert_int_equal(store_get(s, "short", &v, &n, NULL), 1);
     free(v);
     sleep(2);
-    assert_int_equal(store_get(s, "short", &v, &n), 0);
+    assert_int_equal(store_get(s, "short", &v, &n, NULL), 0);
     store_close(s);
 }
 
@@ -93,16 +93,16 @@ static void *hammer(void *arg)
     for (int i = 0; i < 200; i++) {
         snprintf(key, sizeof key, "t%d-%d", h->index, i % 7);
         snprintf(val, sizeof val, "%d", i);
-        if (store_put(s, key, val, strlen(val), 60) != 0)
+        if (store_put(s, key, val, strlen(val), 60, NULL) != 0)
             return (void *)1;
-        if (store_get(s, key, &v, &n) != 1)
+        if (store_get(s, key, &v, &n, NULL) != 1)
             return (void *)1;
         /* Nobody else writes this key: the value is the one just put. */
         int same = n == strlen(val) && memcmp(v, val, n) == 0;
         free(v);
         if (!same)
             return (void *)1;
-        if (i % 3 == 0 && store_delete(s, key) != 0)
+        if (i % 3 == 0 && store_delete(s, key, NULL) != 0)
             return (void *)1;
     }
     return NULL;
@@ -133,9 +133,9 @@ static void many_threads(void **state)
             snprintf(key, sizeof key, "t%d-%d", k, i % 7);
             snprintf(want, sizeof want, "%d", i);
             if (i % 3 == 0) {
-                assert_int_equal(store_get(s, key, &v, &n), 0);
+                assert_int_equal(store_get(s, key, &v, &n, NULL), 0);
             } else {
-                assert_int_equal(store_get(s, key, &v, &n), 1);
+                assert_int_equal(store_get(s, key, &v, &n, NULL), 1);
                 assert_int_equal(n, strlen(want));
                 assert_memory_equal(v, want, n);
                 free(v);

@@ -1,6 +1,6 @@
 /* The Cookie request header in, the Set-Cookie response header out. */
-#ifndef WEBAPP_COOKIES_H
-#define WEBAPP_COOKIES_H
+#ifndef KINDE_WEB_COOKIES_H
+#define KINDE_WEB_COOKIES_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* application/x-www-form-urlencoded bodies (the sign-out form). */
-#ifndef WEBAPP_FORMS_H
-#define WEBAPP_FORMS_H
+#ifndef KINDE_WEB_FORMS_H
+#define KINDE_WEB_FORMS_H
 
 #include <stddef.h>
 

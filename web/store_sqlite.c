@@ -17,10 +17,18 @@ typedef struct sqlite_store {
     unsigned puts;
 } sqlite_store;
 
-static int sq_get(store *s, const char *key, char **value, size_t *len)
+/* The connection's own words for its last failure; called with the lock held,
+ * so no other thread's call can replace them first. */
+static void failed(sqlite_store *q, store_error *err, const char *what)
+{
+    store_error_set(err, "sqlite %s: %s", what, sqlite3_errmsg(q->db));
+}
+
+static int sq_get(store *s, const char *key, char **value, size_t *len, store_error *err)
 {
     sqlite_store *q = (sqlite_store *)s;
     int found = -1;
+    store_error_clear(err);
     pthread_mutex_lock(&q->lock);
     sqlite3_bind_text(q->get, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q->get, 2, (sqlite3_int64)time(NULL));
@@ -37,9 +45,13 @@ static int sq_get(store *s, const char *key, char **value, size_t *len)
             if (len)
                 *len = (size_t)n;
             found = 1;
+        } else {
+            store_error_set(err, "sqlite get: no memory for a %d-byte value", n);
         }
     } else if (rc == SQLITE_DONE) {
         found = 0;
+    } else {
+        failed(q, err, "get");
     }
     sqlite3_reset(q->get);
     sqlite3_clear_bindings(q->get);
@@ -47,7 +59,8 @@ static int sq_get(store *s, const char *key, char **value, size_t *len)
     return found;
 }
 
-static int sq_put(store *s, const char *key, const char *value, size_t len, long ttl)
+static int sq_put(store *s, const char *key, const char *value, size_t len, long ttl,
+                  store_error *err)
 {
     sqlite_store *q = (sqlite_store *)s;
     sqlite3_int64 now = (sqlite3_int64)time(NULL);
@@ -59,6 +72,9 @@ static int sq_put(store *s, const char *key, const char *value, size_t len, long
      * makes the store never earlier than the app's own timeouts. */
     sqlite3_bind_int64(q->put, 3, now + ttl + 1);
     int rc = sqlite3_step(q->put);
+    store_error_clear(err);
+    if (rc != SQLITE_DONE)
+        failed(q, err, "put");
     sqlite3_reset(q->put);
     sqlite3_clear_bindings(q->put);
     /* Expired rows are unreadable already; sweep them now and then. */
@@ -71,23 +87,31 @@ static int sq_put(store *s, const char *key, const char *value, size_t len, long
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int sq_del(store *s, const char *key)
+static int sq_del(store *s, const char *key, store_error *err)
 {
     sqlite_store *q = (sqlite_store *)s;
     pthread_mutex_lock(&q->lock);
     sqlite3_bind_text(q->del, 1, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q->del);
+    store_error_clear(err);
+    if (rc != SQLITE_DONE)
+        failed(q, err, "delete");
     sqlite3_reset(q->del);
     sqlite3_clear_bindings(q->del);
     pthread_mutex_unlock(&q->lock);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int sq_ping(store *s)
+static int sq_ping(store *s, store_error *err)
 {
     sqlite_store *q = (sqlite_store *)s;
     pthread_mutex_lock(&q->lock);
-    int rc = sqlite3_exec(q->db, "SELECT 1", NULL, NULL, NULL);
+    /* Reads the table, not just SELECT 1: a store whose table or file went
+     * bad must not call itself healthy. */
+    int rc = sqlite3_exec(q->db, "SELECT count(*) FROM sessions WHERE 0", NULL, NULL, NULL);
+    store_error_clear(err);
+    if (rc != SQLITE_OK)
+        failed(q, err, "ping");
     pthread_mutex_unlock(&q->lock);
     return rc == SQLITE_OK ? 0 : -1;
 }

@@ -1,7 +1,7 @@
 /* What the app keeps server-side for one browser: the session record, and
  * the random tokens that name it (cookie id) and guard it (CSRF). */
-#ifndef WEBAPP_RECORD_H
-#define WEBAPP_RECORD_H
+#ifndef KINDE_WEB_RECORD_H
+#define KINDE_WEB_RECORD_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -23,7 +23,7 @@ int token_is_wellformed(const char *s);
 /* Constant-time comparison of two tokens; 1 when equal and well-formed. */
 int token_equal(const char *a, const char *b);
 
-typedef struct webapp_record {
+typedef struct web_record {
     int signed_in;          /* 0: a login in progress; 1: tokens held */
     int64_t created;        /* when this id was issued (login start or sign-in) */
     int64_t seen;           /* the last request that used it */
@@ -31,15 +31,15 @@ typedef struct webapp_record {
     char next[REDIRECT_PATH_MAX + 1]; /* where to go after sign-in ("" = home) */
     char *kinde;            /* kinde_session_serialize() output, owned (malloc) */
     size_t kinde_len;
-} webapp_record;
+} web_record;
 
 /* "kwa1 <signed_in> <created> <seen> <csrf> <next|->\n<kinde session>" */
-void record_encode(const webapp_record *r, buf *out);
+void record_encode(const web_record *r, buf *out);
 
 /* Parses record_encode() output. 0 ok (free r with record_free), -1 corrupt. */
-int record_decode(const char *data, size_t len, webapp_record *r);
+int record_decode(const char *data, size_t len, web_record *r);
 
 /* Frees r->kinde, wiping it first: it holds tokens. */
-void record_free(webapp_record *r);
+void record_free(web_record *r);
 
 #endif

@@ -1,6 +1,6 @@
 /* Where the app may send a browser after sign-in and sign-out. */
-#ifndef WEBAPP_REDIRECTS_H
-#define WEBAPP_REDIRECTS_H
+#ifndef KINDE_WEB_REDIRECTS_H
+#define KINDE_WEB_REDIRECTS_H
 
 #include <stddef.h>
 

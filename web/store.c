@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,4 +25,14 @@ store *store_open(const char *spec, const char *data_dir, char *err, size_t errl
         return store_redis_open(spec, err, errlen);
     snprintf(err, errlen, "unknown session store '%s' (sqlite or redis://host:port)", spec);
     return NULL;
+}
+
+void store_error_set(store_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    va_end(ap);
 }

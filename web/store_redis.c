@@ -57,32 +57,50 @@ static redis_conn *conn_acquire(redis_store *r)
 }
 
 /* Runs one command on a pooled connection, reconnecting and retrying once
- * on a transport error. */
-static redisReply *command(redis_store *r, int argc, const char **argv, const size_t *lens)
+ * on a transport error. NULL on failure, with hiredis' words in err. */
+static redisReply *command(redis_store *r, int argc, const char **argv, const size_t *lens,
+                           store_error *err)
 {
     redis_conn *c = conn_acquire(r);
     redisReply *reply = NULL;
+    store_error_clear(err);
     for (int attempt = 0; attempt < 2 && !reply; attempt++) {
-        if (connect_locked(r, c) != 0)
-            continue;
-        reply = redisCommandArgv(c->ctx, argc, argv, lens);
+        if (connect_locked(r, c) == 0)
+            reply = redisCommandArgv(c->ctx, argc, argv, lens);
+        if (!reply)
+            store_error_set(err, "redis %s at %s:%d: %s", argv[0], r->host, r->port,
+                            c->ctx && c->ctx->errstr[0] ? c->ctx->errstr : "cannot connect");
     }
     pthread_mutex_unlock(&c->lock);
+    if (reply && reply->type == REDIS_REPLY_ERROR) {
+        store_error_set(err, "redis %s: %s", argv[0], reply->str);
+        freeReplyObject(reply);
+        reply = NULL;
+    }
     return reply;
 }
 
-static int rd_get(store *s, const char *key, char **value, size_t *len)
+/* A reply of a type the command never gives: a -1 with words for the log. */
+static int unexpected(const char *cmd, const redisReply *reply, store_error *err)
+{
+    store_error_set(err, "redis %s: unexpected reply type %d", cmd, reply->type);
+    return -1;
+}
+
+static int rd_get(store *s, const char *key, char **value, size_t *len, store_error *err)
 {
     redis_store *r = (redis_store *)s;
     char k[512];
     snprintf(k, sizeof k, KEY_PREFIX "%s", key);
     const char *argv[] = {"GET", k};
     size_t lens[] = {3, strlen(k)};
-    redisReply *reply = command(r, 2, argv, lens);
+    redisReply *reply = command(r, 2, argv, lens, err);
     int found = -1;
-    if (reply && reply->type == REDIS_REPLY_NIL) {
+    if (!reply)
+        return -1;
+    if (reply->type == REDIS_REPLY_NIL) {
         found = 0;
-    } else if (reply && reply->type == REDIS_REPLY_STRING) {
+    } else if (reply->type == REDIS_REPLY_STRING) {
         char *copy = malloc(reply->len + 1);
         if (copy) {
             memcpy(copy, reply->str, reply->len);
@@ -91,14 +109,18 @@ static int rd_get(store *s, const char *key, char **value, size_t *len)
             if (len)
                 *len = reply->len;
             found = 1;
+        } else {
+            store_error_set(err, "redis GET: no memory for a %zu-byte value", reply->len);
         }
+    } else {
+        unexpected("GET", reply, err);
     }
-    if (reply)
-        freeReplyObject(reply);
+    freeReplyObject(reply);
     return found;
 }
 
-static int rd_put(store *s, const char *key, const char *value, size_t len, long ttl)
+static int rd_put(store *s, const char *key, const char *value, size_t len, long ttl,
+                  store_error *err)
 {
     redis_store *r = (redis_store *)s;
     char k[512], ex[32];
@@ -106,37 +128,40 @@ static int rd_put(store *s, const char *key, const char *value, size_t len, long
     snprintf(ex, sizeof ex, "%ld", ttl > 0 ? ttl : 1);
     const char *argv[] = {"SET", k, value, "EX", ex};
     size_t lens[] = {3, strlen(k), len, 2, strlen(ex)};
-    redisReply *reply = command(r, 5, argv, lens);
-    int ok = reply && reply->type == REDIS_REPLY_STATUS;
-    if (reply)
-        freeReplyObject(reply);
-    return ok ? 0 : -1;
+    redisReply *reply = command(r, 5, argv, lens, err);
+    if (!reply)
+        return -1;
+    int rc = reply->type == REDIS_REPLY_STATUS ? 0 : unexpected("SET", reply, err);
+    freeReplyObject(reply);
+    return rc;
 }
 
-static int rd_del(store *s, const char *key)
+static int rd_del(store *s, const char *key, store_error *err)
 {
     redis_store *r = (redis_store *)s;
     char k[512];
     snprintf(k, sizeof k, KEY_PREFIX "%s", key);
     const char *argv[] = {"DEL", k};
     size_t lens[] = {3, strlen(k)};
-    redisReply *reply = command(r, 2, argv, lens);
-    int ok = reply && reply->type == REDIS_REPLY_INTEGER;
-    if (reply)
-        freeReplyObject(reply);
-    return ok ? 0 : -1;
+    redisReply *reply = command(r, 2, argv, lens, err);
+    if (!reply)
+        return -1;
+    int rc = reply->type == REDIS_REPLY_INTEGER ? 0 : unexpected("DEL", reply, err);
+    freeReplyObject(reply);
+    return rc;
 }
 
-static int rd_ping(store *s)
+static int rd_ping(store *s, store_error *err)
 {
     redis_store *r = (redis_store *)s;
     const char *argv[] = {"PING"};
     size_t lens[] = {4};
-    redisReply *reply = command(r, 1, argv, lens);
-    int ok = reply && reply->type == REDIS_REPLY_STATUS;
-    if (reply)
-        freeReplyObject(reply);
-    return ok ? 0 : -1;
+    redisReply *reply = command(r, 1, argv, lens, err);
+    if (!reply)
+        return -1;
+    int rc = reply->type == REDIS_REPLY_STATUS ? 0 : unexpected("PING", reply, err);
+    freeReplyObject(reply);
+    return rc;
 }
 
 static void rd_close(store *s)
@@ -181,9 +206,9 @@ store *store_redis_open(const char *url, char *err, size_t errlen)
     for (int i = 0; i < REDIS_CONNECTIONS; i++)
         pthread_mutex_init(&r->conn[i].lock, NULL);
     /* One connection up front, to report an unreachable server at start. */
-    if (connect_locked(r, &r->conn[0]) != 0 || rd_ping(&r->base) != 0) {
-        snprintf(err, errlen, "cannot reach redis at %s:%d: %s", r->host, r->port,
-                 r->conn[0].ctx ? r->conn[0].ctx->errstr : "connect failed");
+    store_error why;
+    if (rd_ping(&r->base, &why) != 0) {
+        snprintf(err, errlen, "cannot reach redis: %s", why.text);
         rd_close(&r->base);
         return NULL;
     }

@@ -51,7 +51,7 @@ int token_equal(const char *a, const char *b)
     return CRYPTO_memcmp(a, b, TOKEN_CHARS) == 0;
 }
 
-void record_encode(const webapp_record *r, buf *out)
+void record_encode(const web_record *r, buf *out)
 {
     buf_printf(out, "kwa1 %d %lld %lld %s %s\n", r->signed_in ? 1 : 0, (long long)r->created,
                (long long)r->seen, r->csrf, r->next[0] ? r->next : "-");
@@ -88,7 +88,7 @@ static int parse_time(const char *s, int64_t *out)
     return 0;
 }
 
-int record_decode(const char *data, size_t len, webapp_record *r)
+int record_decode(const char *data, size_t len, web_record *r)
 {
     if (!data || !r)
         return -1;
@@ -125,7 +125,7 @@ int record_decode(const char *data, size_t len, webapp_record *r)
     return 0;
 }
 
-void record_free(webapp_record *r)
+void record_free(web_record *r)
 {
     if (!r)
         return;

@@ -1,7 +1,7 @@
 /* A growable text buffer. Every append either succeeds or marks the buffer
  * failed (out of memory); callers check once, at the end, with buf_ok(). */
-#ifndef WEBAPP_BUF_H
-#define WEBAPP_BUF_H
+#ifndef KINDE_WEB_BUF_H
+#define KINDE_WEB_BUF_H
 
 #include <stdarg.h>
 #include <stddef.h>

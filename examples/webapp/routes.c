@@ -1,0 +1,213 @@
+/* The demo app's routes: which page for which request. Signing in and out is
+ * the shared layer's (web/signin.h); the HTML is pages.c's; what the server
+ * is, server.c's. */
+#include <string.h>
+
+#include "app.h"
+#include "cookies.h"
+#include "details.h"
+#include "pages.h"
+#include "session.h"
+#include "signin.h"
+#include "static_assets.h"
+
+/* An error page with nobody in the navigation bar. */
+static void error_page(web_response *r, unsigned status, const char *title, const char *message,
+                       const char *reason, int offer_sign_in)
+{
+    r->status = status;
+    r->no_store = 1;
+    buf_free(&r->body);
+    page_error(&r->body, NULL, title, message, reason, offer_sign_in);
+}
+
+static void show_failure(web_response *r, const web_failure *f)
+{
+    error_page(r, f->status, f->title, f->message, f->reason, f->offer_sign_in);
+}
+
+/* Who is signed in, as the navigation bar shows it. */
+typedef struct user_view {
+    page_user user;
+    buf full_name;
+    char initials[16];
+} user_view;
+
+static void user_view_fill(user_view *u, web_session *s)
+{
+    kinde_user d;
+    memset(&d, 0, sizeof d);
+    memset(u, 0, sizeof *u);
+    buf_init(&u->full_name);
+    if (kinde_get_user_details(s->ks, &d, NULL) != KINDE_OK)
+        memset(&d, 0, sizeof d);
+    if (d.given_name && d.family_name)
+        buf_printf(&u->full_name, "%s %s", d.given_name, d.family_name);
+    else
+        buf_puts(&u->full_name, d.given_name    ? d.given_name
+                                : d.family_name ? d.family_name
+                                : d.email       ? d.email
+                                                : "Signed in");
+    page_initials(d.given_name, d.family_name, d.email, u->initials, sizeof u->initials);
+    u->user.full_name = buf_ok(&u->full_name) ? u->full_name.data : "";
+    u->user.initials = u->initials;
+    u->user.email = d.email;
+    u->user.csrf = s->rec.csrf;
+}
+
+/* Loads the browser's session and whether it is signed in: 1 signed in,
+ * 0 not, -1 the store failed (the 503 page is then in r already). */
+static int load_user(app *a, const web_request *q, web_response *r, web_session *s,
+                     const char *doing)
+{
+    store_error err;
+    int rc = web_session_load(&a->site, q, r, s, &err);
+    if (rc > 0)
+        rc = web_session_user(&a->site, s, r, &err);
+    if (rc < 0) {
+        web_failure f;
+        web_store_failed(&a->site, &err, doing, &f);
+        buf_free(&r->cookie);
+        show_failure(r, &f);
+    }
+    return rc;
+}
+
+static void route_home(app *a, const web_request *q, web_response *r)
+{
+    web_session s;
+    r->no_store = 1;
+    int in = load_user(a, q, r, &s, "showing the home page");
+    if (in >= 0) {
+        user_view u;
+        if (in)
+            user_view_fill(&u, &s);
+        page_home(&r->body, in ? &u.user : NULL);
+        if (in)
+            buf_free(&u.full_name);
+    }
+    web_session_free(&s);
+}
+
+static void route_details(app *a, const web_request *q, web_response *r)
+{
+    web_session s;
+    r->no_store = 1;
+    int in = load_user(a, q, r, &s, "showing the details page");
+    if (in == 0) {
+        web_redirect(r, 302, "/login?next=/details");
+    } else if (in > 0) {
+        user_view u;
+        user_view_fill(&u, &s);
+        details_page(&a->site, &s, &u.user, &r->body);
+        buf_free(&u.full_name);
+    }
+    web_session_free(&s);
+}
+
+static void route_healthz(app *a, web_response *r)
+{
+    store_error err;
+    int up = store_ping(a->site.store, &err) == 0;
+    if (!up)
+        web_log(&a->site, "healthz: session store (%s) down: %s", a->site.store->name, err.text);
+    r->status = up ? 200 : 503;
+    r->content_type = "text/plain; charset=utf-8";
+    r->no_store = 1;
+    buf_printf(&r->body, "%s sessions=%s\n", up ? "ok" : "unavailable", a->site.store->name);
+}
+
+static void route_static(const web_request *q, const char *name, web_response *r)
+{
+    for (const static_asset *s = static_assets; s->name; s++) {
+        if (strcmp(s->name, name) != 0)
+            continue;
+        r->content_type = s->content_type;
+        r->etag = s->etag;
+        const char *inm = web_header(q, "If-None-Match");
+        if (inm && strcmp(inm, s->etag) == 0)
+            r->status = 304;
+        else
+            buf_append(&r->body, (const char *)s->data, s->size);
+        return;
+    }
+    error_page(r, 404, "Not found", "There is no such file.", "not_found", 0);
+    r->no_store = 0;
+}
+
+/* A sign-in route: its redirect, or its failure as a page. */
+static void signin_route(app *a, const web_request *q, web_response *r,
+                         int (*flow)(const web_site *, const web_request *, web_response *,
+                                     web_failure *))
+{
+    web_failure f;
+    if (flow(&a->site, q, r, &f) != 0)
+        show_failure(r, &f);
+}
+
+static int start_login(const web_site *s, const web_request *q, web_response *r, web_failure *f)
+{
+    return web_signin_start(s, q, r, WEB_LOGIN, f);
+}
+
+static int start_register(const web_site *s, const web_request *q, web_response *r,
+                          web_failure *f)
+{
+    return web_signin_start(s, q, r, WEB_REGISTER, f);
+}
+
+static int start_create_org(const web_site *s, const web_request *q, web_response *r,
+                            web_failure *f)
+{
+    return web_signin_start(s, q, r, WEB_CREATE_ORG, f);
+}
+
+void app_handle(app *a, const web_request *q, web_response *r)
+{
+    int is_post = strcmp(q->method, "POST") == 0;
+    int is_get = strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0;
+    const char *cookie = web_header(q, "Cookie");
+    const char *url = q->path;
+
+    if (strlen(q->target) > WEB_TARGET_MAX) {
+        error_page(r, 414, "Address too long", "That address is longer than this app accepts.",
+                   "uri_too_long", 0);
+    } else if (cookie && strlen(cookie) > COOKIE_HEADER_MAX) {
+        error_page(r, 431, "Cookies too large",
+                   "Your browser sent more cookies than this app accepts. Clearing this "
+                   "site's cookies will fix it.", "cookie_too_large", 0);
+        web_cookie_clear(&a->site, r);
+    } else if (strcmp(url, "/logout") == 0) {
+        if (is_post) {
+            signin_route(a, q, r, web_signout);
+        } else {
+            error_page(r, 405, "Use the Sign out button",
+                       "Signing out changes your session, so it only happens through the "
+                       "Sign out button (a form with a token), never by following a link.",
+                       "method_not_allowed", 0);
+            r->allow = "POST";
+        }
+    } else if (!is_get) {
+        error_page(r, 405, "Method not allowed", "This address only answers GET.",
+                   "method_not_allowed", 0);
+        r->allow = "GET, HEAD";
+    } else if (strcmp(url, "/") == 0) {
+        route_home(a, q, r);
+    } else if (strcmp(url, "/login") == 0) {
+        signin_route(a, q, r, start_login);
+    } else if (strcmp(url, "/register") == 0) {
+        signin_route(a, q, r, start_register);
+    } else if (strcmp(url, "/create-org") == 0) {
+        signin_route(a, q, r, start_create_org);
+    } else if (strcmp(url, "/callback") == 0) {
+        signin_route(a, q, r, web_callback);
+    } else if (strcmp(url, "/details") == 0) {
+        route_details(a, q, r);
+    } else if (strcmp(url, "/healthz") == 0) {
+        route_healthz(a, r);
+    } else if (strncmp(url, "/static/", 8) == 0) {
+        route_static(q, url + 8, r);
+    } else {
+        error_page(r, 404, "Page not found", "There is nothing at this address.", "not_found", 0);
+    }
+}

@@ -1,0 +1,158 @@
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "cookies.h"
+
+/* Store keys: "s:" + the id, so the store could hold other things too. */
+#define KEY_PREFIX "s:"
+typedef struct store_key {
+    char text[sizeof KEY_PREFIX + TOKEN_CHARS];
+} store_key;
+
+static store_key key_of(const char *id)
+{
+    store_key k;
+    snprintf(k.text, sizeof k.text, KEY_PREFIX "%s", id);
+    return k;
+}
+
+void web_cookie_clear(const web_site *site, web_response *r)
+{
+    buf_free(&r->cookie);
+    cookie_format(&r->cookie, site->cookie_name, "", site->secure, 0);
+}
+
+void web_cookie_issue(const web_site *site, web_response *r, const char *id)
+{
+    buf_free(&r->cookie);
+    cookie_format(&r->cookie, site->cookie_name, id, site->secure, -1);
+}
+
+/* Seconds the record may still live in the store. */
+static long record_ttl(const web_site *site, const web_record *rec, int64_t now)
+{
+    if (!rec->signed_in)
+        return site->login_ttl;
+    long left = site->absolute_timeout - (long)(now - rec->created);
+    return left < site->idle_timeout ? (left > 1 ? left : 1) : site->idle_timeout;
+}
+
+int web_session_save(const web_site *site, const char *id, const web_record *rec,
+                     store_error *err)
+{
+    buf b;
+    buf_init(&b);
+    record_encode(rec, &b);
+    store_key key = key_of(id);
+    int rc;
+    if (buf_ok(&b)) {
+        rc = store_put(site->store, key.text, b.data, b.len, record_ttl(site, rec, time(NULL)),
+                       err);
+    } else {
+        store_error_set(err, "no memory to encode a session record");
+        rc = -1;
+    }
+    if (b.data)
+        OPENSSL_cleanse(b.data, b.len);
+    buf_free(&b);
+    return rc;
+}
+
+int web_session_drop(const web_site *site, const char *id, store_error *err)
+{
+    store_key key = key_of(id);
+    return store_delete(site->store, key.text, err);
+}
+
+void web_session_free(web_session *s)
+{
+    record_free(&s->rec);
+    kinde_session_free(s->ks);
+    s->ks = NULL;
+    s->loaded = 0;
+}
+
+static int expired(const web_site *site, const web_record *rec, int64_t now)
+{
+    if (!rec->signed_in)
+        return now - rec->created > site->login_ttl;
+    return now - rec->seen > site->idle_timeout || now - rec->created > site->absolute_timeout;
+}
+
+int web_session_load(const web_site *site, const web_request *q, web_response *r,
+                     web_session *s, store_error *err)
+{
+    memset(s, 0, sizeof *s);
+    const char *hdr = web_header(q, "Cookie");
+    if (!hdr)
+        return 0;
+    if (cookie_find(hdr, strlen(hdr), site->cookie_name, s->id, sizeof s->id) != 1 ||
+        !token_is_wellformed(s->id))
+        return 0;
+    char *data = NULL;
+    size_t len = 0;
+    store_key key = key_of(s->id);
+    int found = store_get(site->store, key.text, &data, &len, err);
+    if (found <= 0) {
+        if (found == 0)
+            web_cookie_clear(site, r);
+        return found;
+    }
+    int bad = record_decode(data, len, &s->rec);
+    OPENSSL_cleanse(data, len);
+    free(data);
+    int64_t now = time(NULL);
+    if (bad || expired(site, &s->rec, now) ||
+        kinde_session_deserialize(s->rec.kinde, s->rec.kinde_len, &s->ks, NULL) != KINDE_OK) {
+        web_session_free(s);
+        web_cookie_clear(site, r);
+        return web_session_drop(site, s->id, err) == 0 ? 0 : -1;
+    }
+    s->loaded = 1;
+    /* Sliding idle timeout; written at most every tenth of it, not per request. */
+    long touch = site->idle_timeout / 10 < 60 ? site->idle_timeout / 10 : 60;
+    if (s->rec.signed_in && now - s->rec.seen >= touch) {
+        s->rec.seen = now;
+        if (web_session_save(site, s->id, &s->rec, err) != 0)
+            return -1;
+    }
+    return 1;
+}
+
+/* Writes the session back after the SDK changed it (a refresh). */
+static int resave(const web_site *site, web_session *s, store_error *err)
+{
+    char *data = NULL;
+    if (kinde_session_serialize(s->ks, &data, NULL) != KINDE_OK) {
+        store_error_set(err, "no memory to serialize a refreshed session");
+        return -1;
+    }
+    record_free(&s->rec);
+    s->rec.kinde = strdup(data);
+    s->rec.kinde_len = strlen(data);
+    kinde_free(data);
+    if (!s->rec.kinde) {
+        store_error_set(err, "no memory to copy a refreshed session");
+        return -1;
+    }
+    return web_session_save(site, s->id, &s->rec, err);
+}
+
+int web_session_user(const web_site *site, web_session *s, web_response *r, store_error *err)
+{
+    if (!s->loaded || !s->rec.signed_in)
+        return 0;
+    int64_t before = kinde_session_expires_at(s->ks);
+    if (!kinde_is_authenticated(site->client, s->ks, NULL)) {
+        web_cookie_clear(site, r);
+        return web_session_drop(site, s->id, err) == 0 ? 0 : -1;
+    }
+    if (kinde_session_expires_at(s->ks) != before && resave(site, s, err) != 0)
+        return -1;
+    return 1;
+}

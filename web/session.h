@@ -1,0 +1,46 @@
+/* The browser's session: an opaque random id in a cookie, the record under
+ * that id in the store, and the Kinde session inside the record. Loading
+ * applies the timeouts (SECURITY.md E32); an id the store does not know is
+ * never adopted. Every function that touches the store returns -1 when the
+ * store failed, having logged the store's words; the caller answers with
+ * web_store_failed's page, never as if the browser were signed out. */
+#ifndef KINDE_WEB_SESSION_H
+#define KINDE_WEB_SESSION_H
+
+#include <kinde/kinde.h>
+
+#include "http.h"
+#include "record.h"
+#include "site.h"
+
+typedef struct web_session {
+    char id[TOKEN_SIZE];
+    web_record rec;
+    kinde_session *ks;
+    int loaded;
+} web_session;
+
+/* Loads the browser's session into s (always free it with web_session_free):
+ * 1 loaded, 0 none (no cookie, unknown id, expired or corrupt: the cookie is
+ * then cleared in r), -1 the store failed (*err says why). A signed-in
+ * session's last use is written back now and then (the sliding idle timeout). */
+int web_session_load(const web_site *site, const web_request *q, web_response *r,
+                     web_session *s, store_error *err);
+void web_session_free(web_session *s);
+
+/* 1 when s is signed in with valid tokens, refreshing them at Kinde when they
+ * expired (and saving the refreshed ones); 0 when not (a session whose tokens
+ * cannot be renewed is deleted and its cookie cleared); -1 the store failed. */
+int web_session_user(const web_site *site, web_session *s, web_response *r, store_error *err);
+
+/* Stores rec under id for as long as the timeouts allow. 0 ok, -1 failed. */
+int web_session_save(const web_site *site, const char *id, const web_record *rec,
+                     store_error *err);
+/* Deletes the record of id. 0 ok (also when there was none), -1 failed. */
+int web_session_drop(const web_site *site, const char *id, store_error *err);
+
+/* The Set-Cookie of r: the session cookie with this id, or its deletion. */
+void web_cookie_issue(const web_site *site, web_response *r, const char *id);
+void web_cookie_clear(const web_site *site, web_response *r);
+
+#endif

@@ -1,0 +1,38 @@
+#include "site.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void web_log(const web_site *site, const char *fmt, ...)
+{
+    if (!site->log)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    flockfile(site->log);
+    fprintf(site->log, "%s: ", site->name ? site->name : "kinde-web");
+    vfprintf(site->log, fmt, ap);
+    fputc('\n', site->log);
+    funlockfile(site->log);
+    fflush(site->log);
+    va_end(ap);
+}
+
+void web_fail(web_failure *f, unsigned status, const char *title, const char *message,
+              const char *reason, int offer_sign_in)
+{
+    f->status = status;
+    f->title = title;
+    f->message = message;
+    snprintf(f->reason, sizeof f->reason, "%s", reason ? reason : "");
+    f->offer_sign_in = offer_sign_in;
+}
+
+void web_store_failed(const web_site *site, const store_error *err, const char *doing,
+                      web_failure *f)
+{
+    web_log(site, "session store (%s) failed while %s: %s", site->store->name, doing,
+            err && err->text[0] ? err->text : "no detail");
+    web_fail(f, 503, "Sessions are unavailable",
+             "Sessions are unavailable right now. Please try again shortly.", "session_store", 0);
+}

@@ -1,0 +1,54 @@
+/* What one site signs in with: its address, cookie, timeouts, Kinde client
+ * and session store, and where its log goes. The demo app fills one; the
+ * coming gateway will fill its own. Also what a refused request becomes. */
+#ifndef KINDE_WEB_SITE_H
+#define KINDE_WEB_SITE_H
+
+#include <stdio.h>
+
+#include <kinde/kinde.h>
+
+#include "redirects.h"
+#include "store.h"
+
+typedef struct web_site {
+    const char *name;          /* for the log: "kinde-webapp" */
+    FILE *log;                 /* where the details of failures go; NULL = nowhere */
+    const char *public_url;    /* scheme://host[:port], no trailing slash */
+    int secure;                /* public URL is https: Secure + __Host- cookie */
+    const char *cookie_name;
+    long idle_timeout;         /* seconds without a request before a session ends */
+    long absolute_timeout;     /* seconds after sign-in at which a session ends */
+    long login_ttl;            /* seconds a pending login may take */
+    redirect_list logout_allow; /* where sign-out may return to (exact URLs) */
+    kinde_client *client;
+    store *store;
+} web_site;
+
+/* One line "name: text" in the site's log (nothing when it has none). */
+void web_log(const web_site *site, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define WEB_REASON_SIZE 64
+
+/* A request the sign-in layer refused or could not serve: what the person is
+ * told. Plain sentences only: the details (curl's words, Kinde's URLs, the
+ * store's message) go to the log. Each site shows it its own way (the demo
+ * app as an HTML page). */
+typedef struct web_failure {
+    unsigned status;
+    const char *title;
+    const char *message;
+    char reason[WEB_REASON_SIZE]; /* a short code: invalid_state, session_store, ... */
+    int offer_sign_in;
+} web_failure;
+
+void web_fail(web_failure *f, unsigned status, const char *title, const char *message,
+              const char *reason, int offer_sign_in);
+
+/* The one answer to every session-store failure: 503, "sessions are
+ * unavailable, try again shortly", reason session_store, never the signed-out
+ * page. Logs what the store said (err->text) with what was being done. */
+void web_store_failed(const web_site *site, const store_error *err, const char *doing,
+                      web_failure *f);
+
+#endif
