@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store.h"
 
 static char dir[64];
@@ -145,6 +147,46 @@ static void many_threads(void **state)
     store_close(s);
 }
 
+/* A store whose table went away under it (another process, a bad restore):
+ * every call fails, and says so in SQLite's own words. */
+static void failures_carry_sqlite_words(void **state)
+{
+    char err[256], path[128];
+    store *s = store_open("sqlite", dir, err, sizeof err);
+    assert_non_null(s);
+    assert_int_equal(store_put(s, "k", "v", 1, 60, NULL), 0);
+    snprintf(path, sizeof path, "%s/sessions.db", dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE sessions", NULL, NULL, NULL), SQLITE_OK);
+
+    store_error e;
+    char *v = NULL;
+    size_t n = 0;
+    assert_int_equal(store_get(s, "k", &v, &n, &e), -1);
+    assert_string_equal(e.text, "sqlite get: no such table: sessions");
+    assert_int_equal(store_put(s, "k", "v", 1, 60, &e), -1);
+    assert_string_equal(e.text, "sqlite put: no such table: sessions");
+    assert_int_equal(store_delete(s, "k", &e), -1);
+    assert_string_equal(e.text, "sqlite delete: no such table: sessions");
+    assert_int_equal(store_ping(s, &e), -1);
+    assert_string_equal(e.text, "sqlite ping: no such table: sessions");
+
+    /* The table back: the same store works again, and clears its error. */
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE sessions(key TEXT PRIMARY KEY, value BLOB NOT "
+                                  "NULL, expires INTEGER NOT NULL)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_put(s, "k", "v", 1, 60, &e), 0);
+    assert_string_equal(e.text, "");
+    assert_int_equal(store_get(s, "k", &v, &n, &e), 1);
+    free(v);
+    assert_int_equal(store_ping(s, &e), 0);
+    store_close(s);
+}
+
 static void bad_specs(void **state)
 {
     char err[256];
@@ -161,6 +203,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(put_get_delete_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(expired_values_are_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(many_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(failures_carry_sqlite_words, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_specs, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
