@@ -11,6 +11,7 @@ packages=(
   libmicrohttpd-dev libsqlite3-dev libhiredis-dev     # the emulator and the demo app
   libcmocka-dev valgrind gcovr curl                   # the test suite
   redis-server chromium wrk                           # real peers, browser, load
+  sqlite3                                             # the e2e test breaks a session store
 )
 # Node: a machine may already carry Node from another source (NodeSource's
 # nodejs bundles npm, and Debian's npm then cannot be installed beside it).

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The demo web app over HTTP, with curl: every route and its errors, the
-# session rules of SECURITY.md section E, SQLite persistence across a restart
-# and two instances sharing sessions through a real redis-server.
+# session rules of SECURITY.md section E, SQLite persistence across a restart,
+# two instances sharing sessions through a real redis-server, and what a
+# session store that fails (SQLite's table gone, Redis stopped) looks like.
 #
 # usage: http_test.sh KINDE_EMULATOR KINDE_WEBAPP
 set -uo pipefail
 EMU_BIN=${1:?kinde-emulator binary}
 APP_BIN=${2:?kinde-webapp binary}
-for tool in curl redis-server; do
+for tool in curl redis-server sqlite3; do
   command -v "$tool" >/dev/null || { echo "http_test: $tool is missing"; exit 1; }
 done
 
@@ -114,11 +115,14 @@ LAST_PID=0
 LAST_PORT=0
 # Instances other than the main one listen on --port 0 (any free port, read
 # back from the ready file), so no other process can take their port first.
+# LOUD=1: without --quiet, for the checks that read the instance's log.
 start_app() { # name port [options...]; sets LAST_PID and LAST_PORT
   local name=$1 port=$2; shift 2
+  local quiet=(--quiet)
+  [ -n "${LOUD:-}" ] && quiet=()
   rm -f "$W/$name.ready"
   (cd "$W" && exec "$APP_BIN" --port "$port" --ready-file "$W/$name.ready" \
-     --public-url "$APP_URL" --env-file /nonexistent --quiet "$@") >"$W/$name.log" 2>&1 &
+     --public-url "$APP_URL" --env-file /nonexistent "${quiet[@]}" "$@") >"$W/$name.log" 2>&1 &
   LAST_PID=$!
   PIDS+=("$LAST_PID")
   wait_file "$W/$name.ready" "$LAST_PID" || { echo "app $name did not start"; cat "$W/$name.log"; exit 1; }
@@ -174,6 +178,34 @@ csrf_of() { sed -nE 's/.*name="csrf" value="([^"]*)".*/\1/p' "$W/body" | head -1
 signed_in_as() { # base sid name
   req "$1/" -H "Cookie: kinde_session=$2"
   [ "$STATUS" = 200 ] && body_has "$3" && body_has 'action="/logout"'
+}
+# A failed session store's page: 503, reason session_store, a plain sentence;
+# not the signed-out page, and none of the store's words (they go to the log).
+store_down_page() {
+  error_page_is 503 session_store && [ "$(title_of)" = "Sessions are unavailable" ] &&
+    body_has "try again shortly" && body_lacks 'id="hero"' && body_lacks 'action="/logout"' &&
+    body_lacks "sqlite" && body_lacks "redis" && body_lacks "refused" && body_lacks "no such" &&
+    body_lacks "memory" && body_lacks "$EMU_URL" && [ "$(hdr cache-control)" = no-store ]
+}
+# Every route that reads the session, against a store that fails: base sid log.
+store_down_everywhere() {
+  local b=$1 sid=$2 log=$3
+  req "$b/" -H "Cookie: kinde_session=$sid"
+  check "store down, a signed-in browser at home: the 503 page, not the signed-out page" store_down_page
+  check "... its cookie kept for when the store is back" is "$(hdr set-cookie)" ""
+  req "$b/details" -H "Cookie: kinde_session=$sid"
+  check "store down: details, the same 503 page" store_down_page
+  req "$b/login"
+  check "store down: a new sign-in, the 503 page and no cookie handed out" \
+    eval 'store_down_page && [ -z "$(hdr set-cookie)" ]'
+  req "$b/callback?code=a&state=b" -H "Cookie: kinde_session=$sid"
+  check "store down: the callback, the 503 page" store_down_page
+  req "$b/logout" -X POST -H "Cookie: kinde_session=$sid" -d "csrf=x"
+  check "store down: sign-out, the 503 page" store_down_page
+  req "$b/healthz"
+  check "store down: healthz 503" eval '[ "$STATUS" = 503 ] && body_has unavailable'
+  check "store down: the log says out of memory nowhere" \
+    eval '! grep -qiE "out of memory|KINDE_E_NOMEM" "$log"'
 }
 anonymous() { # base sid
   req "$1/" -H "Cookie: kinde_session=$2"
@@ -480,6 +512,21 @@ MAIN_PID=$LAST_PID
 check "after a restart the session is still signed in" signed_in_as "$B" "$KEEP" "Dave Smith"
 check "the store is in WAL mode" test -f "$W/main/sessions.db-wal"
 
+echo "# the session store failing: SQLite"
+LOUD=1 start_app sqfail 0 --data-dir "$W/sqfail"
+BF="http://127.0.0.1:$LAST_PORT"
+check "sign in on the instance whose store will fail" login "$BF"
+# The table gone under the running app (another process, a bad restore):
+# every statement fails, as with a file it can no longer read.
+sqlite3 "$W/sqfail/sessions.db" 'DROP TABLE sessions'
+store_down_everywhere "$BF" "$SID" "$W/sqfail.log"
+check "store down: the log has SQLite's own words" \
+  grep -qF "session store (sqlite) failed while showing the home page: sqlite get: no such table: sessions" "$W/sqfail.log"
+sqlite3 "$W/sqfail/sessions.db" \
+  'CREATE TABLE sessions(key TEXT PRIMARY KEY, value BLOB NOT NULL, expires INTEGER NOT NULL)'
+req "$BF/login"
+check "the store back: sign-in starts again" eval '[ "$STATUS" = 302 ] && [ -n "$(setcookie_id)" ]'
+
 echo "# timeouts (E32)"
 # The app and its store count whole seconds, so a session with timeout T is
 # certainly alive less than T-1 s after its last use (sign-in for the absolute
@@ -587,13 +634,17 @@ check "https: the plain-named cookie is ignored" body_lacks 'action="/logout"'
 
 echo "# Redis: two instances share sessions"
 R_PORT=$(free_port)
-redis-server --port "$R_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-  >"$W/redis.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$R_PORT") 2>/dev/null && break
-  sleep 0.05
-done
+start_redis() { # sets R_PID
+  redis-server --port "$R_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+    >>"$W/redis.log" 2>&1 &
+  R_PID=$!
+  PIDS+=("$R_PID")
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$R_PORT") 2>/dev/null && break
+    sleep 0.05
+  done
+}
+start_redis
 # The Django tutorial's variable names on these two.
 (
   unset KINDE_HOST KINDE_REDIRECT_URL KINDE_POST_LOGOUT_REDIRECT_URL
@@ -617,6 +668,19 @@ check "sign out on B" is "$STATUS" 303
 check "... anonymous on A" anonymous "$RA" "$SID"
 kill "$(cat "$W/ra.pid")" 2>/dev/null
 req "$RB/healthz"; check "B keeps serving when A stops" is "$STATUS" 200
+
+echo "# the session store failing: Redis stopped"
+LOUD=1 start_app rc 0 --sessions "redis://127.0.0.1:$R_PORT"
+RC="http://127.0.0.1:$LAST_PORT"
+check "sign in on an instance whose Redis will stop" login "$RC"
+stop_pid "$R_PID"
+store_down_everywhere "$RC" "$SID" "$W/rc.log"
+check "store down: the log has hiredis' own words" \
+  grep -qE "session store \(redis\) failed while showing the home page: redis GET at 127.0.0.1:$R_PORT: Connection refused" "$W/rc.log"
+start_redis
+req "$RC/login"
+check "Redis back: sign-in starts again (the app reconnects)" \
+  eval '[ "$STATUS" = 302 ] && [ -n "$(setcookie_id)" ]'
 
 echo
 echo "http_test: $passed passed, $failed failed"
