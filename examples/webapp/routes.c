@@ -135,39 +135,14 @@ static void route_static(const web_request *q, const char *name, web_response *r
     r->no_store = 0;
 }
 
-/* A sign-in route: its redirect, or its failure as a page. */
-static void signin_route(app *a, const web_request *q, web_response *r,
-                         int (*flow)(const web_site *, const web_request *, web_response *,
-                                     web_failure *))
-{
-    web_failure f;
-    if (flow(&a->site, q, r, &f) != 0)
-        show_failure(r, &f);
-}
-
-static int start_login(const web_site *s, const web_request *q, web_response *r, web_failure *f)
-{
-    return web_signin_start(s, q, r, WEB_LOGIN, f);
-}
-
-static int start_register(const web_site *s, const web_request *q, web_response *r,
-                          web_failure *f)
-{
-    return web_signin_start(s, q, r, WEB_REGISTER, f);
-}
-
-static int start_create_org(const web_site *s, const web_request *q, web_response *r,
-                            web_failure *f)
-{
-    return web_signin_start(s, q, r, WEB_CREATE_ORG, f);
-}
-
 void app_handle(app *a, const web_request *q, web_response *r)
 {
     int is_post = strcmp(q->method, "POST") == 0;
     int is_get = strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0;
     const char *cookie = web_header(q, "Cookie");
     const char *url = q->path;
+    web_failure f;
+    int refused = 0; /* a sign-in route said no: f is the page */
 
     if (strlen(q->target) > WEB_TARGET_MAX) {
         error_page(r, 414, "Address too long", "That address is longer than this app accepts.",
@@ -179,7 +154,7 @@ void app_handle(app *a, const web_request *q, web_response *r)
         web_cookie_clear(&a->site, r);
     } else if (strcmp(url, "/logout") == 0) {
         if (is_post) {
-            signin_route(a, q, r, web_signout);
+            refused = web_signout(&a->site, q, r, &f);
         } else {
             error_page(r, 405, "Use the Sign out button",
                        "Signing out changes your session, so it only happens through the "
@@ -194,13 +169,13 @@ void app_handle(app *a, const web_request *q, web_response *r)
     } else if (strcmp(url, "/") == 0) {
         route_home(a, q, r);
     } else if (strcmp(url, "/login") == 0) {
-        signin_route(a, q, r, start_login);
+        refused = web_signin_start(&a->site, q, r, WEB_LOGIN, &f);
     } else if (strcmp(url, "/register") == 0) {
-        signin_route(a, q, r, start_register);
+        refused = web_signin_start(&a->site, q, r, WEB_REGISTER, &f);
     } else if (strcmp(url, "/create-org") == 0) {
-        signin_route(a, q, r, start_create_org);
+        refused = web_signin_start(&a->site, q, r, WEB_CREATE_ORG, &f);
     } else if (strcmp(url, "/callback") == 0) {
-        signin_route(a, q, r, web_callback);
+        refused = web_callback(&a->site, q, r, &f);
     } else if (strcmp(url, "/details") == 0) {
         route_details(a, q, r);
     } else if (strcmp(url, "/healthz") == 0) {
@@ -210,4 +185,6 @@ void app_handle(app *a, const web_request *q, web_response *r)
     } else {
         error_page(r, 404, "Page not found", "There is nothing at this address.", "not_found", 0);
     }
+    if (refused)
+        show_failure(r, &f);
 }

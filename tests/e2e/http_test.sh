@@ -291,6 +291,13 @@ for want in 'id="permissions"' 'read:todos' 'create:todos' 'delete:todos' 'updat
   check "details shows $want" body_has "$want"
 done
 check "details: no raw token" body_lacks "eyJ"
+curl -s --max-time 20 -X POST "$EMU_URL/_emulator/faults" \
+  -d '{"path": "/oauth2/v2/user_profile", "status": 503, "count": 1}' >/dev/null
+req "$B/details" -H "Cookie: kinde_session=$SID"
+check "details with Kinde's profile endpoint failing: 200, a plain sentence in its place" \
+  eval '[ "$STATUS" = 200 ] && body_has "id=\"permissions\"" && body_has "Kinde did not give your profile just now"'
+check "... none of the SDK's or curl's words, nor Kinde's URL, on the page" \
+  eval 'body_lacks "KINDE_E_" && body_lacks "/oauth2/v2/user_profile" && body_lacks "503"'
 # E33: /login, /register and /create-org are GETs without a CSRF token (a
 # link or an <img> on another site can hit them); for a signed-in browser
 # they must change nothing: no new cookie, same session, same CSRF token.
