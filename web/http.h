@@ -19,7 +19,9 @@ typedef struct web_request {
     const char *body;     /* a POST body (up to FORM_BODY_MAX), else NULL */
     size_t body_len;
     int body_too_big;     /* the body was longer than FORM_BODY_MAX and not kept */
-    /* The value of request header `name` (case-insensitive), NULL when absent. */
+    /* The value of request header `name` (case-insensitive), NULL when absent.
+     * Called only while the handler runs, on its thread: a server that hands
+     * requests to workers gives them headers it has copied. */
     const char *(*header)(void *ctx, const char *name);
     void *ctx;            /* the server's, for header() */
 } web_request;
@@ -48,7 +50,8 @@ typedef struct web_response {
 void web_response_init(web_response *r);
 void web_response_free(web_response *r);
 /* status (302, 303) and a Location; a failed copy leaves r without one and
- * marks the body failed, so the server answers 500 rather than a bare 302. */
+ * marks the body failed, so the server drops the answer (as for any body it
+ * could not build) rather than send a redirect to nowhere. */
 void web_redirect(web_response *r, unsigned status, const char *location);
 
 #endif

@@ -29,7 +29,9 @@ static int record_start(web_record *rec, int signed_in, const char *next, char i
     return token_new(id) == 0 && token_new(rec->csrf) == 0 ? 0 : -1;
 }
 
-/* Stores ks under a fresh record for id (rec->kinde is borrowed for the call). */
+/* Stores rec, with ks serialized into it, under id. *rc is the SDK's answer
+ * to serializing: when it is not KINDE_OK nothing is stored and 0 returned;
+ * otherwise 0 saved, -1 the store failed (err says why). */
 static int save_with(const web_site *site, const char *id, web_record *rec, kinde_session *ks,
                      store_error *err, kinde_code *rc, kinde_error *kerr)
 {
