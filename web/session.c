@@ -63,6 +63,29 @@ int web_session_save(const web_site *site, const char *id, const web_record *rec
     return rc;
 }
 
+int web_session_create(const web_site *site, kinde_session *ks, int signed_in, const char *next,
+                       char id[TOKEN_SIZE], store_error *err, kinde_code *rc)
+{
+    web_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.signed_in = signed_in;
+    rec.created = rec.seen = time(NULL);
+    if (next)
+        snprintf(rec.next, sizeof rec.next, "%s", next);
+    *rc = KINDE_E_NOMEM; /* no randomness: nothing safe to hand out */
+    if (token_new(id) != 0 || token_new(rec.csrf) != 0)
+        return -2;
+    char *data = NULL;
+    *rc = kinde_session_serialize(ks, &data, NULL);
+    if (*rc != KINDE_OK)
+        return -2;
+    rec.kinde = data;
+    rec.kinde_len = strlen(data);
+    int saved = web_session_save(site, id, &rec, err);
+    kinde_free(data); /* wipes it; rec only borrowed it */
+    return saved;
+}
+
 int web_session_drop(const web_site *site, const char *id, store_error *err)
 {
     store_key key = key_of(id);
@@ -110,8 +133,10 @@ int web_session_load(const web_site *site, const web_request *q, web_response *r
     if (bad || expired(site, &s->rec, now) ||
         kinde_session_deserialize(s->rec.kinde, s->rec.kinde_len, &s->ks, NULL) != KINDE_OK) {
         web_session_free(s);
+        if (web_session_drop(site, s->id, err) != 0)
+            return -1;
         web_cookie_clear(site, r);
-        return web_session_drop(site, s->id, err) == 0 ? 0 : -1;
+        return 0;
     }
     s->loaded = 1;
     /* Sliding idle timeout; written at most every tenth of it, not per request. */
@@ -149,8 +174,10 @@ int web_session_user(const web_site *site, web_session *s, web_response *r, stor
         return 0;
     int64_t before = kinde_session_expires_at(s->ks);
     if (!kinde_is_authenticated(site->client, s->ks, NULL)) {
+        if (web_session_drop(site, s->id, err) != 0)
+            return -1;
         web_cookie_clear(site, r);
-        return web_session_drop(site, s->id, err) == 0 ? 0 : -1;
+        return 0;
     }
     if (kinde_session_expires_at(s->ks) != before && resave(site, s, err) != 0)
         return -1;

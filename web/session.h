@@ -2,8 +2,9 @@
  * that id in the store, and the Kinde session inside the record. Loading
  * applies the timeouts (SECURITY.md E32); an id the store does not know is
  * never adopted. Every function that touches the store returns -1 when the
- * store failed, having logged the store's words; the caller answers with
- * web_store_failed's page, never as if the browser were signed out. */
+ * store failed, with the store's words in *err and the response's cookie
+ * untouched (the browser keeps its id for when the store is back); the caller
+ * answers with web_store_failed, never as if the browser were signed out. */
 #ifndef KINDE_WEB_SESSION_H
 #define KINDE_WEB_SESSION_H
 
@@ -32,6 +33,13 @@ void web_session_free(web_session *s);
  * expired (and saving the refreshed ones); 0 when not (a session whose tokens
  * cannot be renewed is deleted and its cookie cleared); -1 the store failed. */
 int web_session_user(const web_site *site, web_session *s, web_response *r, store_error *err);
+
+/* A new record holding ks under a fresh id (written to id): signed_in, next
+ * (NULL: home), a fresh CSRF token, created and seen now. 0 stored; -1 the
+ * store failed (*err says why); -2 nothing stored, *rc the SDK's reason (no
+ * randomness, or ks could not be serialized). *rc is KINDE_OK unless -2. */
+int web_session_create(const web_site *site, kinde_session *ks, int signed_in, const char *next,
+                       char id[TOKEN_SIZE], store_error *err, kinde_code *rc);
 
 /* Stores rec under id for as long as the timeouts allow. 0 ok, -1 failed. */
 int web_session_save(const web_site *site, const char *id, const web_record *rec,

@@ -1,5 +1,6 @@
 /* Signing in and out: the routes every site that signs people in with Kinde
- * needs, whatever it shows them. Each fills r (status, Location, Set-Cookie,
+ * needs, whatever it shows them, one file each (login.c, callback.c,
+ * logout.c). Each fills r (status, Location, Set-Cookie,
  * no-store) and returns 0, or returns -1 with f saying what to tell the
  * person (r still carries the cookie change that goes with it). */
 #ifndef KINDE_WEB_SIGNIN_H

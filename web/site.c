@@ -28,11 +28,12 @@ void web_fail(web_failure *f, unsigned status, const char *title, const char *me
     f->offer_sign_in = offer_sign_in;
 }
 
-void web_store_failed(const web_site *site, const store_error *err, const char *doing,
+int web_store_failed(const web_site *site, const store_error *err, const char *doing,
                       web_failure *f)
 {
     web_log(site, "session store (%s) failed while %s: %s", site->store->name, doing,
             err && err->text[0] ? err->text : "no detail");
     web_fail(f, 503, "Sessions are unavailable",
              "Sessions are unavailable right now. Please try again shortly.", "session_store", 0);
+    return -1;
 }

@@ -47,8 +47,9 @@ void web_fail(web_failure *f, unsigned status, const char *title, const char *me
 
 /* The one answer to every session-store failure: 503, "sessions are
  * unavailable, try again shortly", reason session_store, never the signed-out
- * page. Logs what the store said (err->text) with what was being done. */
-void web_store_failed(const web_site *site, const store_error *err, const char *doing,
+ * page. Logs what the store said (err->text) with what was being done.
+ * Returns -1, what the sign-in routes return with it. */
+int web_store_failed(const web_site *site, const store_error *err, const char *doing,
                       web_failure *f);
 
 #endif
