@@ -67,7 +67,6 @@ static int load_user(app *a, const web_request *q, web_response *r, web_session 
     if (rc < 0) {
         web_failure f;
         web_store_failed(&a->site, &err, doing, &f);
-        buf_free(&r->cookie);
         show_failure(r, &f);
     }
     return rc;
