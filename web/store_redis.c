@@ -87,6 +87,18 @@ static int unexpected(const char *cmd, const redisReply *reply, store_error *err
     return -1;
 }
 
+/* A command whose answer matters only by its type. 0 when it is `type`. */
+static int command_expect(redis_store *r, int argc, const char **argv, const size_t *lens,
+                          int type, store_error *err)
+{
+    redisReply *reply = command(r, argc, argv, lens, err);
+    if (!reply)
+        return -1;
+    int rc = reply->type == type ? 0 : unexpected(argv[0], reply, err);
+    freeReplyObject(reply);
+    return rc;
+}
+
 static int rd_get(store *s, const char *key, char **value, size_t *len, store_error *err)
 {
     redis_store *r = (redis_store *)s;
@@ -128,12 +140,7 @@ static int rd_put(store *s, const char *key, const char *value, size_t len, long
     snprintf(ex, sizeof ex, "%ld", ttl > 0 ? ttl : 1);
     const char *argv[] = {"SET", k, value, "EX", ex};
     size_t lens[] = {3, strlen(k), len, 2, strlen(ex)};
-    redisReply *reply = command(r, 5, argv, lens, err);
-    if (!reply)
-        return -1;
-    int rc = reply->type == REDIS_REPLY_STATUS ? 0 : unexpected("SET", reply, err);
-    freeReplyObject(reply);
-    return rc;
+    return command_expect(r, 5, argv, lens, REDIS_REPLY_STATUS, err);
 }
 
 static int rd_del(store *s, const char *key, store_error *err)
@@ -143,12 +150,7 @@ static int rd_del(store *s, const char *key, store_error *err)
     snprintf(k, sizeof k, KEY_PREFIX "%s", key);
     const char *argv[] = {"DEL", k};
     size_t lens[] = {3, strlen(k)};
-    redisReply *reply = command(r, 2, argv, lens, err);
-    if (!reply)
-        return -1;
-    int rc = reply->type == REDIS_REPLY_INTEGER ? 0 : unexpected("DEL", reply, err);
-    freeReplyObject(reply);
-    return rc;
+    return command_expect(r, 2, argv, lens, REDIS_REPLY_INTEGER, err);
 }
 
 static int rd_ping(store *s, store_error *err)
@@ -156,12 +158,7 @@ static int rd_ping(store *s, store_error *err)
     redis_store *r = (redis_store *)s;
     const char *argv[] = {"PING"};
     size_t lens[] = {4};
-    redisReply *reply = command(r, 1, argv, lens, err);
-    if (!reply)
-        return -1;
-    int rc = reply->type == REDIS_REPLY_STATUS ? 0 : unexpected("PING", reply, err);
-    freeReplyObject(reply);
-    return rc;
+    return command_expect(r, 1, argv, lens, REDIS_REPLY_STATUS, err);
 }
 
 static void rd_close(store *s)
