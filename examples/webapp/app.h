@@ -17,7 +17,6 @@ typedef struct app {
     const char *data_dir;
     const char *sessions;      /* "sqlite" or "redis://host:port" */
     const char *env_file;
-    char public_url[512];      /* scheme://host[:port], no trailing slash */
     int quiet;
     const char *logout_urls[APP_MAX_LOGOUT_URLS];
 

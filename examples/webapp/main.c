@@ -46,15 +46,59 @@ static int parse_long(const char *s, long min, long max, long *out)
 
 static int write_ready_file(const char *path, int port)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return -1;
-    fprintf(f, "%d\n", port);
-    if (fclose(f) != 0)
-        return -1;
-    return rename(tmp, path);
+    buf tmp;
+    buf_init(&tmp);
+    buf_printf(&tmp, "%s.tmp", path);
+    FILE *f = buf_ok(&tmp) ? fopen(tmp.data, "w") : NULL;
+    int rc = -1;
+    if (f) {
+        fprintf(f, "%d\n", port);
+        if (fclose(f) == 0)
+            rc = rename(tmp.data, path);
+    }
+    buf_free(&tmp);
+    return rc;
+}
+
+/* scheme://host[:port] as browsers see the app, no trailing slash: --public-url,
+ * else http://ADDR:PORT. NULL when out of memory. */
+static char *public_url_of(const char *given, const char *bind, int port)
+{
+    buf b;
+    buf_init(&b);
+    if (given) {
+        size_t len = strlen(given);
+        while (len > 0 && given[len - 1] == '/')
+            len--;
+        buf_append(&b, given, len);
+    } else {
+        buf_printf(&b, "http://%s:%d", strcmp(bind, "0.0.0.0") == 0 ? "127.0.0.1" : bind, port);
+    }
+    return buf_take(&b, NULL);
+}
+
+/* The Kinde client, with the app's own addresses as the defaults for what
+ * neither the environment nor the dotenv file says. */
+static kinde_code client_new(const app *a, kinde_client **out, kinde_error *err)
+{
+    buf callback, home;
+    buf_init(&callback);
+    buf_init(&home);
+    buf_printf(&callback, "%s/callback", a->site.public_url);
+    buf_printf(&home, "%s/", a->site.public_url);
+    kinde_code rc = KINDE_E_NOMEM;
+    if (buf_ok(&callback) && buf_ok(&home)) {
+        kinde_config base;
+        kinde_config_init(&base);
+        base.callback_url = callback.data;
+        base.post_logout_redirect_url = home.data;
+        base.grant_type = KINDE_GRANT_AUTHORIZATION_CODE;
+        base.login_ttl_seconds = a->site.login_ttl;
+        rc = kinde_client_new_from_env(a->env_file, &base, out, err);
+    }
+    buf_free(&callback);
+    buf_free(&home);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -141,36 +185,25 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    if (public_url) {
-        snprintf(a.public_url, sizeof a.public_url, "%s", public_url);
-        size_t len = strlen(a.public_url);
-        while (len > 0 && a.public_url[len - 1] == '/')
-            a.public_url[--len] = '\0';
-    } else {
-        snprintf(a.public_url, sizeof a.public_url, "http://%s:%d",
-                 strcmp(a.bind, "0.0.0.0") == 0 ? "127.0.0.1" : a.bind, a.port);
+    char *url = public_url_of(public_url, a.bind, a.port);
+    if (!url) {
+        fprintf(stderr, "kinde-webapp: out of memory\n");
+        server_stop(&a);
+        store_close(a.site.store);
+        return 1;
     }
-    a.site.public_url = a.public_url;
-    a.site.secure = strncmp(a.public_url, "https://", 8) == 0;
+    a.site.public_url = url;
+    a.site.secure = strncmp(url, "https://", 8) == 0;
     a.site.cookie_name = a.site.secure ? "__Host-kinde_session" : "kinde_session";
 
-    /* Defaults for what neither the environment nor .env says. */
-    char callback[600], home[600];
-    snprintf(callback, sizeof callback, "%s/callback", a.public_url);
-    snprintf(home, sizeof home, "%s/", a.public_url);
-    kinde_config base;
-    kinde_config_init(&base);
-    base.callback_url = callback;
-    base.post_logout_redirect_url = home;
-    base.grant_type = KINDE_GRANT_AUTHORIZATION_CODE;
-    base.login_ttl_seconds = a.site.login_ttl;
     kinde_error kerr;
     memset(&kerr, 0, sizeof kerr);
     kinde_client *client = NULL;
-    if (kinde_client_new_from_env(a.env_file, &base, &client, &kerr) != KINDE_OK) {
+    if (client_new(&a, &client, &kerr) != KINDE_OK) {
         fprintf(stderr, "kinde-webapp: Kinde configuration: %s\n", kerr.text);
         server_stop(&a);
         store_close(a.site.store);
+        free(url);
         return 1;
     }
     __atomic_store_n(&a.site.client, client, __ATOMIC_RELEASE);
@@ -180,10 +213,11 @@ int main(int argc, char **argv)
         server_stop(&a);
         kinde_client_free(a.site.client);
         store_close(a.site.store);
+        free(url);
         return 1;
     }
     if (!a.quiet)
-        fprintf(stderr, "kinde-webapp: listening on %s (sessions: %s)\n", a.public_url,
+        fprintf(stderr, "kinde-webapp: listening on %s (sessions: %s)\n", url,
                 a.site.store->name);
 
     int sig = 0;
@@ -191,5 +225,6 @@ int main(int argc, char **argv)
     server_stop(&a);
     kinde_client_free(a.site.client);
     store_close(a.site.store);
+    free(url);
     return 0;
 }
