@@ -9,6 +9,7 @@
 
 #include "cookies.h"
 #include "forms.h"
+#include "http.h"
 #include "redirects.h"
 
 static int find(const char *hdr, const char *name, char *out, size_t n)
@@ -256,6 +257,32 @@ static void redirect_targets_table(void **state)
     assert_false(redirect_is_local_path(p));
 }
 
+/* Query parameters of a request target: form rules, and whatever is
+ * doubtful (a repeat, a bad escape, too long) is unusable, never a guess. */
+static void query_parameters(void **state)
+{
+    char out[16];
+    web_request q = {.target = "/login?next=%2Fdetails%3Ftab%3Dflags&org_name=Acme+Co"};
+    assert_int_equal(web_query(&q, "next", out, sizeof out), -1); /* 17 bytes: too long */
+    char big[64];
+    assert_int_equal(web_query(&q, "next", big, sizeof big), 1);
+    assert_string_equal(big, "/details?tab=flags");
+    assert_int_equal(web_query(&q, "org_name", out, sizeof out), 1);
+    assert_string_equal(out, "Acme Co");
+    assert_int_equal(web_query(&q, "nope", out, sizeof out), 0);
+    q.target = "/login?next=/a&next=/b";
+    assert_int_equal(web_query(&q, "next", out, sizeof out), -1);
+    q.target = "/login?next=%zz";
+    assert_int_equal(web_query(&q, "next", out, sizeof out), -1);
+    q.target = "/login?next=%00";
+    assert_int_equal(web_query(&q, "next", out, sizeof out), -1);
+    q.target = "/login";
+    assert_int_equal(web_query(&q, "next", out, sizeof out), 0);
+    assert_string_equal(out, "");
+    q.target = "/login?";
+    assert_int_equal(web_query(&q, "next", out, sizeof out), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +291,7 @@ int main(void)
         cmocka_unit_test(form_bodies),
         cmocka_unit_test(redirect_allow_list),
         cmocka_unit_test(redirect_targets_table),
+        cmocka_unit_test(query_parameters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -154,6 +154,47 @@ static void every_value_is_escaped(void **state)
     buf_free(&b);
 }
 
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* The details page's sections as the app writes them: a head once, then any
+ * number of rows; a short last row filled; no rows, the empty sentence. */
+static void details_sections(void **state)
+{
+    static const char *const headers[] = {"claim", "value"};
+    buf b;
+    buf_init(&b);
+    page_section t;
+    page_section_begin(&t, &b, "none", "Nothing", NULL, headers, 2);
+    page_section_end(&t, "No claims.");
+    assert_true(buf_ok(&b));
+    assert_string_equal(b.data, "<section class=\"panel\" id=\"none\">\n<h2>Nothing</h2>\n"
+                                "<p class=\"empty\">No claims.</p>\n</section>\n");
+    buf_free(&b);
+
+    page_section_begin(&t, &b, "c", "Claims", "intro", headers, 2);
+    for (int i = 0; i < 100; i++) {
+        page_cell(&t, "iss");
+        page_cell(&t, NULL);
+    }
+    page_cell2(&t, "5", " (default)");
+    page_section_end(&t, "No claims.");
+    assert_true(buf_ok(&b));
+    assert_int_equal(count(b.data, "<thead>"), 1);
+    assert_int_equal(count(b.data, "<tr>"), 1 + 101);
+    assert_int_equal(count(b.data, "<th scope=\"row\"><code>iss</code></th><td>(none)</td>"), 100);
+    assert_non_null(strstr(b.data, "<th scope=\"row\"><code>5 (default)</code></th><td></td></tr>\n"
+                                   "</tbody>\n</table>\n</section>\n"));
+    assert_non_null(strstr(b.data, "<p class=\"muted\">intro</p>"));
+    assert_null(strstr(b.data, "class=\"empty\""));
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +203,7 @@ int main(void)
         cmocka_unit_test(corrupt_records_are_refused),
         cmocka_unit_test(initials),
         cmocka_unit_test(every_value_is_escaped),
+        cmocka_unit_test(details_sections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
