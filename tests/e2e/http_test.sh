@@ -628,6 +628,8 @@ begin_login "http://127.0.0.1:$P_DOWN"
 req "http://127.0.0.1:$P_DOWN/callback?code=abc&state=$STATE" -H "Cookie: kinde_session=$PRE"
 check "Kinde down: 502 page, reason kinde_unavailable" \
   eval 'error_page_is 502 kinde_unavailable && body_has "href=\"/login\""'
+check "... a plain sentence: neither curl's words nor Kinde's address on the page" \
+  eval 'body_lacks "127.0.0.1:$DEAD" && body_lacks "refused" && body_lacks "curl" && body_lacks "KINDE_E_"'
 
 echo "# https: Secure and __Host-"
 start_app tls 0 --data-dir "$W/tls" --public-url "https://app.example"
