@@ -610,6 +610,18 @@ sed -n '/^static int parse_args/,/^}/p' "$SRC/main.c" | grep -oE -- '"--[a-z][a-
 check "main.c accepts options (the list was found)" eval '[ "$(wc -l <"$W/main-options")" -ge 15 ]'
 check "--help mentions every option main.c accepts, and no other" \
   eval 'diff "$W/main-options" "$W/help-options" >"$W/err"'
+# The locking rule of emulator.h, in every source file; and the check itself
+# finds both kinds of breach in a sample.
+LOCK_RULE="$(dirname "$0")/lock_rule.awk"
+awk -f "$LOCK_RULE" "$SRC"/*.c >"$W/err"
+check "every emulator function that locks unlocks once, itself, before any return" \
+  eval '[ -n "$(ls "$SRC"/*.c)" ] && [ ! -s "$W/err" ]'
+printf '%s\n' 'static void f(void)' '{' '    pthread_mutex_lock(&emu.lock);' '    if (x)' '        return;' \
+  '    pthread_mutex_unlock(&emu.lock);' '}' 'static void g(void)' '{' '    pthread_mutex_unlock(&emu.lock);' '}' \
+  >"$W/breach.c"
+awk -f "$LOCK_RULE" "$W/breach.c" >"$W/out"
+check "the lock check finds a return with the lock held and an unlock of another's lock" \
+  eval 'grep -q "breach.c:5: f: returns with the lock held" "$W/out" && grep -q "breach.c:10: g: unlocks" "$W/out"'
 run "$EMU" --version
 check "--version: 'kinde-emulator X.Y.Z', exit 0" \
   eval '[ $RC = 0 ] && grep -qxE "kinde-emulator [0-9]+\.[0-9]+\.[0-9]+" "$W/out"'
