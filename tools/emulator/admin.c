@@ -8,6 +8,7 @@
  *   POST   /_emulator/sign-with-wrong-key   {"enabled": true|false}
  *   POST   /_emulator/clock                 {"skew_seconds": n}
  *   POST   /_emulator/mint                  {"header": {...}, "claims": {...}} -> {"token"}
+ *   POST   /_emulator/id-token-nonce        {"mode": "normal"|"wrong"|"missing"}
  *
  * One row of the table at the end per endpoint; routes.c sends every
  * /_emulator/ path here.
@@ -241,6 +242,7 @@ static void reset(const emu_request *q, const json_t *j, emu_reply *r)
     emu.n_stats = 0;
     emu.clock_skew = 0;
     emu.sign_with_wrong_key = 0;
+    emu.id_token_nonce = EMU_NONCE_NORMAL;
     pthread_mutex_unlock(&emu.lock);
     ok(r);
 }
@@ -260,6 +262,25 @@ static void clock_skew(const emu_request *q, const json_t *j, emu_reply *r)
     ok(r);
 }
 
+static void id_token_nonce(const emu_request *q, const json_t *j, emu_reply *r)
+{
+    (void)q;
+    static const char *const modes[] = {[EMU_NONCE_NORMAL] = "normal", [EMU_NONCE_WRONG] = "wrong",
+                                        [EMU_NONCE_MISSING] = "missing"};
+    const char *mode = json_string_value(json_object_get(j, "mode"));
+    size_t m = 0;
+    while (m < sizeof modes / sizeof modes[0] && !(mode && strcmp(mode, modes[m]) == 0))
+        m++;
+    if (m == sizeof modes / sizeof modes[0]) {
+        bad(r, "mode: \"normal\", \"wrong\" or \"missing\"");
+        return;
+    }
+    pthread_mutex_lock(&emu.lock);
+    emu.id_token_nonce = (emu_nonce_mode)m;
+    pthread_mutex_unlock(&emu.lock);
+    ok(r);
+}
+
 /* body: the JSON object a POST carries; NULL for the other methods. */
 typedef void admin_fn(const emu_request *q, const json_t *body, emu_reply *r);
 
@@ -274,6 +295,7 @@ static const struct {
     {"sign-with-wrong-key", "POST", sign_with_wrong_key},
     {"clock", "POST", clock_skew},
     {"mint", "POST", mint},
+    {"id-token-nonce", "POST", id_token_nonce},
 };
 
 void emu_admin(const emu_request *q, emu_reply *r)
