@@ -10,7 +10,7 @@
  *   keys.c       the signing keys, JWKS and JWT signing
  *   state.c      codes, refresh tokens, browser sessions: the expiring things
  *   issue.c      token minting: claims, signing, the token response
- *   backchannel.c client authentication and the parameters of POSTed endpoints
+ *   backchannel.c  client authentication, the fields POSTed endpoints require
  *   wellknown.c  GET /.well-known/openid-configuration, /.well-known/jwks.json
  *   authorize.c  GET /oauth2/auth, and the redirect back with a code
  *   signin.c     the sign-in and sign-up pages and what they post
@@ -19,7 +19,7 @@
  *   profile.c    /oauth2/v2/user_profile and /oauth2/user_profile
  *   logout.c     GET /logout
  *   pages.c      the HTML of the sign-in, registration and message pages
- *   admin.c      /_emulator/...: faults, clock, keys, minting, counters
+ *   admin.c      /_emulator/...: faults, clock, keys, nonce, minting, counters
  *
  * Locking. One process, one mutex (emu.lock), held briefly: every request
  * runs on its own libmicrohttpd thread. The rule:
