@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT (see LICENSE) */
 /*
  * kinde.h - the Kinde authentication SDK for C.
  *
