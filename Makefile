@@ -6,7 +6,7 @@ JOBS ?= 2
 # The optimised tree of `make demo` and `make install` (tests point it elsewhere).
 RELEASE_DIR ?= build-release
 
-.PHONY: all deps build release test demo bench fuzz coverage install clean
+.PHONY: all deps build release test demo bench fuzz coverage install abi-baseline clean
 all: build
 
 deps:
@@ -37,6 +37,11 @@ coverage: deps
 
 install: release
 	cmake --install $(RELEASE_DIR) $(if $(PREFIX),--prefix $(PREFIX))
+
+# Rewrite abi/libkinde.abi from the current library, on purpose: after an
+# intended break (with the MINOR version raised) or to record additions.
+abi-baseline: build
+	tests/install/check-abi.sh --update build/src/libkinde.so abi/libkinde.abi include/kinde
 
 clean:
 	rm -rf build build-* build*.log

@@ -9,7 +9,7 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libcurl4-openssl-dev libssl-dev libjansson-dev      # the library
   libmicrohttpd-dev libsqlite3-dev libhiredis-dev     # the emulator and the demo app
-  libcmocka-dev valgrind gcovr curl                   # the test suite
+  libcmocka-dev valgrind gcovr curl abigail-tools     # the test suite (abidiff: docs/ABI.md)
   redis-server chromium wrk                           # real peers, browser, load
 )
 # Node: a machine may already carry Node from another source (NodeSource's

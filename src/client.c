@@ -148,11 +148,17 @@ static int split_audiences(kinde_client *c)
     return 0;
 }
 
-kinde_code kinde_client_new(const kinde_config *cfg, kinde_client **out, kinde_error *err)
+kinde_code kinde_client_new_sized(const kinde_config *their_cfg, size_t cfg_size,
+                                  kinde_client **out, kinde_error *err)
 {
-    if (!cfg || !out)
+    if (!their_cfg || !out)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "cfg and out are required");
-    kinde_code rc = validate(cfg, err);
+    kinde_config cfg_copy;
+    kinde_code rc = kinde__config_in(&cfg_copy, their_cfg, cfg_size, err);
+    if (rc != KINDE_OK)
+        return rc;
+    const kinde_config *cfg = &cfg_copy;
+    rc = validate(cfg, err);
     if (rc != KINDE_OK)
         return rc;
     pthread_once(&curl_once, init_curl);

@@ -28,6 +28,15 @@
  *     session is changed (fetch_token, refresh, logout, clear) or freed.
  *   - No function aborts the process on bad input; NULL arguments give
  *     KINDE_E_INVALID_ARGUMENT.
+ *   - Every function returning kinde_code warns when its result is ignored.
+ *
+ * Binary compatibility (docs/ABI.md): the structs that grow (kinde_config,
+ * kinde_auth_params, kinde_user) travel with the size the program was
+ * compiled with. The functions taking them are macros that pass sizeof to
+ * an exported *_sized function, so a program built against an older
+ * kinde.h keeps working with a newer library: members beyond the program's
+ * size take their defaults (or, for results, are not written). Bindings
+ * from other languages call the *_sized functions with their struct size.
  *
  * Thread safety: a kinde_client may be used from any number of threads at
  * once. A kinde_session must not be used from two threads at once, except
@@ -148,7 +157,13 @@ typedef enum kinde_grant_type {
 } kinde_grant_type;
 
 /* The seed's configuration table. Strings are copied by kinde_client_new();
- * NULL means "not set". Always start from kinde_config_init(). */
+ * NULL means "not set". Always start from kinde_config_init(). Members are
+ * only ever appended (docs/ABI.md).
+ *
+ * Without client_id, client_secret and callback_url the client only
+ * verifies access tokens (an API receiving bearer tokens needs no more
+ * than the domain and, usually, the audience); the functions that need an
+ * application then fail with KINDE_E_CONFIG naming client_id. */
 typedef struct kinde_config {
     const char *domain;          /* required: https://yourapp.kinde.com (a trailing "/" is
                                     dropped; tokens' iss must then equal it exactly) */
@@ -170,18 +185,25 @@ typedef struct kinde_config {
     const char *ca_file;         /* optional CA bundle; TLS verification is always on */
 } kinde_config;
 
-/* Fill cfg with the defaults above (strings NULL). */
-KINDE_API void kinde_config_init(kinde_config *cfg);
+/* Fill cfg with the defaults above (strings NULL). A macro: the program's
+ * sizeof(kinde_config) goes to kinde_config_init_sized(). */
+#define kinde_config_init(cfg) kinde_config_init_sized((cfg), sizeof(kinde_config))
+KINDE_API void kinde_config_init_sized(kinde_config *cfg, size_t cfg_size);
 
 typedef struct kinde_client kinde_client;
 
-/* Validate cfg and create a client. Bad configuration (missing domain or
- * client id, http:// to a host other than loopback, a secret missing for a
- * grant that needs it, an unknown grant type) is KINDE_E_CONFIG with the
- * field in err->text. *out is set only on success; free with
- * kinde_client_free(). */
+/* Validate cfg and create a client. Bad configuration (missing domain,
+ * http:// to a host other than loopback, an application without client id,
+ * callback URL or the secret its grant needs, an unknown grant type) is
+ * KINDE_E_CONFIG with the field in err->text. *out is set only on success;
+ * free with kinde_client_free(). cfg_size: sizeof(kinde_config) as the
+ * program knows it; members a newer program sets that this library does not
+ * know are KINDE_E_CONFIG. */
+#define kinde_client_new(cfg, out, err) \
+    kinde_client_new_sized((cfg), sizeof(kinde_config), (out), (err))
 KINDE_API KINDE_WARN_UNUSED kinde_code
-kinde_client_new(const kinde_config *cfg, kinde_client **out, kinde_error *err);
+kinde_client_new_sized(const kinde_config *cfg, size_t cfg_size, kinde_client **out,
+                       kinde_error *err);
 
 /* Like kinde_client_new(), reading KINDE_HOST or KINDE_ISSUER_URL,
  * KINDE_CLIENT_ID, KINDE_CLIENT_SECRET, KINDE_REDIRECT_URL or
@@ -191,9 +213,11 @@ kinde_client_new(const kinde_config *cfg, kinde_client **out, kinde_error *err);
  * from the environment and, for variables the environment lacks, from the
  * file dotenv_path (NULL = no file; a missing file is not an error).
  * base (may be NULL) supplies every other field and values neither source has. */
+#define kinde_client_new_from_env(dotenv_path, base, out, err) \
+    kinde_client_new_from_env_sized((dotenv_path), (base), sizeof(kinde_config), (out), (err))
 KINDE_API KINDE_WARN_UNUSED kinde_code
-kinde_client_new_from_env(const char *dotenv_path, const kinde_config *base,
-                          kinde_client **out, kinde_error *err);
+kinde_client_new_from_env_sized(const char *dotenv_path, const kinde_config *base,
+                                size_t base_size, kinde_client **out, kinde_error *err);
 
 /* Free a client. The caller makes sure no other thread still uses it. */
 KINDE_API void kinde_client_free(kinde_client *client);
@@ -240,7 +264,8 @@ KINDE_API int64_t kinde_session_expires_at(const kinde_session *session);
 /* ------------------------------------------------------------------------ */
 
 /* Optional parameters of the authorization request (KINDE.md). Zero-fill
- * (or `= {0}`) and set what you need; NULL/0 members are not sent. */
+ * (or `= {0}`) and set what you need; NULL/0 members are not sent. Members
+ * are only ever appended (docs/ABI.md). */
 typedef struct kinde_auth_params {
     const char *prompt;          /* "login" | "create" | "none" */
     const char *lang;
@@ -261,20 +286,32 @@ typedef struct kinde_auth_params {
  * fresh state, nonce and PKCE verifier, replacing any earlier pending login.
  * Store the session, then redirect the browser. params may be NULL.
  * *url: caller frees with kinde_free(). */
+#define kinde_get_login_url(client, session, params, url, err) \
+    kinde_get_login_url_sized((client), (session), (params), sizeof(kinde_auth_params), \
+        (url), (err))
 KINDE_API KINDE_WARN_UNUSED kinde_code
-kinde_get_login_url(kinde_client *client, kinde_session *session,
-                    const kinde_auth_params *params, char **url, kinde_error *err);
+kinde_get_login_url_sized(kinde_client *client, kinde_session *session,
+                          const kinde_auth_params *params, size_t params_size, char **url,
+                          kinde_error *err);
 
 /* The sign-up URL (seed: get_register_url): the login URL with prompt=create. */
+#define kinde_get_register_url(client, session, params, url, err) \
+    kinde_get_register_url_sized((client), (session), (params), sizeof(kinde_auth_params), \
+        (url), (err))
 KINDE_API KINDE_WARN_UNUSED kinde_code
-kinde_get_register_url(kinde_client *client, kinde_session *session,
-                       const kinde_auth_params *params, char **url, kinde_error *err);
+kinde_get_register_url_sized(kinde_client *client, kinde_session *session,
+                             const kinde_auth_params *params, size_t params_size, char **url,
+                             kinde_error *err);
 
 /* Sign up and create an organization (seed: create_org): the register URL
  * with is_create_org=true and org_name when params->org_name is set. */
+#define kinde_get_create_org_url(client, session, params, url, err) \
+    kinde_get_create_org_url_sized((client), (session), (params), sizeof(kinde_auth_params), \
+        (url), (err))
 KINDE_API KINDE_WARN_UNUSED kinde_code
-kinde_get_create_org_url(kinde_client *client, kinde_session *session,
-                         const kinde_auth_params *params, char **url, kinde_error *err);
+kinde_get_create_org_url_sized(kinde_client *client, kinde_session *session,
+                               const kinde_auth_params *params, size_t params_size, char **url,
+                               kinde_error *err);
 
 /* Complete a login from the full callback URL (seed: fetch_token). Checks,
  * before any request: one state, equal to the pending login's, not expired
@@ -399,7 +436,7 @@ KINDE_API kinde_code kinde_get_roles(const kinde_session *session, kinde_strings
                                      kinde_error *err);
 
 /* seed: get_user_details(), from the ID token. Members are borrowed; NULL
- * when the token lacks them. */
+ * when the token lacks them. Members are only ever appended (docs/ABI.md). */
 typedef struct kinde_user {
     const char *id;              /* sub */
     const char *given_name;
@@ -408,8 +445,12 @@ typedef struct kinde_user {
     const char *picture;
 } kinde_user;
 
-KINDE_API kinde_code kinde_get_user_details(const kinde_session *session, kinde_user *user,
-                                            kinde_error *err);
+/* A macro: the program's sizeof(kinde_user) says how many members to write. */
+#define kinde_get_user_details(session, user, err) \
+    kinde_get_user_details_sized((session), (user), sizeof(kinde_user), (err))
+KINDE_API kinde_code
+kinde_get_user_details_sized(const kinde_session *session, kinde_user *user, size_t user_size,
+                             kinde_error *err);
 
 /* GET /oauth2/v2/user_profile with the session's access token. The answer's
  * `sub` must equal the ID token's. *profile_json: caller frees with kinde_free(). */

@@ -4,7 +4,9 @@
 set -euo pipefail
 lib=$1 header=$2
 exported=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBR]$/ {print $3}' | sort -u)
-declared=$(grep -oE '\bkinde_[a-z0-9_]+\s*\(' "$header" | sed -E 's/\s*\($//' | sort -u)
+# The functions kinde.h declares: the name before the first "(" of each
+# KINDE_API declaration (macros and comments name functions too, but declare none).
+declared=$(perl -0ne 'while (/KINDE_API\b([^;]*);/g) { my $d = $1; print "$1\n" if $d =~ /\b(kinde_\w+)\s*\(/ }' "$header" | sort -u)
 bad=$(grep -vE '^kinde_' <<<"$exported" || true)
 if [ -n "$bad" ]; then
   echo "symbols outside the kinde_ namespace are exported:"; echo "$bad"; exit 1
