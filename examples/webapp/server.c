@@ -630,8 +630,8 @@ static void route_details(app *a, struct MHD_Connection *c, reply *r)
     /* The user, from the ID token (kinde_get_user_details). */
     page_row urows[5];
     kinde_user d;
-    memset(&d, 0, sizeof d);
-    kinde_get_user_details(s.ks, &d, NULL);
+    if (kinde_get_user_details(s.ks, &d, NULL) != KINDE_OK)
+        memset(&d, 0, sizeof d);
     const char *labels[5] = {"id", "given_name", "family_name", "email", "picture"};
     const char *vals[5] = {d.id, d.given_name, d.family_name, d.email, d.picture};
     for (int i = 0; i < 5; i++) {
@@ -656,10 +656,12 @@ static void route_details(app *a, struct MHD_Connection *c, reply *r)
                            {"permission", "granted", "organization"}, 3, prows, 4, NULL};
 
     /* Organizations: the current one (access token) and all (ID token). */
-    const char *current = NULL;
-    kinde_get_organization(s.ks, &current, NULL);
-    kinde_strings orgs = {0, NULL};
-    kinde_get_user_organizations(s.ks, &orgs, NULL);
+    const char *current;
+    if (kinde_get_organization(s.ks, &current, NULL) != KINDE_OK)
+        current = NULL;
+    kinde_strings orgs;
+    if (kinde_get_user_organizations(s.ks, &orgs, NULL) != KINDE_OK)
+        orgs = (kinde_strings){0, NULL};
     page_row orows[32];
     size_t no = 0;
     for (size_t i = 0; i < orgs.count && no < 32; i++, no++) {
@@ -678,8 +680,9 @@ static void route_details(app *a, struct MHD_Connection *c, reply *r)
     }
 
     /* Roles. */
-    kinde_strings roles = {0, NULL};
-    kinde_get_roles(s.ks, &roles, NULL);
+    kinde_strings roles;
+    if (kinde_get_roles(s.ks, &roles, NULL) != KINDE_OK)
+        roles = (kinde_strings){0, NULL};
     page_row rrows[32];
     size_t nr = 0;
     for (size_t i = 0; i < roles.count && nr < 32; i++, nr++)

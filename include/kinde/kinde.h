@@ -53,6 +53,8 @@
 extern "C" {
 #endif
 
+/* KINDE_WARN_UNUSED marks every function returning kinde_code: an ignored
+ * result is an ignored error (GCC does not accept a (void) cast for it). */
 #if defined(__GNUC__) || defined(__clang__)
 #define KINDE_API __attribute__((visibility("default")))
 #define KINDE_WARN_UNUSED __attribute__((warn_unused_result))
@@ -142,9 +144,10 @@ KINDE_API void kinde_free(void *ptr);
  * documents, text from json_dumps() must then be freed with jansson's free
  * function, json_get_alloc_funcs()); free_fn should wipe the library's
  * other blocks if your program needs secrets wiped. */
-KINDE_API kinde_code kinde_set_allocator(void *(*malloc_fn)(size_t),
-                                         void *(*realloc_fn)(void *, size_t),
-                                         void (*free_fn)(void *));
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_set_allocator(void *(*malloc_fn)(size_t),
+                    void *(*realloc_fn)(void *, size_t),
+                    void (*free_fn)(void *));
 
 /* ------------------------------------------------------------------------ */
 /* Configuration and the client                                             */
@@ -399,12 +402,14 @@ kinde_get_claim(const kinde_session *session, const char *name, kinde_token_kind
 
 /* Typed claim getters; KINDE_E_CLAIM_NOT_FOUND when absent or of another
  * JSON type. *value is borrowed. */
-KINDE_API kinde_code kinde_get_string_claim(const kinde_session *session, const char *name,
-                                            kinde_token_kind token, const char **value,
-                                            kinde_error *err);
-KINDE_API kinde_code kinde_get_integer_claim(const kinde_session *session, const char *name,
-                                             kinde_token_kind token, int64_t *value,
-                                             kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_string_claim(const kinde_session *session, const char *name,
+                       kinde_token_kind token, const char **value,
+                       kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_integer_claim(const kinde_session *session, const char *name,
+                        kinde_token_kind token, int64_t *value,
+                        kinde_error *err);
 
 /* A list of borrowed strings. */
 typedef struct kinde_strings {
@@ -414,26 +419,31 @@ typedef struct kinde_strings {
 
 /* seed: get_permission(key). *is_granted 1 or 0; *org_code (may be NULL)
  * borrowed, NULL when the token has none. */
-KINDE_API kinde_code kinde_get_permission(const kinde_session *session, const char *key,
-                                          int *is_granted, const char **org_code,
-                                          kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_permission(const kinde_session *session, const char *key,
+                     int *is_granted, const char **org_code,
+                     kinde_error *err);
 
 /* seed: get_permissions(). Either output may be NULL. */
-KINDE_API kinde_code kinde_get_permissions(const kinde_session *session,
-                                           const char **org_code, kinde_strings *permissions,
-                                           kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_permissions(const kinde_session *session,
+                      const char **org_code, kinde_strings *permissions,
+                      kinde_error *err);
 
 /* seed: get_organization(): org_code from the access token (borrowed, NULL if none). */
-KINDE_API kinde_code kinde_get_organization(const kinde_session *session,
-                                            const char **org_code, kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_organization(const kinde_session *session,
+                       const char **org_code, kinde_error *err);
 
 /* seed: get_user_organizations(): org_codes from the ID token. */
-KINDE_API kinde_code kinde_get_user_organizations(const kinde_session *session,
-                                                  kinde_strings *org_codes, kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_user_organizations(const kinde_session *session,
+                             kinde_strings *org_codes, kinde_error *err);
 
 /* Role keys from the access token's `roles` claim. */
-KINDE_API kinde_code kinde_get_roles(const kinde_session *session, kinde_strings *role_keys,
-                                     kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_roles(const kinde_session *session, kinde_strings *role_keys,
+                kinde_error *err);
 
 /* seed: get_user_details(), from the ID token. Members are borrowed; NULL
  * when the token lacks them. Members are only ever appended (docs/ABI.md). */
@@ -448,7 +458,7 @@ typedef struct kinde_user {
 /* A macro: the program's sizeof(kinde_user) says how many members to write. */
 #define kinde_get_user_details(session, user, err) \
     kinde_get_user_details_sized((session), (user), sizeof(kinde_user), (err))
-KINDE_API kinde_code
+KINDE_API KINDE_WARN_UNUSED kinde_code
 kinde_get_user_details_sized(const kinde_session *session, kinde_user *user, size_t user_size,
                              kinde_error *err);
 
@@ -487,21 +497,25 @@ typedef struct kinde_flag {
  * Errors, with the seed's messages in err->text:
  *   KINDE_E_FLAG_NOT_FOUND "Flag <code> was not found, and no default value has been provided"
  *   KINDE_E_FLAG_TYPE      "Flag <code> is of type <t> - requested type <t>" */
-KINDE_API kinde_code kinde_get_flag(const kinde_session *session, const char *code,
-                                    const kinde_flag *default_value, kinde_flag_type requested,
-                                    kinde_flag *out, kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_flag(const kinde_session *session, const char *code,
+               const kinde_flag *default_value, kinde_flag_type requested,
+               kinde_flag *out, kinde_error *err);
 
 /* Typed wrappers (seed: get_boolean_flag, get_string_flag, get_integer_flag).
  * The default is a pointer: NULL means "no default". */
-KINDE_API kinde_code kinde_get_boolean_flag(const kinde_session *session, const char *code,
-                                            const int *default_value, int *value,
-                                            kinde_error *err);
-KINDE_API kinde_code kinde_get_string_flag(const kinde_session *session, const char *code,
-                                           const char *default_value, const char **value,
-                                           kinde_error *err);
-KINDE_API kinde_code kinde_get_integer_flag(const kinde_session *session, const char *code,
-                                            const int64_t *default_value, int64_t *value,
-                                            kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_boolean_flag(const kinde_session *session, const char *code,
+                       const int *default_value, int *value,
+                       kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_string_flag(const kinde_session *session, const char *code,
+                      const char *default_value, const char **value,
+                      kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_integer_flag(const kinde_session *session, const char *code,
+                       const int64_t *default_value, int64_t *value,
+                       kinde_error *err);
 
 #ifdef __cplusplus
 }

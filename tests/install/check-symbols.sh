@@ -16,3 +16,8 @@ missing=$(comm -13 <(echo "$exported") <(echo "$declared"))
 [ -z "$extra" ] || { echo "exported but not in kinde.h:"; echo "$extra"; exit 1; }
 [ -z "$missing" ] || { echo "declared in kinde.h but not exported:"; echo "$missing"; exit 1; }
 echo "exported symbols: $(wc -l <<<"$exported"), all kinde_ and all declared"
+# A kinde_code ignored is an error ignored: every function returning one
+# carries KINDE_WARN_UNUSED (warn_unused_result).
+unmarked=$(perl -0ne 'while (/KINDE_API\b([^;(]*?)\b(kinde_\w+)\s*\(/g) { my ($pre, $n) = ($1, $2); print "$n\n" if $pre =~ /\bkinde_code\b/ && $pre !~ /KINDE_WARN_UNUSED/ }' "$header")
+[ -z "$unmarked" ] || { echo "return kinde_code without KINDE_WARN_UNUSED:"; echo "$unmarked"; exit 1; }
+echo "every function returning kinde_code warns when its result is ignored"
