@@ -532,14 +532,18 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
     if (rc == KINDE_E_NOMEM)
         return kinde__fail(err, rc, NULL);
 
-    /* The audiences asked for are the ones the token must carry. */
+    /* The audiences asked for are the ones the token must carry: all of
+     * them, however many (one per space-separated word at most). */
     char *list = kinde__strdup(aud);
-    const char *auds[16];
+    size_t max_auds = 1;
+    for (const char *p = aud; *p; p++)
+        max_auds += *p == ' ';
+    const char **auds = kinde__calloc(max_auds, sizeof *auds);
     size_t n_auds = 0;
     kinde__buf form = {0};
     add_field(&form, "grant_type", "client_credentials");
     add_client_auth(&form, c);
-    for (char *save = NULL, *tok = list ? strtok_r(list, " ", &save) : NULL; tok && n_auds < 16;
+    for (char *save = NULL, *tok = list && auds ? strtok_r(list, " ", &save) : NULL; tok;
          tok = strtok_r(NULL, " ", &save)) {
         auds[n_auds++] = tok;
         add_field(&form, "audience", tok);
@@ -547,7 +551,7 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
     kinde__http_response resp = {0};
     kinde__token_response tr = {0};
     json_t *claims = NULL;
-    if (!list) {
+    if (!list || !auds) {
         rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
         kinde__buf_wipe(&form);
         goto done;
@@ -577,6 +581,7 @@ done:
     json_decref(claims);
     kinde__token_response_clear(&tr);
     kinde__http_response_clear(&resp);
+    kinde__free(auds);
     kinde__free(list);
     return rc;
 }

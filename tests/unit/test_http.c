@@ -325,6 +325,37 @@ static void bearer_only_in_authorization_header(void **state)
     capture_stop(&cap);
 }
 
+/* ---- audiences ------------------------------------------------------------ */
+
+/* Every audience asked for goes on the wire, however many: none is dropped
+ * (an API left out would make the token useless there, without an error). */
+static void every_audience_is_sent(void **state)
+{
+    capture cap;
+    capture_start(&cap);
+    const char *bad = "{\"error\":\"invalid_request\"}";
+    capture_answer(&cap, "HTTP/1.1 400 Bad Request", "Content-Type: application/json\r\n", bad,
+                   strlen(bad), 0);
+    kinde_client *c = client_to(&cap);
+    char list[40 * 32] = "";
+    for (int i = 1; i <= 40; i++) {
+        char one[32];
+        snprintf(one, sizeof one, "%shttps://api%d.example", i > 1 ? " " : "", i);
+        strcat(list, one);
+    }
+    char *token = NULL;
+    kinde_error err;
+    assert_int_equal(kinde_get_m2m_token(c, list, &token, NULL, &err), KINDE_E_OAUTH);
+    assert_null(token);
+    assert_int_equal(capture_count(&cap), 1);
+    const char *body = strstr(capture_request(&cap, 0), "\r\n\r\n");
+    assert_non_null(body);
+    assert_int_equal(occurrences(body, "&audience="), 40);
+    assert_int_equal(occurrences(body, "audience=https%3A%2F%2Fapi40.example"), 1);
+    kinde_client_free(c);
+    capture_stop(&cap);
+}
+
 /* ---- D28: CR/LF ----------------------------------------------------------- */
 
 static void crlf_refused_before_connecting(void **state)
@@ -702,6 +733,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bearer_only_in_authorization_header),
+        cmocka_unit_test(every_audience_is_sent),
         cmocka_unit_test(crlf_refused_before_connecting),
         cmocka_unit_test(redirect_not_followed),
         cmocka_unit_test(size_cap),
