@@ -196,7 +196,8 @@ kinde_code kinde__http_request(const kinde_client *client, const char *url, cons
                                const char *bearer, kinde__http_response *resp,
                                kinde_error *err);
 void kinde__http_response_clear(kinde__http_response *resp);
-/* 1 when url is https://, or http:// to a loopback host. */
+/* 1 when url is https://, or http:// to a loopback host; 0 otherwise; -1
+ * when out of memory (not to be reported as a refused URL). */
 int kinde__url_allowed(const char *url);
 void kinde__http_client_cleanup(kinde_client *client);
 
@@ -225,6 +226,9 @@ struct kinde_client {
     size_t n_idle;
     unsigned long requests;        /* back-channel requests sent (tests, benchmarks) */
 };
+/* KINDE_E_CONFIG naming client_id when the client has none (a verify-only
+ * client, see kinde.h): `what` says which call needed it. */
+kinde_code kinde__need_client_id(const kinde_client *c, const char *what, kinde_error *err);
 
 /* ---- config.c ---------------------------------------------------------- */
 /* Calls fn for each KEY=VALUE of a .env text (comments, blank lines, `export `,

@@ -220,6 +220,9 @@ kinde_code kinde_fetch_token(kinde_client *c, kinde_session *s, const char *resp
     if (!c || !s || !response)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT,
                            "client, session and the callback URL are required");
+    kinde_code need = kinde__need_client_id(c, "fetch_token", err);
+    if (need != KINDE_OK)
+        return need;
     if (c->grant_type == KINDE_GRANT_CLIENT_CREDENTIALS)
         return kinde__fail(err, KINDE_E_GRANT_TYPE, "fetch_token needs an authorization-code grant");
 
@@ -331,6 +334,9 @@ static void prune_flights(kinde_client *c, int64_t now)
 
 static kinde_code refresh_locked(kinde_client *c, kinde_session *s, kinde_error *err)
 {
+    kinde_code need = kinde__need_client_id(c, "a refresh", err);
+    if (need != KINDE_OK)
+        return need;
     if (c->grant_type == KINDE_GRANT_CLIENT_CREDENTIALS)
         return kinde__fail(err, KINDE_E_GRANT_TYPE, "refresh needs an authorization-code grant");
     if (!s->refresh_token)
@@ -523,6 +529,9 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
 {
     if (!c || !access_token)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "client and access_token are required");
+    kinde_code need = kinde__need_client_id(c, "client credentials", err);
+    if (need != KINDE_OK)
+        return need;
     if (!c->client_secret)
         return kinde__fail(err, KINDE_E_GRANT_TYPE, "client credentials need a client_secret");
     const char *aud = audience ? audience : (c->audience ? c->audience : "");
@@ -603,6 +612,9 @@ kinde_code kinde__revocation_result(long status, const char *body, size_t len, k
 
 static kinde_code revoke(kinde_client *c, const char *token, const char *hint, kinde_error *err)
 {
+    kinde_code need = kinde__need_client_id(c, "revocation", err);
+    if (need != KINDE_OK)
+        return need;
     kinde__buf form = {0};
     add_field(&form, "token", token);
     add_field(&form, "token_type_hint", hint);
@@ -692,6 +704,12 @@ kinde_code kinde_verify_token(kinde_client *c, const char *token, kinde_token_ki
 {
     if (!c || !token || (kind != KINDE_ACCESS_TOKEN && kind != KINDE_ID_TOKEN))
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "client, token and a token kind are required");
+    /* An ID token is for this client: its aud must name the client id. */
+    if (kind == KINDE_ID_TOKEN) {
+        kinde_code need = kinde__need_client_id(c, "verifying an ID token", err);
+        if (need != KINDE_OK)
+            return need;
+    }
     kinde__token_policy p;
     policy_for(c, kind, &p);
     json_t *claims = NULL;

@@ -73,12 +73,14 @@ static kinde_code auth_url(kinde_client *c, kinde_session *s, const kinde_auth_p
 {
     if (!c || !s || !url)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "client, session and url are required");
+    kinde_code rc = kinde__need_client_id(c, "login URLs", err);
+    if (rc != KINDE_OK)
+        return rc;
     if (c->grant_type == KINDE_GRANT_CLIENT_CREDENTIALS)
         return kinde__fail(err, KINDE_E_GRANT_TYPE,
                            "login URLs need an authorization-code grant, not client_credentials");
     kinde_auth_params params = {0};
     const kinde_auth_params *p = &params;
-    kinde_code rc;
     if (theirs &&
         (rc = kinde__struct_in(&params, sizeof params, theirs, their_size,
                                KINDE__SIZE_THROUGH(kinde_auth_params, has_success_page),

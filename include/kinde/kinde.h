@@ -376,7 +376,9 @@ typedef enum kinde_token_kind {
 /* Verify a token against the domain's JWKS (RS256 only, iss, exp/nbf/iat,
  * aud: the configured audience for access tokens, the client id for ID
  * tokens). *claims_json (may be NULL): the payload as JSON text, caller
- * frees with kinde_free(). */
+ * frees with kinde_free(). An API needs no more configuration than the
+ * domain and its audience for access tokens; an ID token needs client_id
+ * (KINDE_E_CONFIG naming it otherwise). */
 KINDE_API KINDE_WARN_UNUSED kinde_code
 kinde_verify_token(kinde_client *client, const char *token, kinde_token_kind kind,
                    char **claims_json, kinde_error *err);
