@@ -6,7 +6,7 @@ JOBS ?= 2
 # The optimised tree of `make demo` and `make install` (tests point it elsewhere).
 RELEASE_DIR ?= build-release
 
-.PHONY: all deps build release test demo bench fuzz coverage install abi-baseline clean
+.PHONY: all deps build release test demo bench fuzz coverage install abi-baseline api-reference clean
 all: build
 
 deps:
@@ -42,6 +42,10 @@ install: release
 # intended break (with the MINOR version raised) or to record additions.
 abi-baseline: build
 	tests/install/check-abi.sh --update build/src/libkinde.so abi/libkinde.abi include/kinde
+
+# docs/API.md from the comments of the public headers (tests/docs checks it is current).
+api-reference:
+	scripts/api-reference.sh include/kinde/*.h >docs/API.md
 
 clean:
 	rm -rf build build-* build*.log

@@ -61,7 +61,11 @@ echo "installed library: $build_type, no -O0 objects: ok"
 # What a packager looks for.
 docdir="$tmp/prefix/share/doc/kinde"
 [ -s "$docdir/LICENSE" ] || fail "LICENSE is not installed in share/doc/kinde"
-echo "share/doc/kinde/LICENSE: ok"
+for page in kinde.1 kinde-emulator.1; do
+  [ -s "$tmp/prefix/share/man/man1/$page" ] || fail "$page is not installed in share/man/man1"
+done
+MANPATH="$tmp/prefix/share/man" man -w kinde >/dev/null || fail "man does not find kinde(1) in the prefix"
+echo "share/doc/kinde/LICENSE, share/man/man1/kinde.1 and kinde-emulator.1: ok"
 
 # pkg-config
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
