@@ -190,6 +190,12 @@ static void capture_answer(capture *c, const char *status_line, const char *head
     pthread_mutex_unlock(&c->lock);
 }
 
+/* Every later request gets this JSON answer. */
+static void capture_json(capture *c, const char *status_line, const char *json)
+{
+    capture_answer(c, status_line, "Content-Type: application/json\r\n", json, strlen(json), 0);
+}
+
 static int capture_count(capture *c)
 {
     pthread_mutex_lock(&c->lock);
@@ -267,8 +273,7 @@ static void bearer_only_in_authorization_header(void **state)
     capture cap;
     capture_start(&cap);
     const char *profile = "{\"sub\":\"kp_1\",\"email\":\"a@b.example\"}";
-    capture_answer(&cap, "HTTP/1.1 200 OK", "Content-Type: application/json\r\n", profile,
-                   strlen(profile), 0);
+    capture_json(&cap, "HTTP/1.1 200 OK", profile);
     kinde_client *c = client_to(&cap);
     kinde_session *s = session_with(TOKEN);
     char *out = NULL;
@@ -309,8 +314,7 @@ static void bearer_only_in_authorization_header(void **state)
     /* A refresh sends its refresh token in the form body, and no
      * Authorization header at all (the token endpoint takes none). */
     const char *bad = "{\"error\":\"invalid_grant\"}";
-    capture_answer(&cap, "HTTP/1.1 400 Bad Request", "Content-Type: application/json\r\n", bad,
-                   strlen(bad), 0);
+    capture_json(&cap, "HTTP/1.1 400 Bad Request", bad);
     assert_int_equal(kinde_refresh_token(c, s, &err), KINDE_E_OAUTH);
     assert_int_equal(capture_count(&cap), 3);
     req = capture_request(&cap, 2);
@@ -333,9 +337,7 @@ static void every_audience_is_sent(void **state)
 {
     capture cap;
     capture_start(&cap);
-    const char *bad = "{\"error\":\"invalid_request\"}";
-    capture_answer(&cap, "HTTP/1.1 400 Bad Request", "Content-Type: application/json\r\n", bad,
-                   strlen(bad), 0);
+    capture_json(&cap, "HTTP/1.1 400 Bad Request", "{\"error\":\"invalid_request\"}");
     kinde_client *c = client_to(&cap);
     char list[40 * 32] = "";
     for (int i = 1; i <= 40; i++) {
