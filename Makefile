@@ -1,9 +1,12 @@
 # The two commands of the README, and the longer runs.
 #   make demo   install what is missing, build, start the emulator and the app
 #   make test   install what is missing, build, run the whole suite
+#   make install PREFIX=/usr/local   an optimised build (RelWithDebInfo), installed
 JOBS ?= 2
+# The optimised tree of `make demo` and `make install` (tests point it elsewhere).
+RELEASE_DIR ?= build-release
 
-.PHONY: all deps build test demo bench fuzz coverage install clean
+.PHONY: all deps build release test demo bench fuzz coverage install abi-baseline api-reference clean
 all: build
 
 deps:
@@ -13,13 +16,15 @@ build: deps
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	cmake --build build -j$(JOBS)
 
+release: deps
+	cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKINDE_BUILD_TESTS=OFF >/dev/null
+	cmake --build $(RELEASE_DIR) -j$(JOBS)
+
 test: deps
 	@scripts/test.sh
 
-demo: deps
-	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DKINDE_BUILD_TESTS=OFF >/dev/null
-	cmake --build build-release -j$(JOBS)
-	@scripts/demo.sh build-release
+demo: release
+	@scripts/demo.sh $(RELEASE_DIR)
 
 bench: deps
 	@scripts/bench.sh
@@ -30,8 +35,17 @@ fuzz: deps
 coverage: deps
 	@scripts/coverage.sh
 
-install: build
-	cmake --install build $(if $(PREFIX),--prefix $(PREFIX))
+install: release
+	cmake --install $(RELEASE_DIR) $(if $(PREFIX),--prefix $(PREFIX))
+
+# Rewrite abi/libkinde.abi from the current library, on purpose: after an
+# intended break (with the MINOR version raised) or to record additions.
+abi-baseline: build
+	tests/install/check-abi.sh --update build/src/libkinde.so abi/libkinde.abi include/kinde
+
+# docs/API.md from the comments of the public headers (tests/docs checks it is current).
+api-reference:
+	scripts/api-reference.sh include/kinde/*.h >docs/API.md
 
 clean:
 	rm -rf build build-* build*.log

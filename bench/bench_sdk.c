@@ -15,7 +15,9 @@
 
 #define RUNS 7
 /* Benchmarks measure the paths; results are checked once, up front. */
-#define IGNORE(call) do { if (call) {} } while (0)
+/* A measured call that fails measures nothing: stop. */
+#define MUST(call) do { kinde_code must_rc_ = (call); if (must_rc_ != KINDE_OK) { \
+        fprintf(stderr, "bench: %s: %s\n", #call, kinde_code_name(must_rc_)); exit(1); } } while (0)
 
 /* ---- counting allocator ---- */
 static long n_allocs;
@@ -187,7 +189,7 @@ static void bench_verify(const char *token)
     for (int r = 0; r < RUNS; r++) {
         double t0 = now_ns();
         for (int i = 0; i < N; i++) {
-            kinde__verify_token(ks, token, &p, &claims, NULL);
+            MUST(kinde__verify_token(ks, token, &p, &claims, NULL));
             json_decref(claims);
         }
         sdk[r] = (now_ns() - t0) / N;
@@ -204,29 +206,29 @@ static void bench_verify(const char *token)
     /* Where the SDK's time goes, stage by stage (same token, same key). */
     double t_parse[RUNS], t_sig[RUNS], t_claims[RUNS], t_key[RUNS];
     kinde__jws jws;
-    IGNORE(kinde__jws_parse(token, &jws, NULL));
+    MUST(kinde__jws_parse(token, &jws, NULL));
     EVP_PKEY *k = NULL;
-    IGNORE(kinde__keystore_get(ks, kinde__jws_kid(&jws), &k, NULL));
+    MUST(kinde__keystore_get(ks, kinde__jws_kid(&jws), &k, NULL));
     for (int r = 0; r < RUNS; r++) {
         double t0 = now_ns();
         for (int i = 0; i < N; i++) {
             kinde__jws j2;
-            IGNORE(kinde__jws_parse(token, &j2, NULL));
+            MUST(kinde__jws_parse(token, &j2, NULL));
             kinde__jws_clear(&j2);
         }
         t_parse[r] = (now_ns() - t0) / N;
         t0 = now_ns();
         for (int i = 0; i < N; i++)
-            IGNORE(kinde__jws_verify(&jws, k, NULL));
+            MUST(kinde__jws_verify(&jws, k, NULL));
         t_sig[r] = (now_ns() - t0) / N;
         t0 = now_ns();
         for (int i = 0; i < N * 10; i++)
-            IGNORE(kinde__check_claims(jws.payload, &p, NULL));
+            MUST(kinde__check_claims(jws.payload, &p, NULL));
         t_claims[r] = (now_ns() - t0) / (N * 10);
         t0 = now_ns();
         for (int i = 0; i < N * 10; i++) {
             EVP_PKEY *k2 = NULL;
-            IGNORE(kinde__keystore_get(ks, kinde__jws_kid(&jws), &k2, NULL));
+            MUST(kinde__keystore_get(ks, kinde__jws_kid(&jws), &k2, NULL));
             EVP_PKEY_free(k2);
         }
         t_key[r] = (now_ns() - t0) / (N * 10);
@@ -246,12 +248,12 @@ static void bench_verify(const char *token)
 }
 
 typedef void (*op)(kinde_session *s);
-static void op_claim(kinde_session *s) { const char *v; kinde_get_string_claim(s, "org_code", KINDE_ACCESS_TOKEN, &v, NULL); }
-static void op_get_claim_json(kinde_session *s) { char *v = NULL; IGNORE(kinde_get_claim(s, "aud", KINDE_ACCESS_TOKEN, &v, NULL)); kinde_free(v); }
-static void op_permission(kinde_session *s) { int g; kinde_get_permission(s, "update:todos", &g, NULL, NULL); }
-static void op_flag(kinde_session *s) { kinde_flag f; kinde_get_flag(s, "theme", NULL, KINDE_FLAG_ANY, &f, NULL); }
-static void op_bool_flag(kinde_session *s) { int v, d = 0; kinde_get_boolean_flag(s, "is_dark_mode", &d, &v, NULL); }
-static void op_user(kinde_session *s) { kinde_user u; kinde_get_user_details(s, &u, NULL); }
+static void op_claim(kinde_session *s) { const char *v; MUST(kinde_get_string_claim(s, "org_code", KINDE_ACCESS_TOKEN, &v, NULL)); }
+static void op_get_claim_json(kinde_session *s) { char *v = NULL; MUST(kinde_get_claim(s, "aud", KINDE_ACCESS_TOKEN, &v, NULL)); kinde_free(v); }
+static void op_permission(kinde_session *s) { int g; MUST(kinde_get_permission(s, "update:todos", &g, NULL, NULL)); }
+static void op_flag(kinde_session *s) { kinde_flag f; MUST(kinde_get_flag(s, "theme", NULL, KINDE_FLAG_ANY, &f, NULL)); }
+static void op_bool_flag(kinde_session *s) { int v, d = 0; MUST(kinde_get_boolean_flag(s, "is_dark_mode", &d, &v, NULL)); }
+static void op_user(kinde_session *s) { kinde_user u; MUST(kinde_get_user_details(s, &u, NULL)); }
 static kinde_client *bench_client;
 static void op_is_auth(kinde_session *s) { kinde_is_authenticated(bench_client, s, NULL); }
 
@@ -288,7 +290,7 @@ static void bench_getters(kinde_session *s)
 static void bench_round_trip(kinde_session *s)
 {
     char *text = NULL;
-    IGNORE(kinde_session_serialize(s, &text, NULL));
+    MUST(kinde_session_serialize(s, &text, NULL));
     size_t tokens = strlen(kinde_session_access_token(s)) + strlen(kinde_session_id_token(s)) +
                     strlen(kinde_session_refresh_token(s));
     const int N = iters(20000);
@@ -298,8 +300,8 @@ static void bench_round_trip(kinde_session *s)
         for (int i = 0; i < N; i++) {
             char *out = NULL;
             kinde_session *back = NULL;
-            IGNORE(kinde_session_serialize(s, &out, NULL));
-            IGNORE(kinde_session_deserialize(out, strlen(out), &back, NULL));
+            MUST(kinde_session_serialize(s, &out, NULL));
+            MUST(kinde_session_deserialize(out, strlen(out), &back, NULL));
             kinde_session_free(back);
             kinde_free(out);
         }
@@ -329,7 +331,7 @@ int main(int argc, char **argv)
 {
     if (getenv("KINDE_BENCH_SCALE"))
         scale = atof(getenv("KINDE_BENCH_SCALE"));
-    kinde_set_allocator(c_malloc, c_realloc, c_free);
+    MUST(kinde_set_allocator(c_malloc, c_realloc, c_free));
     key = EVP_RSA_gen(2048);
     char *n = b64_bn(OSSL_PKEY_PARAM_RSA_N), *e = b64_bn(OSSL_PKEY_PARAM_RSA_E);
     kinde__buf jb = {0};
@@ -354,7 +356,7 @@ int main(int argc, char **argv)
     cfg.callback_url = "http://localhost:8000/callback";
     cfg.audience = "api.yourapp.com";
     long long b0 = live_bytes;
-    IGNORE(kinde_client_new(&cfg, &bench_client, NULL));
+    MUST(kinde_client_new(&cfg, &bench_client, NULL));
     long long client_bytes = live_bytes - b0;
 
     b0 = live_bytes;

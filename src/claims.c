@@ -141,7 +141,8 @@ kinde_code kinde_get_roles(const kinde_session *s, kinde_strings *role_keys, kin
     return KINDE_OK;
 }
 
-kinde_code kinde_get_user_details(const kinde_session *s, kinde_user *user, kinde_error *err)
+kinde_code kinde_get_user_details_sized(const kinde_session *s, kinde_user *user, size_t user_size,
+                                        kinde_error *err)
 {
     kinde_code rc = need_tokens(s, err);
     if (rc)
@@ -150,10 +151,12 @@ kinde_code kinde_get_user_details(const kinde_session *s, kinde_user *user, kind
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "user is NULL");
     /* The ID token describes the user; an access token alone only names them. */
     const json_t *c = s->id_claims ? s->id_claims : s->access_claims;
-    user->id = kinde__json_str(c, "sub");
-    user->given_name = kinde__json_str(c, "given_name");
-    user->family_name = kinde__json_str(c, "family_name");
-    user->email = kinde__json_str(c, "email");
-    user->picture = kinde__json_str(c, "picture");
+    kinde_user u;
+    u.id = kinde__json_str(c, "sub");
+    u.given_name = kinde__json_str(c, "given_name");
+    u.family_name = kinde__json_str(c, "family_name");
+    u.email = kinde__json_str(c, "email");
+    u.picture = kinde__json_str(c, "picture");
+    kinde__struct_out(user, user_size, &u, sizeof u);
     return KINDE_OK;
 }

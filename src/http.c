@@ -31,17 +31,20 @@ int kinde__url_allowed(const char *url)
         return 0;
     CURLU *u = curl_url();
     if (!u)
-        return 0;
+        return -1;
     int ok = 0;
     char *scheme = NULL, *host = NULL;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+    CURLUcode uc;
+    if ((uc = curl_url_set(u, CURLUPART_URL, url, 0)) == CURLUE_OK &&
+        (uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0)) == CURLUE_OK &&
+        (uc = curl_url_get(u, CURLUPART_HOST, &host, 0)) == CURLUE_OK) {
         if (strcasecmp(scheme, "https") == 0)
             ok = 1;
         else if (strcasecmp(scheme, "http") == 0)
             ok = host_is_loopback(host);
     }
+    if (uc == CURLUE_OUT_OF_MEMORY)
+        ok = -1;
     curl_free(scheme);
     curl_free(host);
     curl_url_cleanup(u);
@@ -113,7 +116,10 @@ kinde_code kinde__http_request(const kinde_client *client, const char *url, cons
     /* CR/LF first: the refusal below would otherwise echo the value. */
     if (has_crlf(url) || has_crlf(bearer))
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "CR or LF in a request value");
-    if (!kinde__url_allowed(url))
+    int allowed = kinde__url_allowed(url);
+    if (allowed < 0)
+        return kinde__fail(err, KINDE_E_NOMEM, NULL);
+    if (!allowed)
         return kinde__fail(err, KINDE_E_CONFIG, "refusing %s: https required (http only to loopback)",
                            url ? url : "(null)");
 

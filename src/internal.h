@@ -46,6 +46,21 @@ kinde_code kinde__fail(kinde_error *err, kinde_code code, const char *fmt, ...)
 kinde_code kinde__fail_oauth(kinde_error *err, kinde_code code, long http_status,
                              const char *error, const char *description);
 
+/* ---- abi.c: structs that grow (docs/ABI.md) ------------------------------ */
+/* The size of a struct up to and including member m: the first published
+ * layout of a struct that later grows ends at its last original member. */
+#define KINDE__SIZE_THROUGH(type, m) (offsetof(type, m) + sizeof(((type *)0)->m))
+/* Copy the caller's struct (their_size bytes, its kinde.h's sizeof) into
+ * ours, which holds our defaults: members the caller's layout lacks keep
+ * them. A caller layout smaller than first_size is KINDE_E_INVALID_ARGUMENT;
+ * non-zero bytes beyond our layout (members of a newer kinde.h) are `code`. */
+kinde_code kinde__struct_in(void *ours, size_t our_size, const void *theirs, size_t their_size,
+                            size_t first_size, kinde_code code, const char *what,
+                            kinde_error *err);
+/* Write our result into the caller's struct: the members its layout has;
+ * members of a newer layout we do not know are zeroed. */
+void kinde__struct_out(void *theirs, size_t their_size, const void *ours, size_t our_size);
+
 /* ---- buf.c: a growing string; any failed append makes take() return NULL - */
 typedef struct kinde__buf {
     char *data;
@@ -181,7 +196,8 @@ kinde_code kinde__http_request(const kinde_client *client, const char *url, cons
                                const char *bearer, kinde__http_response *resp,
                                kinde_error *err);
 void kinde__http_response_clear(kinde__http_response *resp);
-/* 1 when url is https://, or http:// to a loopback host. */
+/* 1 when url is https://, or http:// to a loopback host; 0 otherwise; -1
+ * when out of memory (not to be reported as a refused URL). */
 int kinde__url_allowed(const char *url);
 void kinde__http_client_cleanup(kinde_client *client);
 
@@ -210,12 +226,19 @@ struct kinde_client {
     size_t n_idle;
     unsigned long requests;        /* back-channel requests sent (tests, benchmarks) */
 };
+/* KINDE_E_CONFIG naming client_id when the client has none (a verify-only
+ * client, see kinde.h): `what` says which call needed it. */
+kinde_code kinde__need_client_id(const kinde_client *c, const char *what, kinde_error *err);
 
 /* ---- config.c ---------------------------------------------------------- */
 /* Calls fn for each KEY=VALUE of a .env text (comments, blank lines, `export `,
  * single and double quotes handled). Returns 0, or -1 when out of memory. */
 int kinde__dotenv_parse(const char *text, size_t len,
                         void (*fn)(void *ctx, const char *key, const char *value), void *ctx);
+/* The caller's kinde_config of their_size bytes, as our layout with our
+ * defaults for members the caller's kinde.h lacks. */
+kinde_code kinde__config_in(kinde_config *cfg, const kinde_config *theirs, size_t their_size,
+                            kinde_error *err);
 
 /* ---- session.c --------------------------------------------------------- */
 struct kinde_session {

@@ -220,6 +220,9 @@ kinde_code kinde_fetch_token(kinde_client *c, kinde_session *s, const char *resp
     if (!c || !s || !response)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT,
                            "client, session and the callback URL are required");
+    kinde_code need = kinde__need_client_id(c, "fetch_token", err);
+    if (need != KINDE_OK)
+        return need;
     if (c->grant_type == KINDE_GRANT_CLIENT_CREDENTIALS)
         return kinde__fail(err, KINDE_E_GRANT_TYPE, "fetch_token needs an authorization-code grant");
 
@@ -331,6 +334,9 @@ static void prune_flights(kinde_client *c, int64_t now)
 
 static kinde_code refresh_locked(kinde_client *c, kinde_session *s, kinde_error *err)
 {
+    kinde_code need = kinde__need_client_id(c, "a refresh", err);
+    if (need != KINDE_OK)
+        return need;
     if (c->grant_type == KINDE_GRANT_CLIENT_CREDENTIALS)
         return kinde__fail(err, KINDE_E_GRANT_TYPE, "refresh needs an authorization-code grant");
     if (!s->refresh_token)
@@ -523,6 +529,9 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
 {
     if (!c || !access_token)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "client and access_token are required");
+    kinde_code need = kinde__need_client_id(c, "client credentials", err);
+    if (need != KINDE_OK)
+        return need;
     if (!c->client_secret)
         return kinde__fail(err, KINDE_E_GRANT_TYPE, "client credentials need a client_secret");
     const char *aud = audience ? audience : (c->audience ? c->audience : "");
@@ -532,14 +541,18 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
     if (rc == KINDE_E_NOMEM)
         return kinde__fail(err, rc, NULL);
 
-    /* The audiences asked for are the ones the token must carry. */
+    /* The audiences asked for are the ones the token must carry: all of
+     * them, however many (one per space-separated word at most). */
     char *list = kinde__strdup(aud);
-    const char *auds[16];
+    size_t max_auds = 1;
+    for (const char *p = aud; *p; p++)
+        max_auds += *p == ' ';
+    const char **auds = kinde__calloc(max_auds, sizeof *auds);
     size_t n_auds = 0;
     kinde__buf form = {0};
     add_field(&form, "grant_type", "client_credentials");
     add_client_auth(&form, c);
-    for (char *save = NULL, *tok = list ? strtok_r(list, " ", &save) : NULL; tok && n_auds < 16;
+    for (char *save = NULL, *tok = list && auds ? strtok_r(list, " ", &save) : NULL; tok;
          tok = strtok_r(NULL, " ", &save)) {
         auds[n_auds++] = tok;
         add_field(&form, "audience", tok);
@@ -547,7 +560,7 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
     kinde__http_response resp = {0};
     kinde__token_response tr = {0};
     json_t *claims = NULL;
-    if (!list) {
+    if (!list || !auds) {
         rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
         kinde__buf_wipe(&form);
         goto done;
@@ -577,6 +590,7 @@ done:
     json_decref(claims);
     kinde__token_response_clear(&tr);
     kinde__http_response_clear(&resp);
+    kinde__free(auds);
     kinde__free(list);
     return rc;
 }
@@ -598,6 +612,9 @@ kinde_code kinde__revocation_result(long status, const char *body, size_t len, k
 
 static kinde_code revoke(kinde_client *c, const char *token, const char *hint, kinde_error *err)
 {
+    kinde_code need = kinde__need_client_id(c, "revocation", err);
+    if (need != KINDE_OK)
+        return need;
     kinde__buf form = {0};
     add_field(&form, "token", token);
     add_field(&form, "token_type_hint", hint);
@@ -687,6 +704,12 @@ kinde_code kinde_verify_token(kinde_client *c, const char *token, kinde_token_ki
 {
     if (!c || !token || (kind != KINDE_ACCESS_TOKEN && kind != KINDE_ID_TOKEN))
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "client, token and a token kind are required");
+    /* An ID token is for this client: its aud must name the client id. */
+    if (kind == KINDE_ID_TOKEN) {
+        kinde_code need = kinde__need_client_id(c, "verifying an ID token", err);
+        if (need != KINDE_OK)
+            return need;
+    }
     kinde__token_policy p;
     policy_for(c, kind, &p);
     json_t *claims = NULL;

@@ -2,9 +2,9 @@
 # The `kinde` command and the quickstart against a real kinde-emulator on
 # loopback: every command, its output, its exit status and its error line.
 #
-# usage: cli_test.sh KINDE_EMULATOR KINDE_CLI QUICKSTART
+# usage: cli_test.sh KINDE_EMULATOR KINDE_CLI QUICKSTART [FAILALLOC_SHIM]
 set -uo pipefail
-EMU=${1:?kinde-emulator} CLI=${2:?kinde} QUICK=${3:?quickstart}
+EMU=${1:?kinde-emulator} CLI=${2:?kinde} QUICK=${3:?quickstart} FAILALLOC=${4:-}
 W=$(mktemp -d /tmp/kinde-cli-XXXXXX)
 EMU_PID=""
 cleanup() { [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"; }
@@ -71,6 +71,59 @@ check "verify an access token as an ID token: refused" eval '[ $RC = 1 ] && err_
 run "${K[@]}" decode "$TOKEN"
 check "decode: the claims, and it says it did not verify" \
   eval '[ $RC = 0 ] && out_has "kinde_demo_client" && grep -q "WITHOUT verification" "$W/err"'
+
+# --session-out holds the pending login (the PKCE verifier): only the user
+# may read it, nothing is written through a link, a failed write is an error.
+umask 022
+run "${K[@]}" login-url --session-out "$W/pending"
+check "login-url --session-out: the session in a 0600 file" \
+  eval '[ $RC = 0 ] && [ "$(stat -c %a "$W/pending")" = 600 ] && [ -s "$W/pending" ]'
+echo old >"$W/existing"; chmod 644 "$W/existing"
+run "${K[@]}" login-url --session-out "$W/existing"
+check "--session-out over an existing 0644 file: made 0600 and rewritten" \
+  eval '[ $RC = 0 ] && [ "$(stat -c %a "$W/existing")" = 600 ] && ! grep -qx old "$W/existing"'
+ln -s "$W/target" "$W/link"
+run "${K[@]}" login-url --session-out "$W/link"
+check "--session-out to a symbolic link: refused, nothing written through it" \
+  eval '[ $RC = 1 ] && err_starts "error: KINDE_E_INVALID_ARGUMENT: cannot write $W/link" && [ ! -e "$W/target" ]'
+# No file may grow (ulimit -f 0): the write fails, and the command says so.
+(trap '' XFSZ; ulimit -f 0; exec "${K[@]}" login-url --session-out "$W/nospace" 2>&1 >/dev/null) |
+  cat >"$W/err"; RC=${PIPESTATUS[0]}
+check "--session-out when the write fails: exit 1 and the reason, not a silent success" \
+  eval '[ $RC = 1 ] && err_starts "error: KINDE_E_INVALID_ARGUMENT: cannot write $W/nospace" && [ ! -s "$W/nospace" ]'
+
+# Every allocation the library makes failing in turn (an LD_PRELOAD shim):
+# each run ends with the library's out-of-memory error, never a crash and
+# never an error that was not filled in.
+if [ -n "$FAILALLOC" ]; then
+  n=1 nomem=0 bad=0
+  while [ $n -le 3000 ]; do
+    KINDE_FAIL_ALLOC=$n LD_PRELOAD=$FAILALLOC "${K[@]}" login-url --session-out "$W/s" \
+      >"$W/out" 2>"$W/err"; RC=$?
+    [ $RC = 0 ] && break
+    if [ $RC = 1 ] && [ "$(head -1 "$W/err")" = "error: KINDE_E_NOMEM: out of memory" ]; then
+      nomem=$((nomem + 1))
+    else
+      bad=$((bad + 1)); echo "   allocation $n failing: rc=$RC $(head -c 200 "$W/err")"
+    fi
+    n=$((n + 1))
+  done
+  check "login-url with the n-th library allocation failing, each n: KINDE_E_NOMEM ($nomem runs)" \
+    eval '[ $bad = 0 ] && [ $nomem -gt 0 ] && [ $RC = 0 ]'
+fi
+
+# A verify-only configuration (an API: the domain and its audience, no client).
+printf 'KINDE_ISSUER_URL=%s\nKINDE_AUDIENCE=https://api.example.com\n' "$EMU_URL" >"$W/api.env"
+V=("$CLI" --env "$W/api.env")
+run "${V[@]}" verify "$TOKEN"
+check "verify with only KINDE_ISSUER_URL and KINDE_AUDIENCE: exit 0 and the claims" \
+  eval '[ $RC = 0 ] && out_has "https://api.example.com"'
+run "${V[@]}" login-url
+check "login-url without a client: exit 1, KINDE_E_CONFIG naming client_id" \
+  eval '[ $RC = 1 ] && err_starts "error: KINDE_E_CONFIG: client_id is required"'
+run "${V[@]}" verify --id-token "$TOKEN"
+check "verify --id-token without a client: KINDE_E_CONFIG naming client_id" \
+  eval '[ $RC = 1 ] && err_starts "error: KINDE_E_CONFIG: client_id is required"'
 
 # What goes wrong on the user's side.
 run "$CLI" --env /nonexistent login-url

@@ -190,6 +190,12 @@ static void capture_answer(capture *c, const char *status_line, const char *head
     pthread_mutex_unlock(&c->lock);
 }
 
+/* Every later request gets this JSON answer. */
+static void capture_json(capture *c, const char *status_line, const char *json)
+{
+    capture_answer(c, status_line, "Content-Type: application/json\r\n", json, strlen(json), 0);
+}
+
 static int capture_count(capture *c)
 {
     pthread_mutex_lock(&c->lock);
@@ -267,8 +273,7 @@ static void bearer_only_in_authorization_header(void **state)
     capture cap;
     capture_start(&cap);
     const char *profile = "{\"sub\":\"kp_1\",\"email\":\"a@b.example\"}";
-    capture_answer(&cap, "HTTP/1.1 200 OK", "Content-Type: application/json\r\n", profile,
-                   strlen(profile), 0);
+    capture_json(&cap, "HTTP/1.1 200 OK", profile);
     kinde_client *c = client_to(&cap);
     kinde_session *s = session_with(TOKEN);
     char *out = NULL;
@@ -309,8 +314,7 @@ static void bearer_only_in_authorization_header(void **state)
     /* A refresh sends its refresh token in the form body, and no
      * Authorization header at all (the token endpoint takes none). */
     const char *bad = "{\"error\":\"invalid_grant\"}";
-    capture_answer(&cap, "HTTP/1.1 400 Bad Request", "Content-Type: application/json\r\n", bad,
-                   strlen(bad), 0);
+    capture_json(&cap, "HTTP/1.1 400 Bad Request", bad);
     assert_int_equal(kinde_refresh_token(c, s, &err), KINDE_E_OAUTH);
     assert_int_equal(capture_count(&cap), 3);
     req = capture_request(&cap, 2);
@@ -321,6 +325,35 @@ static void bearer_only_in_authorization_header(void **state)
     assert_int_equal(occurrences(req, "rt_secret_refresh"), 1);
 
     kinde_session_free(s);
+    kinde_client_free(c);
+    capture_stop(&cap);
+}
+
+/* ---- audiences ------------------------------------------------------------ */
+
+/* Every audience asked for goes on the wire, however many: none is dropped
+ * (an API left out would make the token useless there, without an error). */
+static void every_audience_is_sent(void **state)
+{
+    capture cap;
+    capture_start(&cap);
+    capture_json(&cap, "HTTP/1.1 400 Bad Request", "{\"error\":\"invalid_request\"}");
+    kinde_client *c = client_to(&cap);
+    char list[40 * 32] = "";
+    for (int i = 1; i <= 40; i++) {
+        char one[32];
+        snprintf(one, sizeof one, "%shttps://api%d.example", i > 1 ? " " : "", i);
+        strcat(list, one);
+    }
+    char *token = NULL;
+    kinde_error err;
+    assert_int_equal(kinde_get_m2m_token(c, list, &token, NULL, &err), KINDE_E_OAUTH);
+    assert_null(token);
+    assert_int_equal(capture_count(&cap), 1);
+    const char *body = strstr(capture_request(&cap, 0), "\r\n\r\n");
+    assert_non_null(body);
+    assert_int_equal(occurrences(body, "&audience="), 40);
+    assert_int_equal(occurrences(body, "audience=https%3A%2F%2Fapi40.example"), 1);
     kinde_client_free(c);
     capture_stop(&cap);
 }
@@ -702,6 +735,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bearer_only_in_authorization_header),
+        cmocka_unit_test(every_audience_is_sent),
         cmocka_unit_test(crlf_refused_before_connecting),
         cmocka_unit_test(redirect_not_followed),
         cmocka_unit_test(size_cap),
