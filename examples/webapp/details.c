@@ -16,8 +16,8 @@ static const char *const claim_value[] = {"claim", "value"};
 static void section_user(buf *out, web_session *s)
 {
     kinde_user d;
-    memset(&d, 0, sizeof d);
-    kinde_get_user_details(s->ks, &d, NULL);
+    if (kinde_get_user_details(s->ks, &d, NULL) != KINDE_OK)
+        memset(&d, 0, sizeof d); /* no ID token: empty cells */
     page_section t;
     page_section_begin(&t, out, "user", "You", "kinde_get_user_details(): from the ID token.",
                        field_value, 2);
@@ -52,10 +52,12 @@ static void section_permissions(buf *out, web_session *s)
 static void section_organizations(buf *out, web_session *s)
 {
     static const char *const headers[] = {"org_code", "current"};
-    const char *current = NULL;
-    kinde_get_organization(s->ks, &current, NULL);
-    kinde_strings orgs = {0, NULL};
-    kinde_get_user_organizations(s->ks, &orgs, NULL);
+    const char *current;
+    if (kinde_get_organization(s->ks, &current, NULL) != KINDE_OK)
+        current = NULL; /* no org_code claim: the page says so */
+    kinde_strings orgs;
+    if (kinde_get_user_organizations(s->ks, &orgs, NULL) != KINDE_OK)
+        orgs = (kinde_strings){0, NULL};
     buf intro;
     buf_init(&intro);
     if (current)
@@ -75,8 +77,9 @@ static void section_organizations(buf *out, web_session *s)
 static void section_roles(buf *out, web_session *s)
 {
     static const char *const headers[] = {"role"};
-    kinde_strings roles = {0, NULL};
-    kinde_get_roles(s->ks, &roles, NULL);
+    kinde_strings roles;
+    if (kinde_get_roles(s->ks, &roles, NULL) != KINDE_OK)
+        roles = (kinde_strings){0, NULL}; /* no roles claim: an empty table */
     page_section t;
     page_section_begin(&t, out, "roles", "Roles", "kinde_get_roles(): the access token's roles.",
                        headers, 1);
