@@ -1,0 +1,27 @@
+/* What the Management API files share (mgmt.c, mgmt_ops.c, webhook.c). */
+#ifndef KINDE_MGMT_INTERNAL_H
+#define KINDE_MGMT_INTERNAL_H
+
+#include "internal.h"
+#include "kinde/management.h"
+
+/* The generated table (mgmt_ops.c), indexed by kinde_mgmt_op. */
+extern const kinde_mgmt_op_info kinde__mgmt_ops[KINDE_MGMT_OP_COUNT];
+
+/* Management answers: the largest legitimate one is a page of 500 users. */
+#define KINDE__MGMT_MAX_BODY (8 * 1024 * 1024)
+
+/* Read Kinde's error body {"errors":[{"code":..,"message":..}]} of a non-2xx
+ * answer into err: KINDE_E_HTTP_STATUS (KINDE_E_RATE_LIMITED for 429) with
+ * http_status, the first code in err->oauth_error. Any body is accepted:
+ * without that shape only the status is reported. */
+kinde_code kinde__mgmt_error_answer(long status, const char *body, size_t len, const char *what,
+                                    kinde_error *err);
+
+/* A success answer: empty (*answer NULL) or a JSON object. With next_token
+ * not NULL, *next_token receives the answer's next_token (NULL when absent,
+ * null or empty; kinde__free). */
+kinde_code kinde__mgmt_success_answer(const char *body, size_t len, char **answer,
+                                      char **next_token, kinde_error *err);
+
+#endif /* KINDE_MGMT_INTERNAL_H */
