@@ -24,4 +24,14 @@ kinde_code kinde__mgmt_error_answer(long status, const char *body, size_t len, c
 kinde_code kinde__mgmt_success_answer(const char *body, size_t len, char **answer,
                                       char **next_token, kinde_error *err);
 
+/* ---- webhook.c ---------------------------------------------------------- */
+/* RFC 3339 date-time (section 5.6, 'T'/'Z' in either case, fraction
+ * ignored) to seconds since the epoch. 0, or -1 when not that form. */
+int kinde__rfc3339_parse(const char *text, int64_t *out);
+/* The event of a verified webhook payload: type, event_id, timestamp
+ * required; max_age > 0 checks the timestamp against now (and now + leeway). */
+kinde_code kinde__webhook_event_from_payload(const json_t *payload, int64_t now, long leeway,
+                                             long max_age, kinde_webhook_event **out,
+                                             kinde_error *err);
+
 #endif /* KINDE_MGMT_INTERNAL_H */
