@@ -34,4 +34,10 @@ kinde_code kinde__webhook_event_from_payload(const json_t *payload, int64_t now,
                                              long max_age, kinde_webhook_event **out,
                                              kinde_error *err);
 
+/* kinde_verify_webhook() with the key cache, clock and leeway given (the
+ * attack suite's world). */
+kinde_code kinde__verify_webhook(kinde__keystore *ks, int64_t now, long leeway,
+                                 const char *content_type, const char *body, size_t body_len,
+                                 long max_age_seconds, kinde_webhook_event **out, kinde_error *err);
+
 #endif /* KINDE_MGMT_INTERNAL_H */

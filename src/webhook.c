@@ -156,11 +156,11 @@ fail:
     return rc;
 }
 
-kinde_code kinde_verify_webhook(kinde_client *c, const char *content_type, const char *body,
-                                size_t body_len, long max_age_seconds, kinde_webhook_event **out,
-                                kinde_error *err)
+kinde_code kinde__verify_webhook(kinde__keystore *ks, int64_t now, long leeway,
+                                 const char *content_type, const char *body, size_t body_len,
+                                 long max_age_seconds, kinde_webhook_event **out, kinde_error *err)
 {
-    if (!c || !content_type || !body || !out || max_age_seconds < 0)
+    if (!ks || !content_type || !body || !out || max_age_seconds < 0)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT,
                            "client, content type, body and out are required, max age >= 0");
     *out = NULL;
@@ -178,12 +178,21 @@ kinde_code kinde_verify_webhook(kinde_client *c, const char *content_type, const
     while (n > 0 && (token[n - 1] == '\n' || token[n - 1] == '\r'))
         token[--n] = '\0';
     kinde__jws jws;
-    kinde_code rc = kinde__verify_signature(c->keys, token, &jws, err);
+    kinde_code rc = kinde__verify_signature(ks, token, &jws, err);
     kinde__free_secret(token);
     if (rc != KINDE_OK)
         return rc;
-    rc = kinde__webhook_event_from_payload(jws.payload, kinde__now(), c->leeway, max_age_seconds,
-                                           out, err);
+    rc = kinde__webhook_event_from_payload(jws.payload, now, leeway, max_age_seconds, out, err);
     kinde__jws_clear(&jws);
     return rc;
+}
+
+kinde_code kinde_verify_webhook(kinde_client *c, const char *content_type, const char *body,
+                                size_t body_len, long max_age_seconds, kinde_webhook_event **out,
+                                kinde_error *err)
+{
+    if (!c)
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "client is required");
+    return kinde__verify_webhook(c->keys, kinde__now(), c->leeway, content_type, body, body_len,
+                                 max_age_seconds, out, err);
 }
