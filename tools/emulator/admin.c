@@ -8,6 +8,12 @@
  *   POST   /_emulator/sign-with-wrong-key   {"enabled": true|false}
  *   POST   /_emulator/clock                 {"skew_seconds": n}
  *   POST   /_emulator/mint                  {"header": {...}, "claims": {...}} -> {"token"}
+ *   GET    /_emulator/api-log               {"requests": [{method, path, query, content_type, body}]}
+ *   DELETE /_emulator/api-log
+ *   POST   /_emulator/rate-limit            {"after": N, "count": C, "reset_seconds": S}
+ *   POST   /_emulator/expire-api-tokens     Management API tokens issued so far answer 401
+ *   GET    /_emulator/webhook-log           {"deliveries": [...], "pending": bool}
+ *   DELETE /_emulator/webhook-log
  *
  * One row of the table at the end per endpoint; routes.c sends every
  * /_emulator/ path here.
@@ -241,7 +247,9 @@ static void reset(const emu_request *q, const json_t *j, emu_reply *r)
     emu.n_stats = 0;
     emu.clock_skew = 0;
     emu.sign_with_wrong_key = 0;
+    emu_mgmt_reset();
     pthread_mutex_unlock(&emu.lock);
+    json_decref(emu_webhooks_log(1));
     ok(r);
 }
 
@@ -263,6 +271,19 @@ static void clock_skew(const emu_request *q, const json_t *j, emu_reply *r)
 /* body: the JSON object a POST carries; NULL for the other methods. */
 typedef void admin_fn(const emu_request *q, const json_t *body, emu_reply *r);
 
+/* The Management API's additions (mgmt.c, webhooks.c). */
+static void mgmt_admin(const emu_request *q, const json_t *j, emu_reply *r)
+{
+    emu_mgmt_admin(q->path + strlen("/_emulator/"), q->method, j, r);
+}
+
+static void webhook_log(const emu_request *q, const json_t *j, emu_reply *r)
+{
+    (void)j;
+    json_t *out = emu_webhooks_log(strcmp(q->method, "DELETE") == 0);
+    emu_reply_json(r, 200, out ? out : json_pack("{s:b}", "ok", 1));
+}
+
 static const struct {
     const char *name, *allow;
     admin_fn *run;
@@ -274,6 +295,10 @@ static const struct {
     {"sign-with-wrong-key", "POST", sign_with_wrong_key},
     {"clock", "POST", clock_skew},
     {"mint", "POST", mint},
+    {"api-log", "GET, DELETE", mgmt_admin},
+    {"rate-limit", "POST", mgmt_admin},
+    {"expire-api-tokens", "POST", mgmt_admin},
+    {"webhook-log", "GET, DELETE", webhook_log},
 };
 
 void emu_admin(const emu_request *q, emu_reply *r)

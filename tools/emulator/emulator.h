@@ -118,6 +118,29 @@ const json_t *emu_member(const json_t *data, const char *user_id, const char *or
 const char *emu_default_org_for(const json_t *data, const char *user_id);
 int emu_string_in(const json_t *array, const char *s);
 
+/* The Management API's view of the same tree (see README.md). */
+/* Gives every permission, role and API an id and fills in the optional
+ * lists, once the tree passed emu_data_check (permissions given as key
+ * strings become objects). */
+void emu_data_prepare(json_t *data);
+const char *emu_permission_key(const json_t *permission); /* key string or object */
+const json_t *emu_permission(const json_t *data, const char *key_or_id);
+const json_t *emu_role(const json_t *data, const char *key_or_id);
+/* A member's permission keys: their own and their roles'. New array. */
+json_t *emu_member_permissions(const json_t *data, const json_t *member);
+/* The flags of a token: business, overridden by the organization's, the
+ * user's, then the membership's ({"t", "v"} only). New object. */
+json_t *emu_flags_for(const json_t *data, const json_t *org, const json_t *user, const json_t *member);
+
+/* ---- mgmt_ops.c: the Management API's operations (from Kinde's spec) ---- */
+typedef struct emu_mgmt_op {
+    const char *method, *path, *id, *scope; /* scope "" when none */
+    int status;                             /* on success */
+} emu_mgmt_op;
+extern const emu_mgmt_op emu_mgmt_ops[];
+extern const size_t emu_mgmt_n_ops;
+int emu_mgmt_known_scope(const char *scope);
+
 /* ---- keys.c ----------------------------------------------------------- */
 typedef struct emu_key {
     EVP_PKEY *pkey;
@@ -210,6 +233,8 @@ typedef struct emu_request {
     size_t body_len;
     const char *authorization;
     const char *cookie_session; /* the emulator's browser session cookie */
+    const char *query_string;   /* raw, without the '?'; NULL when none */
+    const char *content_type;
     int from_loopback;
 } emu_request;
 
@@ -222,6 +247,7 @@ typedef struct emu_reply {
     char *set_cookie;         /* malloc'd */
     const char *www_authenticate;
     const char *allow;        /* the Allow header of a 405 */
+    char rate_limit_reset[16];  /* RateLimit-Reset and Retry-After when not empty */
     int no_store;
 } emu_reply;
 
@@ -279,8 +305,9 @@ typedef struct emu_tokens {
  * exchange, not a refresh). Returns 0, or -1
  * with the error reply written. Lock held. */
 int emu_issue_user(const json_t *grant, int with_nonce, emu_tokens *t, emu_reply *r);
-/* An M2M token for client_id and those audiences. Lock held. */
-void emu_issue_client(const char *client_id, const char *const *aud, size_t n_aud, emu_tokens *t);
+/* An M2M token for client_id and those audiences, with the scp given
+ * (stolen; NULL: none). Lock held. */
+void emu_issue_client(const char *client_id, const char *const *aud, size_t n_aud, json_t *scp, emu_tokens *t);
 /* Signs, writes the token response, and frees t. Lock NOT held. */
 void emu_issue_reply(emu_tokens *t, emu_reply *r);
 
@@ -321,6 +348,23 @@ const char *emu_org_create(const char *user_id, const char *name);
 void emu_user_create(const char *given, const char *family, const char *email, char *uid, size_t uid_len);
 
 /* ---- admin.c / pages.c ---------------------------------------------------------- */
+/* mgmt.c: /api/v1/... (the routing table sends every path under it here), and
+ * the admin additions: api-log (GET, DELETE), rate-limit, expire-api-tokens. */
+emu_handler emu_mgmt;
+void emu_mgmt_admin(const char *what, const char *method, const json_t *body, emu_reply *r);
+void emu_mgmt_reset(void); /* lock held */
+void emu_mgmt_free(void);
+/* For token.c: the scp of an application's token for <issuer>/api, or NULL
+ * when it is not authorised for the Management API; and a note of each
+ * such token issued (expire-api-tokens). Lock held. */
+json_t *emu_mgmt_scopes(const json_t *app);
+void emu_mgmt_token_issued(const char *jti, json_int_t exp);
+/* webhooks.c: stops the delivery thread (at exit); the delivery log
+ * {"deliveries": [{event_id, type, endpoint, attempt, status, error}],
+ * "pending"}, or NULL after clearing it. Neither with the lock held. */
+void emu_webhooks_stop(void);
+json_t *emu_webhooks_log(int clear);
+
 /* Applies the first matching fault to a finished reply; *delay_ms gets the
  * delay to sleep before answering. Lock held. */
 void emu_fault_apply(const char *path, emu_reply *r, long *delay_ms);
