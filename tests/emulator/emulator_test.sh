@@ -135,7 +135,7 @@ check "a body that is not a form is not parsed as one" \
   oauth_error 400 invalid_request "grant_type is required, once"
 
 NOT_FOUND='{"error":"not_found","error_description":"no such endpoint on this Kinde emulator"}'
-for p in / /nope /oauth2 /oauth2/ /oauth2/token/x /oauth2/tokens /.well-known/ /OAUTH2/TOKEN /logout/ /api/v1/users; do
+for p in / /nope /oauth2 /oauth2/ /oauth2/token/x /oauth2/tokens /.well-known/ /OAUTH2/TOKEN /logout/; do
   http GET "$p"
   check "GET $p: 404" is 404 "$NOT_FOUND"
 done
@@ -610,6 +610,18 @@ sed -n '/^static int parse_args/,/^}/p' "$SRC/main.c" | grep -oE -- '"--[a-z][a-
 check "main.c accepts options (the list was found)" eval '[ "$(wc -l <"$W/main-options")" -ge 15 ]'
 check "--help mentions every option main.c accepts, and no other" \
   eval 'diff "$W/main-options" "$W/help-options" >"$W/err"'
+# The locking rule of emulator.h, in every source file; and the check itself
+# finds both kinds of breach in a sample.
+LOCK_RULE="$(dirname "$0")/lock_rule.awk"
+awk -f "$LOCK_RULE" "$SRC"/*.c >"$W/err"
+check "every emulator function that locks unlocks once, itself, before any return" \
+  eval '[ -n "$(ls "$SRC"/*.c)" ] && [ ! -s "$W/err" ]'
+printf '%s\n' 'static void f(void)' '{' '    pthread_mutex_lock(&emu.lock);' '    if (x)' '        return;' \
+  '    pthread_mutex_unlock(&emu.lock);' '}' 'static void g(void)' '{' '    pthread_mutex_unlock(&emu.lock);' '}' \
+  >"$W/breach.c"
+awk -f "$LOCK_RULE" "$W/breach.c" >"$W/out"
+check "the lock check finds a return with the lock held and an unlock of another's lock" \
+  eval 'grep -q "breach.c:5: f: returns with the lock held" "$W/out" && grep -q "breach.c:10: g: unlocks" "$W/out"'
 run "$EMU" --version
 check "--version: 'kinde-emulator X.Y.Z', exit 0" \
   eval '[ $RC = 0 ] && grep -qxE "kinde-emulator [0-9]+\.[0-9]+\.[0-9]+" "$W/out"'
