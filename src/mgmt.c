@@ -87,14 +87,16 @@ kinde_code kinde_mgmt_new(kinde_client *client, const kinde_mgmt_options *opts, 
         return kinde__fail(err, KINDE_E_CONFIG,
                            "management options out of range (budget 0..3600000 ms, retries 0..100, "
                            "1 <= backoff_initial_ms <= backoff_max_ms <= 3600000)");
-    kinde_mgmt *m = kinde__calloc(1, sizeof *m);
     kinde__buf aud = {0};
     kinde__buf_adds(&aud, client->domain);
     kinde__buf_adds(&aud, "/api");
-    if (!m || !(m->audience = kinde__buf_take(&aud))) {
-        kinde__free(m);
+    char *audience = kinde__buf_take(&aud);
+    kinde_mgmt *m = audience ? kinde__calloc(1, sizeof *m) : NULL;
+    if (!m) {
+        kinde__free(audience);
         return kinde__fail(err, KINDE_E_NOMEM, NULL);
     }
+    m->audience = audience;
     if (pthread_mutex_init(&m->token_lock, NULL) != 0) {
         kinde__free(m->audience);
         kinde__free(m);
