@@ -2,7 +2,7 @@
  * management.h - Kinde's Management API from C, and verified webhooks.
  *
  * Every operation of Kinde's Management API spec is a value of the generated
- * enum kinde_mgmt_op (management_ops.h: KINDE_MGMT_GET_USERS,
+ * enum kinde_mgmt_op, in management_ops.h (KINDE_MGMT_GET_USERS,
  * KINDE_MGMT_CREATE_USER, ...), so a misspelt operation does not compile.
  * One function calls any of them:
  *
