@@ -290,19 +290,26 @@ static long elapsed_ms(const struct timespec *t0)
     return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+/* The token first (so that the limit counts API calls only), then the next
+ * count calls answer 429 with RateLimit-Reset: 1; the log starts empty. */
+static void limit_next_calls(kinde_mgmt *m, int count)
+{
+    char *answer = NULL, limit[96];
+    kinde_error err;
+    assert_int_equal(kinde_mgmt_call(m, KINDE_MGMT_GET_BUSINESS, NULL, NULL, &answer, &err), KINDE_OK);
+    kinde_free(answer);
+    snprintf(limit, sizeof limit, "{\"after\":0,\"count\":%d,\"reset_seconds\":1}", count);
+    assert_int_equal(emulator_admin(&it_emu, "POST", "/_emulator/rate-limit", limit), 200);
+    clear_log();
+}
+
 static void rate_limit_waited_out(void **state)
 {
     kinde_client *c = emulator_m2m_client(&it_emu);
     kinde_mgmt *m = new_mgmt(c, 20, 10000);
     char *answer = NULL;
     kinde_error err;
-    /* Token first, so that the limit counts API calls only. */
-    assert_int_equal(kinde_mgmt_call(m, KINDE_MGMT_GET_BUSINESS, NULL, NULL, &answer, &err), KINDE_OK);
-    kinde_free(answer);
-    clear_log();
-    assert_int_equal(emulator_admin(&it_emu, "POST", "/_emulator/rate-limit",
-                                    "{\"after\":0,\"count\":3,\"reset_seconds\":1}"),
-                     200);
+    limit_next_calls(m, 3);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(kinde_mgmt_call(m, KINDE_MGMT_GET_BUSINESS, NULL, NULL, &answer, &err), KINDE_OK);
@@ -326,12 +333,7 @@ static void rate_limit_budget(void **state)
     kinde_mgmt *m = new_mgmt(c, 20, 2500);
     char *answer = NULL;
     kinde_error err;
-    assert_int_equal(kinde_mgmt_call(m, KINDE_MGMT_GET_BUSINESS, NULL, NULL, &answer, &err), KINDE_OK);
-    kinde_free(answer);
-    assert_int_equal(emulator_admin(&it_emu, "POST", "/_emulator/rate-limit",
-                                    "{\"after\":0,\"count\":100,\"reset_seconds\":1}"),
-                     200);
-    clear_log();
+    limit_next_calls(m, 100);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(kinde_mgmt_call(m, KINDE_MGMT_GET_BUSINESS, NULL, NULL, &answer, &err),
