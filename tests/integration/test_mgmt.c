@@ -15,6 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/time.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <kinde/management.h>
 
@@ -216,14 +223,14 @@ static void encoding(void **state)
 
 /* ---- paging --------------------------------------------------------------- */
 
-static void create_users(kinde_mgmt *m, int n)
+static void create_users(kinde_mgmt *m, int n, const char *who)
 {
     for (int i = 0; i < n; i++) {
         char body[512];
         snprintf(body, sizeof body,
                  "{\"profile\":{\"given_name\":\"Page\",\"family_name\":\"User%d\"},"
-                 "\"identities\":[{\"type\":\"email\",\"details\":{\"email\":\"page%d@example.com\"}}]}",
-                 i, i);
+                 "\"identities\":[{\"type\":\"email\",\"details\":{\"email\":\"%s%d@example.com\"}}]}",
+                 i, who, i);
         char *answer = NULL;
         kinde_error err;
         if (kinde_mgmt_call(m, KINDE_MGMT_CREATE_USER, NULL, body, &answer, &err) != KINDE_OK)
@@ -236,7 +243,7 @@ static void paging(void **state)
 {
     kinde_client *c = emulator_m2m_client(&it_emu);
     kinde_mgmt *m = new_mgmt(c, 10, 1000);
-    create_users(m, 7);
+    create_users(m, 7, "page");
     /* The total from one big page, then the same over pages of 2. */
     char *all = NULL;
     kinde_error err;
@@ -485,6 +492,121 @@ static void webhook_from_emulator_key(void **state)
     kinde_client_free(c);
 }
 
+/* ---- a webhook delivered by the emulator --------------------------------- */
+
+/* One HTTP request received on a loopback socket, answered 200. */
+typedef struct receiver {
+    int fd, port;
+    char content_type[128], webhook_id[128];
+    char *body;
+    size_t len;
+} receiver;
+
+static void header_value(const char *head, const char *name, char *out, size_t size)
+{
+    size_t n = strlen(name);
+    for (const char *l = head; l && *l; l = strstr(l, "\r\n") ? strstr(l, "\r\n") + 2 : NULL) {
+        if (strncasecmp(l, name, n) == 0 && l[n] == ':') {
+            const char *v = l + n + 1;
+            while (*v == ' ')
+                v++;
+            size_t k = strcspn(v, "\r\n");
+            snprintf(out, size, "%.*s", (int)(k < size ? k : size - 1), v);
+            return;
+        }
+    }
+}
+
+static void *receive_one(void *arg)
+{
+    receiver *r = arg;
+    /* A delivery that never comes fails the test in 10 s, not at the timeout. */
+    struct pollfd p = {r->fd, POLLIN, 0};
+    if (poll(&p, 1, 10000) != 1)
+        return NULL;
+    int c = accept(r->fd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    struct timeval tv = {10, 0};
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[65536];
+    size_t got = 0;
+    char *end = NULL;
+    ssize_t k;
+    while (got < sizeof buf - 1 && (k = read(c, buf + got, sizeof buf - 1 - got)) > 0) {
+        got += (size_t)k;
+        buf[got] = '\0';
+        if (!end && (end = strstr(buf, "\r\n\r\n"))) {
+            *end = '\0';
+            char cl[32] = "0";
+            header_value(buf, "Content-Length", cl, sizeof cl);
+            header_value(buf, "Content-Type", r->content_type, sizeof r->content_type);
+            header_value(buf, "webhook-id", r->webhook_id, sizeof r->webhook_id);
+            r->len = strtoul(cl, NULL, 10);
+        }
+        if (end && got >= (size_t)(end + 4 - buf) + r->len)
+            break;
+    }
+    if (end) {
+        r->body = strndup(end + 4, r->len);
+        const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        if (write(c, ok, sizeof ok - 1) < 0)
+            r->len = 0;
+    }
+    close(c);
+    return NULL;
+}
+
+static void webhook_delivered(void **state)
+{
+    receiver r = {0};
+    r.fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof a;
+    assert_int_equal(bind(r.fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(r.fd, 4), 0);
+    assert_int_equal(getsockname(r.fd, (struct sockaddr *)&a, &al), 0);
+    r.port = ntohs(a.sin_port);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, receive_one, &r), 0);
+
+    kinde_client *c = emulator_m2m_client(&it_emu);
+    kinde_mgmt *m = new_mgmt(c, 10, 1000);
+    char hook[256], *answer = NULL;
+    kinde_error err;
+    snprintf(hook, sizeof hook,
+             "{\"endpoint\":\"http://127.0.0.1:%d/webhooks\",\"event_types\":[\"user.created\"],"
+             "\"name\":\"test\"}",
+             r.port);
+    if (kinde_mgmt_call(m, KINDE_MGMT_CREATE_WEB_HOOK, NULL, hook, &answer, &err) != KINDE_OK)
+        fail_msg("createWebHook: %s", err.text);
+    kinde_free(answer);
+    create_users(m, 1, "hook");
+    pthread_join(t, NULL); /* the emulator delivers asynchronously */
+    close(r.fd);
+    assert_non_null(r.body);
+    assert_string_equal(r.content_type, "application/jwt");
+    kinde_webhook_event *ev = NULL;
+    if (kinde_verify_webhook(c, r.content_type, r.body, r.len, 60, &ev, &err) != KINDE_OK)
+        fail_msg("verify_webhook: %s", err.text);
+    assert_string_equal(ev->type, "user.created");
+    assert_string_equal(ev->event_id, r.webhook_id); /* the idempotency key, twice */
+    assert_string_equal(ev->source, "api");
+    assert_non_null(strstr(ev->data_json, "hook0@example.com"));
+    /* The payload is Kinde's: nothing of a token's. */
+    char *payload = NULL;
+    assert_int_equal(kinde_decode_token(r.body, NULL, &payload, &err), KINDE_OK);
+    assert_null(strstr(payload, "\"iss\""));
+    assert_null(strstr(payload, "\"exp\""));
+    kinde_free(payload);
+    kinde_webhook_event_free(ev);
+    free(r.body);
+    kinde_mgmt_free(m);
+    kinde_client_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -497,6 +619,7 @@ int main(void)
         cmocka_unit_test_setup(forbidden_client, it_reset),
         cmocka_unit_test_setup(threads_one_token, it_reset),
         cmocka_unit_test_setup(webhook_from_emulator_key, it_reset),
+        cmocka_unit_test_setup(webhook_delivered, it_reset),
     };
     return cmocka_run_group_tests(tests, it_group_start, it_group_stop);
 }
