@@ -355,6 +355,8 @@ static void sleep_ms(long ms)
 static long wait_ms(const kinde_mgmt_options *o, const kinde__http_response *r, int n)
 {
     long server = r->ratelimit_reset >= 0 ? r->ratelimit_reset : r->retry_after;
+    if (server > 86400)
+        server = 86400; /* past any budget anyway; keeps the sum in range */
     long base = o->backoff_initial_ms;
     for (int i = 0; i < n && base < o->backoff_max_ms; i++)
         base *= 2;
