@@ -96,10 +96,11 @@ typedef struct kinde_mgmt_options {
     long rate_limit_budget_ms;
     /* Most 429 answers waited out per request. Default 8. */
     int max_retries;
-    /* Backoff when the answer names no wait (or names less): the n-th wait
-     * is at least min(backoff_max_ms, backoff_initial_ms * 2^n), of which a
-     * random half (jitter) is added to the server's RateLimit-Reset /
-     * Retry-After. Defaults 500 and 30000. */
+    /* The wait before the n-th retry (n from 0) is the answer's
+     * RateLimit-Reset (else Retry-After) seconds plus a backoff: a random
+     * time in [b/2, b] with b = min(backoff_max_ms, backoff_initial_ms * 2^n).
+     * The random part spreads clients that were refused together.
+     * Defaults 500 and 30000 (1 <= initial <= max <= 3600000). */
     long backoff_initial_ms;
     long backoff_max_ms;
 } kinde_mgmt_options;
