@@ -205,10 +205,14 @@ static kinde_code check_call(const kinde_mgmt_op_info *info, const kinde_mgmt_pa
     if (!json_body && info->body_required && info->body == KINDE_MGMT_BODY_JSON)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "%s needs a JSON body", info->operation_id);
     if (json_body) {
+        kinde_error perr;
         json_t *j = kinde__json_parse_object_max(json_body, strlen(json_body), KINDE__MGMT_MAX_BODY,
-                                                 KINDE_E_INVALID_ARGUMENT, "request body", err);
-        if (!j)
-            return err ? err->code : KINDE_E_INVALID_ARGUMENT;
+                                                 KINDE_E_INVALID_ARGUMENT, "request body", &perr);
+        if (!j) {
+            if (err)
+                *err = perr;
+            return perr.code; /* KINDE_E_INVALID_ARGUMENT, or KINDE_E_NOMEM */
+        }
         json_decref(j);
     }
     return KINDE_OK;
@@ -307,10 +311,14 @@ kinde_code kinde__mgmt_success_answer(const char *body, size_t len, char **answe
         *next_token = NULL;
     if (!body || blank(body, len))
         return KINDE_OK;
+    kinde_error perr;
     json_t *j = kinde__json_parse_object_max(body, len, KINDE__MGMT_MAX_BODY, KINDE_E_BAD_RESPONSE,
-                                             "Management API answer", err);
-    if (!j)
-        return err ? err->code : KINDE_E_BAD_RESPONSE;
+                                             "Management API answer", &perr);
+    if (!j) {
+        if (err)
+            *err = perr;
+        return perr.code;
+    }
     kinde_code rc = KINDE_OK;
     const json_t *nt = json_object_get(j, "next_token");
     if (next_token && nt && !json_is_null(nt)) {

@@ -192,7 +192,7 @@ typedef struct kinde_webhook_event {
  * request's Content-Type header (must be application/jwt, parameters
  * allowed), body the raw request body (a compact JWS). The signature must
  * verify with a key of the client's domain's JWKS (the same cache as
- * kinde_verify_token(): RS256 only, SECURITY.md A1-A7). The payload must
+ * kinde_verify_token(): RS256 only, SECURITY.md A1-A7 and F38). The payload must
  * carry string `type` and `event_id` and an RFC 3339 `timestamp`; it has no
  * iss, aud, exp or iat (Kinde sends none). max_age_seconds > 0: a timestamp
  * older than that (or later than now plus the client's leeway) is refused
