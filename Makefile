@@ -3,7 +3,7 @@
 #   make test   install what is missing, build, run the whole suite
 JOBS ?= 2
 
-.PHONY: all deps build test demo bench fuzz coverage install clean
+.PHONY: all deps build test demo bench fuzz coverage install clean mgmt-table
 all: build
 
 deps:
@@ -32,6 +32,14 @@ coverage: deps
 
 install: build
 	cmake --install build $(if $(PREFIX),--prefix $(PREFIX))
+
+# Regenerate the Management API table from Kinde's spec (not committed here):
+#   make mgmt-table SPEC=path/to/kinde-mgmt-api-specs.yaml
+mgmt-table: deps
+	@test -n "$(SPEC)" || { echo "usage: make mgmt-table SPEC=path/to/kinde-mgmt-api-specs.yaml"; exit 2; }
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build -j$(JOBS) --target gen-mgmt
+	build/tools/gen-mgmt/gen-mgmt $(SPEC) include/kinde/management_ops.h src/mgmt_ops.c
 
 clean:
 	rm -rf build build-* build*.log

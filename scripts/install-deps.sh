@@ -10,6 +10,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libjansson-dev      # the library
   libmicrohttpd-dev libsqlite3-dev libhiredis-dev     # the emulator and the demo app
   libcmocka-dev valgrind gcovr curl                   # the test suite
+  libyaml-dev                                         # tools/gen-mgmt (Management API table)
   redis-server chromium wrk                           # real peers, browser, load
 )
 # Node: a machine may already carry Node from another source (NodeSource's

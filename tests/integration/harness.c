@@ -128,6 +128,20 @@ long emulator_admin(const emulator *e, const char *method, const char *path, con
     return status;
 }
 
+char *emulator_admin_text(const emulator *e, const char *method, const char *path,
+                          const char *json, long *status)
+{
+    CURL *h = curl_easy_init();
+    char url[256];
+    snprintf(url, sizeof url, "%s%s", e->base, path);
+    tu_membuf out = {0};
+    long st = request(h, method, url, json, json ? "application/json" : NULL, &out, NULL);
+    curl_easy_cleanup(h);
+    if (status)
+        *status = st;
+    return out.data ? out.data : strdup("");
+}
+
 char *emulator_mint(const emulator *e, const char *header_json, const char *claims_json)
 {
     CURL *h = curl_easy_init();
@@ -296,6 +310,22 @@ kinde_client *emulator_client(const emulator *e, kinde_grant_type grant, const c
     kinde_error err;
     if (kinde_client_new(&cfg, &c, &err) != KINDE_OK)
         fprintf(stderr, "client: %s\n", err.text);
+    return c;
+}
+
+kinde_client *emulator_m2m_client(const emulator *e)
+{
+    kinde_config cfg;
+    kinde_config_init(&cfg);
+    cfg.domain = e->base;
+    cfg.client_id = "kinde_demo_m2m";
+    cfg.client_secret = "kinde_demo_m2m_secret";
+    cfg.grant_type = KINDE_GRANT_CLIENT_CREDENTIALS;
+    cfg.http_timeout_ms = 5000;
+    kinde_client *c = NULL;
+    kinde_error err;
+    if (kinde_client_new(&cfg, &c, &err) != KINDE_OK)
+        fprintf(stderr, "m2m client: %s\n", err.text);
     return c;
 }
 
