@@ -282,6 +282,27 @@ check "role.deleted goes to the sink; role.created (not subscribed) does not" \
         case "$(b64url_dec "$(sed "1,/^\r$/d" "$W/hooks/4.req" | cut -d. -f2)")" in
           *"\"type\":\"role.deleted\""*"\"key\":\"temp\""*) true;; *) false;; esac'
 
+http GET "/oauth2/auth?client_id=web&redirect_uri=http://127.0.0.1:9/cb&response_type=code&state=s1&prompt=create"
+REQ=$(sed -nE 's/.*name="request" value="([^"]+)".*/\1/p' "$W/body" | head -1)
+http POST /register/submit -d "request=$REQ" -d given_name=Sign -d family_name=Up -d email=signup@test.io
+for _ in $(seq 1 100); do [ -s "$W/hooks/5.req" ] && break; sleep 0.05; done
+check "a sign-up on the registration page sends user.created with source user" \
+  eval '[ "$STATUS" = 302 ] && [ -s "$W/hooks/5.req" ] &&
+        case "$(b64url_dec "$(sed "1,/^\r$/d" "$W/hooks/5.req" | cut -d. -f2)")" in
+          *"\"type\":\"user.created\""*"\"source\":\"user\""*"\"email\":\"signup@test.io\""*) true;; *) false;; esac'
+
+# ---- suspended users ----------------------------------------------------------------------
+json_api PATCH "/user?id=kp_1" '{"is_suspended": true}'
+check "suspend a user: 200, is_suspended true" eval '[ "$STATUS" = 200 ] && grep -qF "\"is_suspended\":true" "$W/body"'
+http GET "/oauth2/auth?client_id=web&redirect_uri=http://127.0.0.1:9/cb&response_type=code&state=s2"
+REQ=$(sed -nE 's/.*name="request" value="([^"]+)".*/\1/p' "$W/body" | head -1)
+http POST /login/submit -d "request=$REQ" -d email=dave@test.io
+check "a suspended user cannot sign in (422, the form says why)" \
+  eval '[ "$STATUS" = 422 ] && grep -qF "This user is suspended." "$W/body"'
+json_api PATCH "/user?id=kp_1" '{"is_suspended": false}'
+http POST /login/submit -d "request=$REQ" -d email=dave@test.io
+check "unsuspended, the same sign-in goes through" eval 'redirected_with "http://127.0.0.1:9/cb?code=" state=s2'
+
 # ---- reach the next token ---------------------------------------------------------------
 api PATCH "/users/$NEW_USER/feature_flags/theme?value=green"
 check "a user flag override: 200" eval '[ "$STATUS" = 200 ]'

@@ -363,6 +363,12 @@ void emu_mgmt_token_issued(const char *jti, json_int_t exp);
  * {"deliveries": [{event_id, type, endpoint, attempt, status, error}],
  * "pending"}, or NULL after clearing it. Neither with the lock held. */
 void emu_webhooks_stop(void);
+/* Queues deliveries [{endpoint, event}] (stolen) for the delivery thread.
+ * Lock NOT held. */
+void emu_webhooks_enqueue(json_t *deliveries);
+/* For sign-ups (signin.c): the deliveries of the new user's user.created
+ * event (source "user") to the webhooks that want it, or NULL. Lock held. */
+json_t *emu_signup_event(const char *user_id);
 json_t *emu_webhooks_log(int clear);
 
 /* Applies the first matching fault to a finished reply; *delay_ms gets the

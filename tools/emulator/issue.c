@@ -151,6 +151,10 @@ int emu_issue_user(const json_t *grant, int with_nonce, emu_tokens *t, emu_reply
         emu_reply_oauth_error(r, 400, "invalid_grant", "the user no longer exists");
         return -1;
     }
+    if (json_is_true(json_object_get(user, "is_suspended"))) {
+        emu_reply_oauth_error(r, 400, "invalid_grant", "the user is suspended");
+        return -1;
+    }
     int64_t now = emu_now();
     memset(t, 0, sizeof *t);
     t->access = access_claims(grant, now);

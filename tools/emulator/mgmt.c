@@ -157,7 +157,8 @@ json_t *mg_find(const json_t *array, const char *field, const char *value)
     return i < 0 ? NULL : json_array_get(array, (size_t)i);
 }
 
-void mg_event(mg_call *c, const char *type, json_t *data)
+/* An event as Kinde sends it: {type, event_id, timestamp, source, data}. */
+static json_t *new_event(const char *type, json_t *data, const char *source)
 {
     char when[32];
     struct timespec ts;
@@ -167,9 +168,15 @@ void mg_event(mg_call *c, const char *type, json_t *data)
     char stamp[40];
     snprintf(stamp, sizeof stamp, "%.19s.%03d+00:00", when, (int)(ts.tv_nsec / 1000000L) % 1000);
     char *id = mg_new_id("event_");
-    json_array_append_new(c->events, json_pack("{s:s, s:s?, s:s, s:s, s:o}", "type", type, "event_id", id,
-                                               "timestamp", stamp, "source", "api", "data", data));
+    json_t *ev = json_pack("{s:s, s:s?, s:s, s:s, s:o}", "type", type, "event_id", id, "timestamp", stamp, "source",
+                           source, "data", data);
     free(id);
+    return ev;
+}
+
+void mg_event(mg_call *c, const char *type, json_t *data)
+{
+    json_array_append_new(c->events, new_event(type, data, "api"));
 }
 
 int mg_flag_value(const char *type, const char *text, json_t **out)
@@ -479,4 +486,19 @@ json_t *mg_org_or_404(emu_reply *r, const char *code)
     if (!org)
         mg_not_found(r, "ORGANIZATION", "organization", code);
     return org;
+}
+
+json_t *emu_signup_event(const char *user_id)
+{
+    const json_t *user = emu_user_by_id(emu.data, user_id);
+    if (!user || json_array_size(json_object_get(emu.data, "webhooks")) == 0)
+        return NULL;
+    json_t *events = json_pack("[o]", new_event("user.created", mg_user_event(user), "user"));
+    json_t *out = deliveries(events);
+    json_decref(events);
+    if (json_array_size(out) == 0) {
+        json_decref(out);
+        out = NULL;
+    }
+    return out;
 }

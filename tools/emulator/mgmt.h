@@ -72,11 +72,11 @@ void mg_event(mg_call *c, const char *type, json_t *data);
 
 /* The Management API's view of a user, an organization (lock held). */
 json_t *mg_user_json(const json_t *user, int list_item);
+/* What webhooks say about a user: Kinde's user.* data, {"user": {...}}. */
+json_t *mg_user_event(const json_t *user);
 /* Parses a flag value given as text for the flag's type; 0 or -1. */
 int mg_flag_value(const char *type, const char *text, json_t **out);
 
-/* webhooks.c: delivery. */
-void emu_webhooks_enqueue(json_t *events); /* steals; lock NOT held */
 int emu_webhook_endpoint_ok(const char *url); /* loopback http(s) URL */
 
 

@@ -73,8 +73,7 @@ json_t *mg_user_json(const json_t *user, int list_item)
                      "organizations", orgs, "identities", ids);
 }
 
-/* What webhooks say about a user: Kinde's user.* data. */
-static json_t *event_user(const json_t *user)
+json_t *mg_user_event(const json_t *user)
 {
     json_t *orgs = json_array();
     size_t i;
@@ -263,7 +262,7 @@ static void create_user(mg_call *c, emu_reply *r)
                                         roles ? roles : json_array()));
     }
     identities(user);
-    mg_event(c, "user.created", event_user(user));
+    mg_event(c, "user.created", mg_user_event(user));
     mg_reply(c, r, json_pack("{s:O, s:b, s:[{s:s, s:{s:b}}]}", "id", json_object_get(user, "id"), "created", 1,
                              "identities", "type", "email", "result", "created", 1));
 }
@@ -297,7 +296,7 @@ static void update_user(mg_call *c, emu_reply *r)
     char when[32];
     mg_now_text(when);
     json_object_set_new(user, "updated_at", json_string(when));
-    mg_event(c, "user.updated", event_user(user));
+    mg_event(c, "user.updated", mg_user_event(user));
     mg_reply(c, r, json_pack("{s:O, s:O?, s:O?, s:O, s:b, s:b, s:O?}", "id", json_object_get(user, "id"),
                              "given_name", json_object_get(user, "given_name"), "family_name",
                              json_object_get(user, "family_name"), "email", json_object_get(user, "email"),
