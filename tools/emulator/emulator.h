@@ -140,6 +140,19 @@ typedef struct emu_mgmt_op {
 extern const emu_mgmt_op emu_mgmt_ops[];
 extern const size_t emu_mgmt_n_ops;
 int emu_mgmt_known_scope(const char *scope);
+#define EMU_MGMT_MAX_PARAMS 4
+#define EMU_MGMT_PARAM_MAX 256
+#define EMU_MGMT_PAGE_DEFAULT 10
+#define EMU_MGMT_PAGE_MAX 500
+/* The operation of method and path (a literal segment beats a parameter),
+ * its path parameters copied into params; NULL when none. *path_known: some
+ * operation has that path (with another method: 405). */
+const emu_mgmt_op *emu_mgmt_find(const char *method, const char *path,
+                                 char params[EMU_MGMT_MAX_PARAMS][EMU_MGMT_PARAM_MAX], int *path_known);
+/* page_size (1..500, default 10) and next_token (as this emulator gives
+ * them) of a list request: 0, -1 for a bad page_size, -2 for a bad
+ * next_token. */
+int emu_mgmt_page_params(const char *page_size, const char *next_token, size_t *from, size_t *size);
 
 /* ---- keys.c ----------------------------------------------------------- */
 typedef struct emu_key {

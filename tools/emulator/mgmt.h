@@ -12,12 +12,10 @@
 
 #include <sys/types.h>
 
-#define MG_MAX_PARAMS 4
-
 typedef struct mg_call {
     const emu_request *q;
     const emu_mgmt_op *op;
-    char params[MG_MAX_PARAMS][256]; /* path parameters, in template order, percent-decoded */
+    char params[EMU_MGMT_MAX_PARAMS][EMU_MGMT_PARAM_MAX]; /* path parameters, in template order, percent-decoded */
     json_t *body;                    /* the JSON body: an object, or an empty one when none */
     json_t *events;                  /* [{type, data}] to deliver once the lock is released */
 } mg_call;
