@@ -536,3 +536,16 @@ void emu_data_prepare(json_t *data)
         if (!json_object_get(data, *list))
             json_object_set_new(data, *list, json_array());
 }
+
+json_t *emu_org_codes_of(const json_t *data, const char *user_id)
+{
+    json_t *codes = json_array();
+    size_t i;
+    const json_t *m;
+    json_array_foreach(json_object_get(data, "members"), i, m) {
+        const char *u = json_string_value(json_object_get(m, "user"));
+        if (u && user_id && strcmp(u, user_id) == 0)
+            json_array_append(codes, json_object_get(m, "org"));
+    }
+    return codes;
+}

@@ -128,6 +128,8 @@ const json_t *emu_permission(const json_t *data, const char *key_or_id);
 const json_t *emu_role(const json_t *data, const char *key_or_id);
 /* A member's permission keys: their own and their roles'. New array. */
 json_t *emu_member_permissions(const json_t *data, const json_t *member);
+/* The codes of the organizations user_id is a member of, in order. New array. */
+json_t *emu_org_codes_of(const json_t *data, const char *user_id);
 /* The flags of a token: business, overridden by the organization's, the
  * user's, then the membership's ({"t", "v"} only). New object. */
 json_t *emu_flags_for(const json_t *data, const json_t *org, const json_t *user, const json_t *member);
@@ -169,6 +171,9 @@ json_t *emu_key_jwk(const emu_key *k);
  * extra_header may add or override) over the claims. malloc'd. */
 char *emu_jwt_sign(EVP_PKEY *pkey, const char *kid, const json_t *extra_header,
                    const json_t *claims);
+/* The same with the current signing key (the one the JWKS lists first),
+ * taken under the lock and used after it. Lock NOT held. */
+char *emu_sign_current(const json_t *extra_header, const json_t *claims);
 /* Verifies a token the emulator issued (signature by any published key);
  * returns its claims or NULL. */
 json_t *emu_jwt_verify(const char *token);

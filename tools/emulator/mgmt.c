@@ -444,3 +444,18 @@ json_t *emu_signup_event(const char *user_id)
     }
     return out;
 }
+
+void mg_list(mg_call *c, emu_reply *r, const char *member, const json_t *items, json_t *(*render)(const json_t *))
+{
+    size_t from, size;
+    if (mg_page(c, r, &from, &size) != 0)
+        return;
+    json_t *page = json_array(), *out = json_object();
+    size_t n = json_array_size(items);
+    for (size_t i = from; i < n && i - from < size; i++)
+        json_array_append_new(page, render(json_array_get(items, i)));
+    json_object_set_new(out, member, page);
+    if (from < n && n - from > size)
+        json_object_set_new(out, "next_token", json_sprintf("p%zu", from + size));
+    mg_ok(c, r, out);
+}

@@ -52,6 +52,9 @@ int mg_page(mg_call *c, emu_reply *r, size_t *from, size_t *size);
 /* Copies items [from, from+size) of a list into out[member] and sets
  * next_token when more follow. */
 void mg_page_fill(json_t *out, const char *member, json_t *items, size_t from, size_t size);
+/* A whole list answer: the page of items (each rendered) under member, with
+ * next_token, code and message. */
+void mg_list(mg_call *c, emu_reply *r, const char *member, const json_t *items, json_t *(*render)(const json_t *));
 
 /* A fresh id: prefix then 32 lowercase hex characters. NULL on failure. */
 char *mg_new_id(const char *prefix);

@@ -106,20 +106,15 @@ static json_t *app_or_404(emu_reply *r, const char *id)
     return app;
 }
 
+static json_t *app_item(const json_t *app)
+{
+    return json_pack("{s:O, s:o, s:s}", "id", json_object_get(app, "client_id"), "name",
+                     mg_nullable(json_object_get(app, "name")), "type", app_type(app));
+}
+
 static void get_apps(mg_call *c, emu_reply *r)
 {
-    size_t from, size;
-    if (mg_page(c, r, &from, &size) != 0)
-        return;
-    json_t *all = json_array();
-    size_t i;
-    const json_t *app;
-    json_array_foreach(json_object_get(emu.data, "applications"), i, app)
-        json_array_append_new(all, json_pack("{s:O, s:o, s:s}", "id", json_object_get(app, "client_id"), "name",
-                                             mg_nullable(json_object_get(app, "name")), "type", app_type(app)));
-    json_t *out = json_object();
-    mg_page_fill(out, "applications", all, from, size);
-    mg_ok(c, r, out);
+    mg_list(c, r, "applications", json_object_get(emu.data, "applications"), app_item);
 }
 
 static void get_app(mg_call *c, emu_reply *r)
@@ -303,17 +298,7 @@ static json_t *api_json(const json_t *api)
 
 static void get_apis(mg_call *c, emu_reply *r)
 {
-    size_t from, size;
-    if (mg_page(c, r, &from, &size) != 0)
-        return;
-    json_t *all = json_array();
-    size_t i;
-    const json_t *api;
-    json_array_foreach(json_object_get(emu.data, "apis"), i, api)
-        json_array_append_new(all, api_json(api));
-    json_t *out = json_object();
-    mg_page_fill(out, "apis", all, from, size);
-    mg_ok(c, r, out);
+    mg_list(c, r, "apis", json_object_get(emu.data, "apis"), api_json);
 }
 
 static void get_api(mg_call *c, emu_reply *r)

@@ -45,13 +45,9 @@ static json_t *identities(json_t *user)
 
 json_t *mg_user_json(const json_t *user, int list_item)
 {
-    json_t *orgs = json_array();
-    size_t i;
-    const json_t *m;
-    json_array_foreach(json_object_get(emu.data, "members"), i, m)
-        if (json_equal(json_object_get(m, "user"), json_object_get(user, "id")))
-            json_array_append(orgs, json_object_get(m, "org"));
+    json_t *orgs = emu_org_codes_of(emu.data, json_string_value(json_object_get(user, "id")));
     json_t *ids = json_array();
+    size_t i;
     const json_t *ident;
     json_array_foreach(identities((json_t *)user), i, ident)
         json_array_append_new(ids, json_pack("{s:O, s:O}", "type", json_object_get(ident, "type"), "identity",

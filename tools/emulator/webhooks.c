@@ -76,20 +76,6 @@ static curl_socket_t open_loopback_only(void *clientp, curlsocktype purpose, str
 
 /* ---- delivery ------------------------------------------------------------------ */
 
-static char *sign_event(const json_t *event)
-{
-    pthread_mutex_lock(&emu.lock);
-    EVP_PKEY *key = emu.keys[0].pkey;
-    char kid[64];
-    snprintf(kid, sizeof kid, "%s", emu.keys[0].kid);
-    int ref = EVP_PKEY_up_ref(key);
-    pthread_mutex_unlock(&emu.lock);
-    char *jws = ref == 1 ? emu_jwt_sign(key, kid, NULL, event) : NULL;
-    if (ref == 1)
-        EVP_PKEY_free(key);
-    return jws;
-}
-
 static size_t discard(char *p, size_t size, size_t n, void *ud)
 {
     (void)p;
@@ -158,7 +144,7 @@ static void sleep_ms(long ms)
 
 static void deliver(const delivery *d)
 {
-    char *jws = sign_event(d->event);
+    char *jws = emu_sign_current(NULL, d->event);
     const char *id = json_string_value(json_object_get(d->event, "event_id"));
     long backoff = 200;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
