@@ -459,3 +459,11 @@ void mg_list(mg_call *c, emu_reply *r, const char *member, const json_t *items, 
         json_object_set_new(out, "next_token", json_sprintf("p%zu", from + size));
     mg_ok(c, r, out);
 }
+
+json_t *mg_member(json_t *owner, const char *name, int array)
+{
+    json_t *v = json_object_get(owner, name);
+    if (!v)
+        json_object_set_new(owner, name, v = array ? json_array() : json_object());
+    return v;
+}

@@ -63,6 +63,8 @@ void mg_now_text(char out[32]);
 json_t *mg_find(const json_t *array, const char *field, const char *value);
 /* Removes every occurrence of s from an array of strings. */
 void mg_remove_string(json_t *array, const char *s);
+/* owner[name], an empty object (or array) put there first when absent. */
+json_t *mg_member(json_t *owner, const char *name, int array);
 /* A new reference to v, or JSON null when v is NULL. */
 json_t *mg_nullable(const json_t *v);
 /* The organization, or NULL with a 404 written (lock held). */

@@ -96,9 +96,7 @@ static int apply_org_flags(mg_call *c, emu_reply *r, json_t *org)
         json_object_set_new(set, key, json_pack("{s:O, s:o}", "t", json_object_get(def, "t"), "v", value));
     }
     if (json_object_size(set)) {
-        if (!json_object_get(org, "feature_flags"))
-            json_object_set_new(org, "feature_flags", json_object());
-        json_object_update(json_object_get(org, "feature_flags"), set);
+        json_object_update(mg_member(org, "feature_flags", 0), set);
     }
     json_decref(set);
     return 0;
