@@ -276,6 +276,9 @@ json_api POST /roles '{"name": "Temp", "key": "temp"}'
 check "role created (201)" eval '[ "$STATUS" = 201 ]'
 ROLE_ID=$(sed -nE 's/.*"role":\{"id":"([^"]+)".*/\1/p' "$W/body")
 api DELETE "/roles/$ROLE_ID"
+http GET /_emulator/stats
+check "stats count a Management API request under its path template" \
+  eval 'grep -qF "\"/api/v1/roles/{role_id}\":1" "$W/body"'
 for _ in $(seq 1 100); do [ -s "$W/hooks/4.req" ] && break; sleep 0.05; done
 check "role.deleted goes to the sink; role.created (not subscribed) does not" \
   eval '[ -s "$W/hooks/4.req" ] && [ ! -e "$W/hooks/5.req" ] &&

@@ -28,6 +28,10 @@
 
 void emu_count(const char *path)
 {
+    /* Management API requests by operation path, so ids do not fill the table. */
+    const char *tmpl = strncmp(path, "/api/v1/", 8) == 0 ? emu_mgmt_template(path) : NULL;
+    if (tmpl)
+        path = tmpl;
     for (int i = 0; i < emu.n_stats; i++) {
         if (strcmp(emu.stats[i].path, path) == 0) {
             emu.stats[i].n++;

@@ -155,6 +155,8 @@ const emu_mgmt_op *emu_mgmt_find(const char *method, const char *path,
  * them) of a list request: 0, -1 for a bad page_size, -2 for a bad
  * next_token. */
 int emu_mgmt_page_params(const char *page_size, const char *next_token, size_t *from, size_t *size);
+/* The path template of the operations path is one of (any method), or NULL. */
+const char *emu_mgmt_template(const char *path);
 
 /* ---- keys.c ----------------------------------------------------------- */
 typedef struct emu_key {
@@ -190,7 +192,7 @@ typedef struct emu_fault {
 } emu_fault;
 
 #define EMU_MAX_FAULTS 16
-#define EMU_MAX_STATS 64
+#define EMU_MAX_STATS 256
 
 typedef struct emu_settings {
     const char *bind;

@@ -93,3 +93,18 @@ int emu_mgmt_page_params(const char *page_size, const char *next_token, size_t *
     }
     return 0;
 }
+
+const char *emu_mgmt_template(const char *path)
+{
+    const char *best = NULL;
+    int best_score = -1;
+    char found[EMU_MGMT_MAX_PARAMS][EMU_MGMT_PARAM_MAX];
+    for (size_t i = 0; i < emu_mgmt_n_ops; i++) {
+        int score = match(emu_mgmt_ops[i].path, path, found);
+        if (score > best_score) {
+            best_score = score;
+            best = emu_mgmt_ops[i].path;
+        }
+    }
+    return best;
+}

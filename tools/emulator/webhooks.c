@@ -136,10 +136,18 @@ static void log_attempt(const delivery *d, int attempt, long status, const char 
     pthread_mutex_unlock(&q.lock);
 }
 
-static void sleep_ms(long ms)
+/* Sleeps ms, or less when the emulator stops; 1 when it stops. */
+static int sleep_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
+    int stop = 0;
+    for (; ms > 0 && !stop; ms -= 50) {
+        struct timespec ts = {0, (ms < 50 ? ms : 50) * 1000000L};
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&q.lock);
+        stop = q.stop;
+        pthread_mutex_unlock(&q.lock);
+    }
+    return stop;
 }
 
 static void deliver(const delivery *d)
@@ -153,14 +161,8 @@ static void deliver(const delivery *d)
         if (!jws)
             snprintf(err, sizeof err, "cannot sign the event");
         log_attempt(d, attempt, status, err);
-        if ((status >= 200 && status < 300) || !jws || attempt == ATTEMPTS)
+        if ((status >= 200 && status < 300) || !jws || attempt == ATTEMPTS || sleep_ms(backoff))
             break;
-        pthread_mutex_lock(&q.lock);
-        int stop = q.stop;
-        pthread_mutex_unlock(&q.lock);
-        if (stop)
-            break;
-        sleep_ms(backoff);
         backoff *= 3;
     }
     free(jws);
