@@ -175,6 +175,10 @@ while :; do
 done
 check "paging 7 users by 3: 3 pages, every user once, no next_token on the last" \
   eval '[ $PAGES = 3 ] && [ "$(wc -l <"$W/ids")" = 7 ] && [ "$(sort -u "$W/ids" | wc -l)" = 7 ]'
+json_api POST /users/kp_1/identities '{"type": "email", "value": "u1@test.io"}'
+check "an email identity another user has: 409 IDENTITY_ALREADY_EXISTS" api_error 409 IDENTITY_ALREADY_EXISTS
+json_api POST /users/kp_1/identities '{"type": "email", "value": "dave.two@test.io"}'
+check "a new email identity: 201 with its id" eval '[ "$STATUS" = 201 ] && grep -qF "\"identity\":{\"id\":\"identity_" "$W/body"'
 
 # ---- the rate-limit fault --------------------------------------------------------------
 http POST /_emulator/rate-limit -d '{"after": 1, "count": 2, "reset_seconds": 7}'

@@ -374,6 +374,11 @@ static void create_identity(mg_call *c, emu_reply *r)
         mg_error(r, 400, "INVALID_EMAIL", "value is not an email address");
         return;
     }
+    if (strcmp(type, "email") == 0 && emu_user_by_email(emu.data, value)) {
+        /* one email, one user: it may become the one they sign in with */
+        mg_error(r, 409, "IDENTITY_ALREADY_EXISTS", "a user has the email %s already", value);
+        return;
+    }
     char *id = mg_new_id("identity_");
     char when[32];
     mg_now_text(when);
