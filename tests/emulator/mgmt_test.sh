@@ -298,6 +298,31 @@ check "a sign-up on the registration page sends user.created with source user" \
         case "$(b64url_dec "$(sed "1,/^\r$/d" "$W/hooks/5.req" | cut -d. -f2)")" in
           *"\"type\":\"user.created\""*"\"source\":\"user\""*"\"email\":\"signup@test.io\""*) true;; *) false;; esac'
 
+# A receiver that is gone: the API does not wait for it, and the delivery
+# gives up after four attempts, each logged.
+mkdir -p "$W/gone"
+"$SINK" "$W/gone.ready" "$W/gone" &
+GONE_PID=$!
+wait_ready "$W/gone.ready" "$GONE_PID"
+GONE="http://127.0.0.1:$(head -1 "$W/gone.ready")/gone"
+kill "$GONE_PID"; wait "$GONE_PID" 2>/dev/null
+json_api POST /webhooks "{\"name\": \"gone\", \"endpoint\": \"$GONE\", \"event_types\": [\"organization.created\"]}"
+http DELETE /_emulator/webhook-log
+T0=$(date +%s%N)
+json_api POST /organization '{"name": "Async"}'
+T1=$(date +%s%N)
+check "the API answers without waiting for the webhook (under 1 s; retries take 2.6 s)" \
+  eval '[ "$STATUS" = 200 ] && [ $(( (T1 - T0) / 1000000 )) -lt 1000 ]'
+for _ in $(seq 1 200); do
+  http GET /_emulator/webhook-log
+  grep -qF '"pending":false' "$W/body" && grep -qF '"attempt":4' "$W/body" && break
+  sleep 0.05
+done
+check "four attempts to the gone receiver, each logged with status 0 and the error" \
+  eval '[ "$(grep -o "\"type\":\"organization.created\"" "$W/body" | wc -l)" = 4 ] &&
+        [ "$(grep -o "\"status\":0" "$W/body" | wc -l)" = 4 ] && grep -qF "\"attempt\":4" "$W/body" &&
+        ! grep -qF "\"error\":\"\"" "$W/body"'
+
 # ---- suspended users ----------------------------------------------------------------------
 json_api PATCH "/user?id=kp_1" '{"is_suspended": true}'
 check "suspend a user: 200, is_suspended true" eval '[ "$STATUS" = 200 ] && grep -qF "\"is_suspended\":true" "$W/body"'
