@@ -374,8 +374,32 @@ done <"$W/ops"
 check "every operation answers as the README's table says (501 exactly when not modelled)" \
   eval '[ ! -s "$W/ops.wrong" ] || { cat "$W/ops.wrong"; false; }'
 
+# API changes stay in memory: a restart still fits runtime.json to the data
+# file even when the API gave a user who signed up a role the file lacks.
+api GET "/search/users?query=signup@test.io"
+SIGNUP_ID=$(grep -oE '"id":"kp_[0-9a-f]+"' "$W/body" | head -1 | cut -d'"' -f4)
+json_api POST /roles '{"name": "API role", "key": "api_role"}'
+json_api POST "/organizations/org_a/users/$SIGNUP_ID/roles" '{"role_id": "api_role"}'
+check "the user who signed up gets a role created through the API" eval '[ "$STATUS" = 200 ] && [ -n "$SIGNUP_ID" ]'
+http GET "/oauth2/auth?client_id=web&redirect_uri=http://127.0.0.1:9/cb&response_type=code&state=s3&prompt=create"
+REQ=$(sed -nE 's/.*name="request" value="([^"]+)".*/\1/p' "$W/body" | head -1)
+http POST /register/submit -d "request=$REQ" -d given_name=Later -d family_name=Up -d email=later@test.io
+check "a later sign-up writes runtime.json again" eval '[ "$STATUS" = 302 ]'
+
 kill -TERM "$MGMT_PID"; wait "$MGMT_PID"; RC=$?
 check "the emulator with webhooks and Management API state exits 0 on SIGTERM" eval '[ $RC = 0 ]'
+start_emulator "$W/mready" --data "$W/mgmt.json" --data-dir "$W/memu" --admin
+MGMT_PID=$!
+OTHER_PID="$OTHER_PID $MGMT_PID"
+wait_ready "$W/mready" "$MGMT_PID"
+URL="http://127.0.0.1:$(head -1 "$W/mready")"
+MT=$(m2m_token m2m m2m_secret "$URL/api")
+api GET "/search/users?query=signup@test.io"
+check "after a restart: the sign-up is back, the API's users and roles are not" \
+  eval 'grep -qF "\"id\":\"$SIGNUP_ID\"" "$W/body" && api GET "/search/users?query=u1@test.io" &&
+        ! grep -qF "u1@test.io" "$W/body" && api GET /roles/api_role && api_error 404 ROLE_NOT_FOUND'
+kill -TERM "$MGMT_PID"; wait "$MGMT_PID"; RC=$?
+check "... and it exits 0 again" eval '[ $RC = 0 ]'
 kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null
 OTHER_PID=${OTHER_PID// $MGMT_PID/}; OTHER_PID=${OTHER_PID// $SINK_PID/}
 URL=$SAVED_URL
