@@ -5,9 +5,9 @@
 # and one clear line, and after all of it the emulator still answers and
 # exits 0 on SIGTERM (under ASan, a leak would make that exit non-zero).
 #
-# usage: emulator_test.sh KINDE_EMULATOR EMULATOR_SOURCE_DIR
+# usage: emulator_test.sh KINDE_EMULATOR EMULATOR_SOURCE_DIR WEBHOOK_SINK
 set -uo pipefail
-EMU=${1:?kinde-emulator} SRC=${2:?tools/emulator source folder}
+EMU=${1:?kinde-emulator} SRC=${2:?tools/emulator source folder} SINK=${3:-}
 W=$(mktemp -d /tmp/kinde-emu-test-XXXXXX)
 EMU_PID="" OTHER_PID=""
 cleanup() {
@@ -625,6 +625,13 @@ check "the lock check finds a return with the lock held and an unlock of another
 run "$EMU" --version
 check "--version: 'kinde-emulator X.Y.Z', exit 0" \
   eval '[ $RC = 0 ] && grep -qxE "kinde-emulator [0-9]+\.[0-9]+\.[0-9]+" "$W/out"'
+
+# ---- the Management API (mgmt_test.sh, with its own emulator) ----------------
+if [ -n "$SINK" ]; then
+  . "$(dirname "$0")/mgmt_test.sh"
+else
+  check "the webhook receiver was given (third argument)" false
+fi
 
 # ---- still healthy, then a clean exit ----------------------------------------
 http GET /.well-known/openid-configuration

@@ -28,6 +28,10 @@
 
 void emu_count(const char *path)
 {
+    /* Management API requests by operation path, so ids do not fill the table. */
+    const char *tmpl = strncmp(path, "/api/v1/", 8) == 0 ? emu_mgmt_template(path) : NULL;
+    if (tmpl)
+        path = tmpl;
     for (int i = 0; i < emu.n_stats; i++) {
         if (strcmp(emu.stats[i].path, path) == 0) {
             emu.stats[i].n++;
@@ -184,15 +188,7 @@ static void mint(const emu_request *q, const json_t *j, emu_reply *r)
     const json_t *claims = json_object_get(j, "claims");
     if ((header && !json_is_object(header)) || !json_is_object(claims))
         { bad(r, "{\"header\": {...}, \"claims\": {...}} expected"); return; }
-    pthread_mutex_lock(&emu.lock);
-    EVP_PKEY *key = emu.keys[0].pkey;
-    char kid[64];
-    snprintf(kid, sizeof kid, "%s", emu.keys[0].kid);
-    int ref = EVP_PKEY_up_ref(key);
-    pthread_mutex_unlock(&emu.lock);
-    char *token = ref == 1 ? emu_jwt_sign(key, kid, header, claims) : NULL;
-    if (ref == 1)
-        EVP_PKEY_free(key);
+    char *token = emu_sign_current(header, claims);
     if (!token)
         { bad(r, "cannot sign"); return; }
     emu_reply_json(r, 200, json_pack("{s:s}", "token", token));

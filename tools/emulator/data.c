@@ -136,6 +136,9 @@ static int check_permissions(const json_t *data, char *why, size_t n)
             const char *id2 = json_string_value(json_object_get(q, "id"));
             if (strcmp(emu_permission_key(q), key) == 0 || (id1 && id2 && strcmp(id1, id2) == 0))
                 return failf(why, n, "permissions[%zu]: \"%s\" appears twice", i, key);
+            /* The API names a permission by key or id: neither may be the other's. */
+            if ((id2 && strcmp(id2, key) == 0) || (id1 && strcmp(id1, emu_permission_key(q)) == 0))
+                return failf(why, n, "permissions[%zu]: a key is another permission's id", i);
         }
     }
     return 0;
@@ -168,6 +171,9 @@ static int check_management(const json_t *data, char *why, size_t n)
         const json_t *d = json_object_get(item, "description");
         if (d && !json_is_string(d))
             return failf(why, n, "roles[%zu].description: must be a string", i);
+        const json_t *other = find_by(json_object_get(data, "roles"), "id", json_string_value(json_object_get(item, "key")), 0);
+        if (other && other != item)
+            return failf(why, n, "roles[%zu].key: another role's id", i);
         snprintf(where, sizeof where, "roles[%zu].permissions", i);
         if (check_strings(json_object_get(item, "permissions"), 1, where, why, n))
             return -1;
@@ -409,15 +415,17 @@ const char *emu_permission_key(const json_t *p)
 
 const json_t *emu_permission(const json_t *data, const char *key_or_id)
 {
+    /* By key, then by id: the data check and the API keep keys and ids
+     * apart, so a name means one permission. */
     size_t i;
     const json_t *p;
-    json_array_foreach(json_object_get(data, "permissions"), i, p) {
+    const json_t *perms = json_object_get(data, "permissions");
+    json_array_foreach(perms, i, p) {
         const char *key = emu_permission_key(p);
-        const char *id = json_string_value(json_object_get(p, "id"));
-        if (key_or_id && ((key && strcmp(key, key_or_id) == 0) || (id && strcmp(id, key_or_id) == 0)))
+        if (key && key_or_id && strcmp(key, key_or_id) == 0)
             return p;
     }
-    return NULL;
+    return find_by(perms, "id", key_or_id, 0);
 }
 
 const json_t *emu_role(const json_t *data, const char *key_or_id)
@@ -527,4 +535,17 @@ void emu_data_prepare(json_t *data)
     for (const char *const *list = (const char *const[]){"properties", "webhooks", NULL}; *list; list++)
         if (!json_object_get(data, *list))
             json_object_set_new(data, *list, json_array());
+}
+
+json_t *emu_org_codes_of(const json_t *data, const char *user_id)
+{
+    json_t *codes = json_array();
+    size_t i;
+    const json_t *m;
+    json_array_foreach(json_object_get(data, "members"), i, m) {
+        const char *u = json_string_value(json_object_get(m, "user"));
+        if (u && user_id && strcmp(u, user_id) == 0)
+            json_array_append(codes, json_object_get(m, "org"));
+    }
+    return codes;
 }

@@ -128,6 +128,8 @@ const json_t *emu_permission(const json_t *data, const char *key_or_id);
 const json_t *emu_role(const json_t *data, const char *key_or_id);
 /* A member's permission keys: their own and their roles'. New array. */
 json_t *emu_member_permissions(const json_t *data, const json_t *member);
+/* The codes of the organizations user_id is a member of, in order. New array. */
+json_t *emu_org_codes_of(const json_t *data, const char *user_id);
 /* The flags of a token: business, overridden by the organization's, the
  * user's, then the membership's ({"t", "v"} only). New object. */
 json_t *emu_flags_for(const json_t *data, const json_t *org, const json_t *user, const json_t *member);
@@ -140,6 +142,21 @@ typedef struct emu_mgmt_op {
 extern const emu_mgmt_op emu_mgmt_ops[];
 extern const size_t emu_mgmt_n_ops;
 int emu_mgmt_known_scope(const char *scope);
+#define EMU_MGMT_MAX_PARAMS 4
+#define EMU_MGMT_PARAM_MAX 256
+#define EMU_MGMT_PAGE_DEFAULT 10
+#define EMU_MGMT_PAGE_MAX 500
+/* The operation of method and path (a literal segment beats a parameter),
+ * its path parameters copied into params; NULL when none. *path_known: some
+ * operation has that path (with another method: 405). */
+const emu_mgmt_op *emu_mgmt_find(const char *method, const char *path,
+                                 char params[EMU_MGMT_MAX_PARAMS][EMU_MGMT_PARAM_MAX], int *path_known);
+/* page_size (1..500, default 10) and next_token (as this emulator gives
+ * them) of a list request: 0, -1 for a bad page_size, -2 for a bad
+ * next_token. */
+int emu_mgmt_page_params(const char *page_size, const char *next_token, size_t *from, size_t *size);
+/* The path template of the operations path is one of (any method), or NULL. */
+const char *emu_mgmt_template(const char *path);
 
 /* ---- keys.c ----------------------------------------------------------- */
 typedef struct emu_key {
@@ -156,6 +173,9 @@ json_t *emu_key_jwk(const emu_key *k);
  * extra_header may add or override) over the claims. malloc'd. */
 char *emu_jwt_sign(EVP_PKEY *pkey, const char *kid, const json_t *extra_header,
                    const json_t *claims);
+/* The same with the current signing key (the one the JWKS lists first),
+ * taken under the lock and used after it. Lock NOT held. */
+char *emu_sign_current(const json_t *extra_header, const json_t *claims);
 /* Verifies a token the emulator issued (signature by any published key);
  * returns its claims or NULL. */
 json_t *emu_jwt_verify(const char *token);
@@ -172,7 +192,7 @@ typedef struct emu_fault {
 } emu_fault;
 
 #define EMU_MAX_FAULTS 16
-#define EMU_MAX_STATS 64
+#define EMU_MAX_STATS 256
 
 typedef struct emu_settings {
     const char *bind;
@@ -363,6 +383,12 @@ void emu_mgmt_token_issued(const char *jti, json_int_t exp);
  * {"deliveries": [{event_id, type, endpoint, attempt, status, error}],
  * "pending"}, or NULL after clearing it. Neither with the lock held. */
 void emu_webhooks_stop(void);
+/* Queues deliveries [{endpoint, event}] (stolen) for the delivery thread.
+ * Lock NOT held. */
+void emu_webhooks_enqueue(json_t *deliveries);
+/* For sign-ups (signin.c): the deliveries of the new user's user.created
+ * event (source "user") to the webhooks that want it, or NULL. Lock held. */
+json_t *emu_signup_event(const char *user_id);
 json_t *emu_webhooks_log(int clear);
 
 /* Applies the first matching fault to a finished reply; *delay_ms gets the

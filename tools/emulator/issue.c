@@ -131,13 +131,7 @@ static json_t *id_claims(const json_t *grant, const json_t *user, int with_nonce
         json_object_set(idt, "email", json_object_get(user, "email"));
         json_object_set_new(idt, "email_verified", json_true());
     }
-    json_t *codes = json_array();
-    size_t i;
-    const json_t *m;
-    json_array_foreach(json_object_get(emu.data, "members"), i, m)
-        if (json_equal(json_object_get(m, "user"), json_object_get(user, "id")))
-            json_array_append(codes, json_object_get(m, "org"));
-    json_object_set_new(idt, "org_codes", codes);
+    json_object_set_new(idt, "org_codes", emu_org_codes_of(emu.data, json_string_value(json_object_get(user, "id"))));
     if (with_nonce && json_object_get(grant, "nonce"))
         json_object_set(idt, "nonce", json_object_get(grant, "nonce"));
     return idt;
@@ -149,6 +143,10 @@ int emu_issue_user(const json_t *grant, int with_nonce, emu_tokens *t, emu_reply
     const json_t *user = emu_user_by_id(emu.data, json_string_value(json_object_get(grant, "user")));
     if (!user) {
         emu_reply_oauth_error(r, 400, "invalid_grant", "the user no longer exists");
+        return -1;
+    }
+    if (json_is_true(json_object_get(user, "is_suspended"))) {
+        emu_reply_oauth_error(r, 400, "invalid_grant", "the user is suspended");
         return -1;
     }
     int64_t now = emu_now();

@@ -16,8 +16,6 @@
 #include <time.h>
 
 #define API_LOG_MAX 256
-#define PAGE_MAX 500
-#define PAGE_DEFAULT 10
 
 /* Under emu.lock. */
 static struct {
@@ -84,28 +82,12 @@ const char *mg_str(const mg_call *c, const char *name, int *bad)
 
 int mg_page(mg_call *c, emu_reply *r, size_t *from, size_t *size)
 {
-    const char *ps = mg_query(c, "page_size"), *nt = mg_query(c, "next_token");
-    char *end;
-    *size = PAGE_DEFAULT;
-    *from = 0;
-    if (ps && *ps) {
-        long v = strtol(ps, &end, 10);
-        if (*end || end == ps || v < 1 || v > PAGE_MAX) {
-            mg_error(r, 400, "INVALID_PAGE_SIZE", "page_size must be an integer from 1 to %d", PAGE_MAX);
-            return -1;
-        }
-        *size = (size_t)v;
-    }
-    if (nt && *nt) {
-        /* Opaque to clients; here "p" and the offset of the next item. */
-        long v = nt[0] == 'p' ? strtol(nt + 1, &end, 10) : -1;
-        if (v < 0 || nt[1] == '\0' || *end) {
-            mg_error(r, 400, "INVALID_NEXT_TOKEN", "next_token is not one this emulator gave");
-            return -1;
-        }
-        *from = (size_t)v;
-    }
-    return 0;
+    int rc = emu_mgmt_page_params(mg_query(c, "page_size"), mg_query(c, "next_token"), from, size);
+    if (rc == -1)
+        mg_error(r, 400, "INVALID_PAGE_SIZE", "page_size must be an integer from 1 to %d", EMU_MGMT_PAGE_MAX);
+    else if (rc == -2)
+        mg_error(r, 400, "INVALID_NEXT_TOKEN", "next_token is not one this emulator gave");
+    return rc ? -1 : 0;
 }
 
 void mg_page_fill(json_t *out, const char *member, json_t *items, size_t from, size_t size)
@@ -157,7 +139,8 @@ json_t *mg_find(const json_t *array, const char *field, const char *value)
     return i < 0 ? NULL : json_array_get(array, (size_t)i);
 }
 
-void mg_event(mg_call *c, const char *type, json_t *data)
+/* An event as Kinde sends it: {type, event_id, timestamp, source, data}. */
+static json_t *new_event(const char *type, json_t *data, const char *source)
 {
     char when[32];
     struct timespec ts;
@@ -167,9 +150,15 @@ void mg_event(mg_call *c, const char *type, json_t *data)
     char stamp[40];
     snprintf(stamp, sizeof stamp, "%.19s.%03d+00:00", when, (int)(ts.tv_nsec / 1000000L) % 1000);
     char *id = mg_new_id("event_");
-    json_array_append_new(c->events, json_pack("{s:s, s:s?, s:s, s:s, s:o}", "type", type, "event_id", id,
-                                               "timestamp", stamp, "source", "api", "data", data));
+    json_t *ev = json_pack("{s:s, s:s?, s:s, s:s, s:o}", "type", type, "event_id", id, "timestamp", stamp, "source",
+                           source, "data", data);
     free(id);
+    return ev;
+}
+
+void mg_event(mg_call *c, const char *type, json_t *data)
+{
+    json_array_append_new(c->events, new_event(type, data, "api"));
 }
 
 int mg_flag_value(const char *type, const char *text, json_t **out)
@@ -273,34 +262,6 @@ static mg_handler handler_for(const char *operation_id)
     return NULL;
 }
 
-/* How well path matches the template: -1 not at all, else the number of
- * literal segments (so /api_keys/verify beats /api_keys/{key_id}). The
- * parameters are copied into params. */
-static int match(const char *tmpl, const char *path, char params[][256])
-{
-    int literal = 0, np = 0;
-    while (*tmpl && *path) {
-        if (*tmpl++ != '/' || *path++ != '/')
-            return -1;
-        size_t tl = strcspn(tmpl, "/"), pl = strcspn(path, "/");
-        if (pl == 0)
-            return -1;
-        if (tmpl[0] == '{') {
-            if (np == MG_MAX_PARAMS || pl >= 256)
-                return -1;
-            memcpy(params[np], path, pl);
-            params[np++][pl] = '\0';
-        } else if (tl == pl && memcmp(tmpl, path, tl) == 0) {
-            literal++;
-        } else {
-            return -1;
-        }
-        tmpl += tl;
-        path += pl;
-    }
-    return *tmpl || *path ? -1 : literal;
-}
-
 static void log_request(const emu_request *q)
 {
     if (!mg.log)
@@ -353,20 +314,8 @@ void emu_mgmt(const emu_request *q, emu_reply *r)
         return;
 
     mg_call c = {.q = q};
-    const emu_mgmt_op *op = NULL;
-    int best = -1, path_known = 0;
-    char params[MG_MAX_PARAMS][256];
-    for (size_t i = 0; i < emu_mgmt_n_ops; i++) {
-        int score = match(emu_mgmt_ops[i].path, q->path, params);
-        if (score < 0)
-            continue;
-        path_known = 1;
-        if (strcmp(emu_mgmt_ops[i].method, q->method) == 0 && score > best) {
-            best = score;
-            op = &emu_mgmt_ops[i];
-            memcpy(c.params, params, sizeof params);
-        }
-    }
+    int path_known = 0;
+    const emu_mgmt_op *op = emu_mgmt_find(q->method, q->path, c.params, &path_known);
     if (authorise(q, op, r) != 0)
         return;
     if (!op) {
@@ -479,4 +428,42 @@ json_t *mg_org_or_404(emu_reply *r, const char *code)
     if (!org)
         mg_not_found(r, "ORGANIZATION", "organization", code);
     return org;
+}
+
+json_t *emu_signup_event(const char *user_id)
+{
+    const json_t *user = emu_user_by_id(emu.data, user_id);
+    if (!user || json_array_size(json_object_get(emu.data, "webhooks")) == 0)
+        return NULL;
+    json_t *events = json_pack("[o]", new_event("user.created", mg_user_event(user), "user"));
+    json_t *out = deliveries(events);
+    json_decref(events);
+    if (json_array_size(out) == 0) {
+        json_decref(out);
+        out = NULL;
+    }
+    return out;
+}
+
+void mg_list(mg_call *c, emu_reply *r, const char *member, const json_t *items, json_t *(*render)(const json_t *))
+{
+    size_t from, size;
+    if (mg_page(c, r, &from, &size) != 0)
+        return;
+    json_t *page = json_array(), *out = json_object();
+    size_t n = json_array_size(items);
+    for (size_t i = from; i < n && i - from < size; i++)
+        json_array_append_new(page, render(json_array_get(items, i)));
+    json_object_set_new(out, member, page);
+    if (from < n && n - from > size)
+        json_object_set_new(out, "next_token", json_sprintf("p%zu", from + size));
+    mg_ok(c, r, out);
+}
+
+json_t *mg_member(json_t *owner, const char *name, int array)
+{
+    json_t *v = json_object_get(owner, name);
+    if (!v)
+        json_object_set_new(owner, name, v = array ? json_array() : json_object());
+    return v;
 }

@@ -12,12 +12,10 @@
 
 #include <sys/types.h>
 
-#define MG_MAX_PARAMS 4
-
 typedef struct mg_call {
     const emu_request *q;
     const emu_mgmt_op *op;
-    char params[MG_MAX_PARAMS][256]; /* path parameters, in template order, percent-decoded */
+    char params[EMU_MGMT_MAX_PARAMS][EMU_MGMT_PARAM_MAX]; /* path parameters, in template order, percent-decoded */
     json_t *body;                    /* the JSON body: an object, or an empty one when none */
     json_t *events;                  /* [{type, data}] to deliver once the lock is released */
 } mg_call;
@@ -54,6 +52,9 @@ int mg_page(mg_call *c, emu_reply *r, size_t *from, size_t *size);
 /* Copies items [from, from+size) of a list into out[member] and sets
  * next_token when more follow. */
 void mg_page_fill(json_t *out, const char *member, json_t *items, size_t from, size_t size);
+/* A whole list answer: the page of items (each rendered) under member, with
+ * next_token, code and message. */
+void mg_list(mg_call *c, emu_reply *r, const char *member, const json_t *items, json_t *(*render)(const json_t *));
 
 /* A fresh id: prefix then 32 lowercase hex characters. NULL on failure. */
 char *mg_new_id(const char *prefix);
@@ -62,6 +63,8 @@ void mg_now_text(char out[32]);
 json_t *mg_find(const json_t *array, const char *field, const char *value);
 /* Removes every occurrence of s from an array of strings. */
 void mg_remove_string(json_t *array, const char *s);
+/* owner[name], an empty object (or array) put there first when absent. */
+json_t *mg_member(json_t *owner, const char *name, int array);
 /* A new reference to v, or JSON null when v is NULL. */
 json_t *mg_nullable(const json_t *v);
 /* The organization, or NULL with a 404 written (lock held). */
@@ -72,11 +75,11 @@ void mg_event(mg_call *c, const char *type, json_t *data);
 
 /* The Management API's view of a user, an organization (lock held). */
 json_t *mg_user_json(const json_t *user, int list_item);
+/* What webhooks say about a user: Kinde's user.* data, {"user": {...}}. */
+json_t *mg_user_event(const json_t *user);
 /* Parses a flag value given as text for the flag's type; 0 or -1. */
 int mg_flag_value(const char *type, const char *text, json_t **out);
 
-/* webhooks.c: delivery. */
-void emu_webhooks_enqueue(json_t *events); /* steals; lock NOT held */
 int emu_webhook_endpoint_ok(const char *url); /* loopback http(s) URL */
 
 

@@ -106,20 +106,15 @@ static json_t *app_or_404(emu_reply *r, const char *id)
     return app;
 }
 
+static json_t *app_item(const json_t *app)
+{
+    return json_pack("{s:O, s:o, s:s}", "id", json_object_get(app, "client_id"), "name",
+                     mg_nullable(json_object_get(app, "name")), "type", app_type(app));
+}
+
 static void get_apps(mg_call *c, emu_reply *r)
 {
-    size_t from, size;
-    if (mg_page(c, r, &from, &size) != 0)
-        return;
-    json_t *all = json_array();
-    size_t i;
-    const json_t *app;
-    json_array_foreach(json_object_get(emu.data, "applications"), i, app)
-        json_array_append_new(all, json_pack("{s:O, s:o, s:s}", "id", json_object_get(app, "client_id"), "name",
-                                             mg_nullable(json_object_get(app, "name")), "type", app_type(app)));
-    json_t *out = json_object();
-    mg_page_fill(out, "applications", all, from, size);
-    mg_ok(c, r, out);
+    mg_list(c, r, "applications", json_object_get(emu.data, "applications"), app_item);
 }
 
 static void get_app(mg_call *c, emu_reply *r)
@@ -220,9 +215,7 @@ static void url_list(mg_call *c, emu_reply *r, const char *member, const char *a
     json_t *app = app_or_404(r, c->params[0]);
     if (!app)
         return;
-    json_t *list = json_object_get(app, member);
-    if (!list)
-        json_object_set_new(app, member, list = json_array());
+    json_t *list = mg_member(app, member, 1);
     const char *m = c->q->method;
     if (strcmp(m, "GET") == 0) {
         json_t *out = json_pack("{s:O}", answer_member, list);
@@ -303,17 +296,7 @@ static json_t *api_json(const json_t *api)
 
 static void get_apis(mg_call *c, emu_reply *r)
 {
-    size_t from, size;
-    if (mg_page(c, r, &from, &size) != 0)
-        return;
-    json_t *all = json_array();
-    size_t i;
-    const json_t *api;
-    json_array_foreach(json_object_get(emu.data, "apis"), i, api)
-        json_array_append_new(all, api_json(api));
-    json_t *out = json_object();
-    mg_page_fill(out, "apis", all, from, size);
-    mg_ok(c, r, out);
+    mg_list(c, r, "apis", json_object_get(emu.data, "apis"), api_json);
 }
 
 static void get_api(mg_call *c, emu_reply *r)
@@ -391,9 +374,7 @@ static void update_api_apps(mg_call *c, emu_reply *r)
     json_t *connected = json_array(), *disconnected = json_array();
     json_array_foreach(list, i, e) {
         json_t *app = (json_t *)emu_app(emu.data, json_string_value(json_object_get(e, "id")));
-        json_t *auds = json_object_get(app, "audiences");
-        if (!auds)
-            json_object_set_new(app, "audiences", auds = json_array());
+        json_t *auds = mg_member(app, "audiences", 1);
         if (json_object_get(e, "operation")) {
             mg_remove_string(auds, aud);
             json_array_append(disconnected, json_object_get(e, "id"));
@@ -441,9 +422,7 @@ static void add_api_scope(mg_call *c, emu_reply *r)
         mg_error(r, 400, "INVALID_REQUEST", "key is required; description is a string");
         return;
     }
-    if (!json_object_get(api, "scopes"))
-        json_object_set_new(api, "scopes", json_array());
-    if (mg_find(json_object_get(api, "scopes"), "key", key)) {
+    if (mg_find(mg_member(api, "scopes", 1), "key", key)) {
         mg_error(r, 409, "SCOPE_KEY_EXISTS", "this API has a scope %s already", key);
         return;
     }
@@ -626,14 +605,6 @@ static int settable(emu_reply *r, const char *key, const char *context, const js
     return 1;
 }
 
-static json_t *values_of(json_t *owner)
-{
-    json_t *v = json_object_get(owner, "properties");
-    if (!v)
-        json_object_set_new(owner, "properties", v = json_object());
-    return v;
-}
-
 static void update_values(mg_call *c, emu_reply *r)
 {
     const char *context;
@@ -648,7 +619,7 @@ static void update_values(mg_call *c, emu_reply *r)
         return;
     }
     json_object_foreach((json_t *)given, key, v) if (!settable(r, key, context, v)) return;
-    json_object_foreach((json_t *)given, key, v) json_object_set(values_of(owner), key, v);
+    json_object_foreach((json_t *)given, key, v) json_object_set(mg_member(owner, "properties", 0), key, v);
     mg_success(c, r);
 }
 
@@ -665,7 +636,7 @@ static void update_value(mg_call *c, emu_reply *r)
         return;
     }
     if (settable(r, c->params[1], context, v)) {
-        json_object_set(values_of(owner), c->params[1], v);
+        json_object_set(mg_member(owner, "properties", 0), c->params[1], v);
         mg_success(c, r);
     }
     json_decref(v);

@@ -206,14 +206,6 @@ static void update_env_override(mg_call *c, emu_reply *r)
 
 /* ---- organizations and users ------------------------------------------------ */
 
-static json_t *override_set(json_t *owner)
-{
-    json_t *set = json_object_get(owner, "feature_flags");
-    if (!set)
-        json_object_set_new(owner, "feature_flags", set = json_object());
-    return set;
-}
-
 static void get_org_flags(mg_call *c, emu_reply *r)
 {
     json_t *org = mg_org_or_404(r, c->params[0]);
@@ -238,7 +230,7 @@ static void delete_org_override(mg_call *c, emu_reply *r)
     json_t *org = mg_org_or_404(r, c->params[0]);
     if (!org || !flag_or_404(r, c->params[1]))
         return;
-    json_object_del(override_set(org), c->params[1]);
+    json_object_del(mg_member(org, "feature_flags", 0), c->params[1]);
     mg_success(c, r);
 }
 
@@ -248,7 +240,7 @@ static void set_override(mg_call *c, emu_reply *r, json_t *owner, const char *ke
     json_t *value = f ? override_value(r, f, mg_query(c, "value"), level) : NULL;
     if (!value)
         return;
-    json_object_set_new(override_set(owner), key, json_pack("{s:O, s:o}", "t", json_object_get(f, "t"), "v", value));
+    json_object_set_new(mg_member(owner, "feature_flags", 0), key, json_pack("{s:O, s:o}", "t", json_object_get(f, "t"), "v", value));
     mg_success(c, r);
 }
 

@@ -55,17 +55,7 @@ static void get_org(mg_call *c, emu_reply *r)
 
 static void get_orgs(mg_call *c, emu_reply *r)
 {
-    size_t from, size;
-    if (mg_page(c, r, &from, &size) != 0)
-        return;
-    json_t *all = json_array();
-    size_t i;
-    const json_t *org;
-    json_array_foreach(json_object_get(emu.data, "organizations"), i, org)
-        json_array_append_new(all, org_item(org));
-    json_t *out = json_object();
-    mg_page_fill(out, "organizations", all, from, size);
-    mg_ok(c, r, out);
+    mg_list(c, r, "organizations", json_object_get(emu.data, "organizations"), org_item);
 }
 
 /* name, external_id and handle of a create or update body. */
@@ -106,9 +96,7 @@ static int apply_org_flags(mg_call *c, emu_reply *r, json_t *org)
         json_object_set_new(set, key, json_pack("{s:O, s:o}", "t", json_object_get(def, "t"), "v", value));
     }
     if (json_object_size(set)) {
-        if (!json_object_get(org, "feature_flags"))
-            json_object_set_new(org, "feature_flags", json_object());
-        json_object_update(json_object_get(org, "feature_flags"), set);
+        json_object_update(mg_member(org, "feature_flags", 0), set);
     }
     json_decref(set);
     return 0;

@@ -89,17 +89,7 @@ static json_t *role_or_404(emu_reply *r, const char *id)
 
 static void get_roles(mg_call *c, emu_reply *r)
 {
-    size_t from, size;
-    if (mg_page(c, r, &from, &size) != 0)
-        return;
-    json_t *all = json_array();
-    size_t i;
-    const json_t *role;
-    json_array_foreach(json_object_get(emu.data, "roles"), i, role)
-        json_array_append_new(all, role_json(role));
-    json_t *out = json_object();
-    mg_page_fill(out, "roles", all, from, size);
-    mg_ok(c, r, out);
+    mg_list(c, r, "roles", json_object_get(emu.data, "roles"), role_json);
 }
 
 static void get_role(mg_call *c, emu_reply *r)
@@ -291,17 +281,7 @@ static json_t *event_permission(const json_t *p)
 
 static void get_permissions(mg_call *c, emu_reply *r)
 {
-    size_t from, size;
-    if (mg_page(c, r, &from, &size) != 0)
-        return;
-    json_t *all = json_array();
-    size_t i;
-    const json_t *p;
-    json_array_foreach(json_object_get(emu.data, "permissions"), i, p)
-        json_array_append_new(all, permission_json(p));
-    json_t *out = json_object();
-    mg_page_fill(out, "permissions", all, from, size);
-    mg_ok(c, r, out);
+    mg_list(c, r, "permissions", json_object_get(emu.data, "permissions"), permission_json);
 }
 
 static void create_permission(mg_call *c, emu_reply *r)

@@ -45,13 +45,9 @@ static json_t *identities(json_t *user)
 
 json_t *mg_user_json(const json_t *user, int list_item)
 {
-    json_t *orgs = json_array();
-    size_t i;
-    const json_t *m;
-    json_array_foreach(json_object_get(emu.data, "members"), i, m)
-        if (json_equal(json_object_get(m, "user"), json_object_get(user, "id")))
-            json_array_append(orgs, json_object_get(m, "org"));
+    json_t *orgs = emu_org_codes_of(emu.data, json_string_value(json_object_get(user, "id")));
     json_t *ids = json_array();
+    size_t i;
     const json_t *ident;
     json_array_foreach(identities((json_t *)user), i, ident)
         json_array_append_new(ids, json_pack("{s:O, s:O}", "type", json_object_get(ident, "type"), "identity",
@@ -73,8 +69,7 @@ json_t *mg_user_json(const json_t *user, int list_item)
                      "organizations", orgs, "identities", ids);
 }
 
-/* What webhooks say about a user: Kinde's user.* data. */
-static json_t *event_user(const json_t *user)
+json_t *mg_user_event(const json_t *user)
 {
     json_t *orgs = json_array();
     size_t i;
@@ -263,7 +258,7 @@ static void create_user(mg_call *c, emu_reply *r)
                                         roles ? roles : json_array()));
     }
     identities(user);
-    mg_event(c, "user.created", event_user(user));
+    mg_event(c, "user.created", mg_user_event(user));
     mg_reply(c, r, json_pack("{s:O, s:b, s:[{s:s, s:{s:b}}]}", "id", json_object_get(user, "id"), "created", 1,
                              "identities", "type", "email", "result", "created", 1));
 }
@@ -297,7 +292,7 @@ static void update_user(mg_call *c, emu_reply *r)
     char when[32];
     mg_now_text(when);
     json_object_set_new(user, "updated_at", json_string(when));
-    mg_event(c, "user.updated", event_user(user));
+    mg_event(c, "user.updated", mg_user_event(user));
     mg_reply(c, r, json_pack("{s:O, s:O?, s:O?, s:O, s:b, s:b, s:O?}", "id", json_object_get(user, "id"),
                              "given_name", json_object_get(user, "given_name"), "family_name",
                              json_object_get(user, "family_name"), "email", json_object_get(user, "email"),
@@ -377,6 +372,11 @@ static void create_identity(mg_call *c, emu_reply *r)
     }
     if (strcmp(type, "email") == 0 && !email_ok(value)) {
         mg_error(r, 400, "INVALID_EMAIL", "value is not an email address");
+        return;
+    }
+    if (strcmp(type, "email") == 0 && emu_user_by_email(emu.data, value)) {
+        /* one email, one user: it may become the one they sign in with */
+        mg_error(r, 409, "IDENTITY_ALREADY_EXISTS", "a user has the email %s already", value);
         return;
     }
     char *id = mg_new_id("identity_");

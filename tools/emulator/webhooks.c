@@ -76,20 +76,6 @@ static curl_socket_t open_loopback_only(void *clientp, curlsocktype purpose, str
 
 /* ---- delivery ------------------------------------------------------------------ */
 
-static char *sign_event(const json_t *event)
-{
-    pthread_mutex_lock(&emu.lock);
-    EVP_PKEY *key = emu.keys[0].pkey;
-    char kid[64];
-    snprintf(kid, sizeof kid, "%s", emu.keys[0].kid);
-    int ref = EVP_PKEY_up_ref(key);
-    pthread_mutex_unlock(&emu.lock);
-    char *jws = ref == 1 ? emu_jwt_sign(key, kid, NULL, event) : NULL;
-    if (ref == 1)
-        EVP_PKEY_free(key);
-    return jws;
-}
-
 static size_t discard(char *p, size_t size, size_t n, void *ud)
 {
     (void)p;
@@ -150,15 +136,23 @@ static void log_attempt(const delivery *d, int attempt, long status, const char 
     pthread_mutex_unlock(&q.lock);
 }
 
-static void sleep_ms(long ms)
+/* Sleeps ms, or less when the emulator stops; 1 when it stops. */
+static int sleep_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
+    int stop = 0;
+    for (; ms > 0 && !stop; ms -= 50) {
+        struct timespec ts = {0, (ms < 50 ? ms : 50) * 1000000L};
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&q.lock);
+        stop = q.stop;
+        pthread_mutex_unlock(&q.lock);
+    }
+    return stop;
 }
 
 static void deliver(const delivery *d)
 {
-    char *jws = sign_event(d->event);
+    char *jws = emu_sign_current(NULL, d->event);
     const char *id = json_string_value(json_object_get(d->event, "event_id"));
     long backoff = 200;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -167,14 +161,8 @@ static void deliver(const delivery *d)
         if (!jws)
             snprintf(err, sizeof err, "cannot sign the event");
         log_attempt(d, attempt, status, err);
-        if ((status >= 200 && status < 300) || !jws || attempt == ATTEMPTS)
+        if ((status >= 200 && status < 300) || !jws || attempt == ATTEMPTS || sleep_ms(backoff))
             break;
-        pthread_mutex_lock(&q.lock);
-        int stop = q.stop;
-        pthread_mutex_unlock(&q.lock);
-        if (stop)
-            break;
-        sleep_ms(backoff);
         backoff *= 3;
     }
     free(jws);
