@@ -13,7 +13,8 @@
 
 const kinde_mgmt_op_info *kinde_mgmt_op_info_get(kinde_mgmt_op op)
 {
-    if ((unsigned)op >= KINDE_MGMT_OP_COUNT)
+    /* Out of range, or the number of an operation the spec dropped. */
+    if ((unsigned)op >= KINDE_MGMT_OP_COUNT || !kinde__mgmt_ops[op].operation_id)
         return NULL;
     return &kinde__mgmt_ops[op];
 }
@@ -39,7 +40,7 @@ kinde_code kinde_mgmt_op_find(const char *name, kinde_mgmt_op *op, kinde_error *
     if (!name || !op)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "name and op are required");
     for (int i = 0; i < KINDE_MGMT_OP_COUNT; i++) {
-        if (same_name(name, kinde__mgmt_ops[i].operation_id)) {
+        if (kinde__mgmt_ops[i].operation_id && same_name(name, kinde__mgmt_ops[i].operation_id)) {
             *op = (kinde_mgmt_op)i;
             return KINDE_OK;
         }

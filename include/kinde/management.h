@@ -76,7 +76,9 @@ typedef struct kinde_mgmt_op_info {
     const kinde_mgmt_param_info *params;
 } kinde_mgmt_op_info;
 
-/* The table entry of op (static storage), or NULL when op is out of range. */
+/* The table entry of op (static storage), or NULL when op is out of range
+ * or the number of an operation a later spec dropped (enum values are
+ * append-only: an operation keeps its number across spec updates). */
 KINDE_API const kinde_mgmt_op_info *kinde_mgmt_op_info_get(kinde_mgmt_op op);
 
 /* Look an operation up by name at run time (CLIs, scripts): the operationId

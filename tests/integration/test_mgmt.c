@@ -100,6 +100,8 @@ static void every_operation(void **state)
     int modelled = 0, not_modelled = 0;
     for (int i = 0; i < KINDE_MGMT_OP_COUNT; i++) {
         const kinde_mgmt_op_info *op = kinde_mgmt_op_info_get((kinde_mgmt_op)i);
+        if (!op)
+            continue; /* a number the spec no longer uses */
         /* Required parameters get a value; so does the first optional query
          * parameter (with characters that must be encoded). */
         kinde_mgmt_param params[40];

@@ -40,6 +40,8 @@ static void list_operations(void)
 {
     for (int i = 0; i < KINDE_MGMT_OP_COUNT; i++) {
         const kinde_mgmt_op_info *op = kinde_mgmt_op_info_get((kinde_mgmt_op)i);
+        if (!op)
+            continue; /* a number the spec no longer uses */
         printf("%-44s %-6s %s%s%s\n", op->operation_id, op->method, op->path,
                op->paged ? "  (paged)" : "", op->body == KINDE_MGMT_BODY_JSON ? "  (--data)" : "");
     }
