@@ -24,6 +24,7 @@
 
 static yaml_document_t doc;
 
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 static void die(const char *fmt, ...)
 {
     va_list ap;
