@@ -121,9 +121,13 @@ static int all_pages(kinde_mgmt *m, kinde_mgmt_op op, const kinde_mgmt_param *pa
     } else if (joined) {
         json_object_del(joined, "next_token");
         char *text = json_dumps(joined, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        /* jansson's text goes back to jansson's free function: the library
+         * may have set jansson's allocation functions (kinde.h). */
+        json_free_t jfree = free;
+        json_get_alloc_funcs(NULL, &jfree);
         if (text)
             printf("%s\n", text);
-        free(text);
+        jfree(text);
     }
     json_decref(joined);
     kinde_mgmt_pages_free(it);
