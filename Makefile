@@ -6,7 +6,7 @@ JOBS ?= 2
 # The optimised tree of `make demo` and `make install` (tests point it elsewhere).
 RELEASE_DIR ?= build-release
 
-.PHONY: all deps build release test demo bench fuzz coverage install abi-baseline api-reference clean
+.PHONY: all deps build release test demo bench fuzz coverage install abi-baseline api-reference mgmt-table clean
 all: build
 
 deps:
@@ -46,6 +46,17 @@ abi-baseline: build
 # docs/API.md from the comments of the public headers (tests/docs checks it is current).
 api-reference:
 	scripts/api-reference.sh include/kinde/*.h >docs/API.md
+
+# Regenerate the Management API table from Kinde's spec (not committed here):
+#   make mgmt-table SPEC=path/to/kinde-mgmt-api-specs.yaml
+# The committed header is read back first, so existing operations keep their
+# enum values (append-only, like kinde_code).
+mgmt-table: deps
+	@test -n "$(SPEC)" || { echo "usage: make mgmt-table SPEC=path/to/kinde-mgmt-api-specs.yaml"; exit 2; }
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build -j$(JOBS) --target gen-mgmt
+	build/tools/gen-mgmt/gen-mgmt $(SPEC) include/kinde/management_ops.h src/mgmt_ops.c \
+	  include/kinde/management_ops.h
 
 clean:
 	rm -rf build build-* build*.log

@@ -11,6 +11,7 @@ packages=(
   libmicrohttpd-dev libsqlite3-dev libhiredis-dev     # the emulator and the demo app
   libcmocka-dev valgrind gcovr curl abigail-tools     # the test suite (abidiff: docs/ABI.md)
   groff-base man-db                                   # the man pages and their check
+  libyaml-dev                                         # tools/gen-mgmt (Management API table)
   redis-server chromium wrk                           # real peers, browser, load
   sqlite3                                             # the e2e test breaks a session store
 )

@@ -99,6 +99,9 @@ extern int64_t kinde__clock_offset;
  * KINDE_E_NOMEM. Pass a local err when the code matters: err may be NULL. */
 json_t *kinde__json_parse_object(const char *text, size_t len, kinde_code code,
                                  const char *what, kinde_error *err);
+/* The same with another size limit (Management API pages are larger). */
+json_t *kinde__json_parse_object_max(const char *text, size_t len, size_t max, kinde_code code,
+                                     const char *what, kinde_error *err);
 /* Borrowed string member or NULL when absent or not a string. */
 const char *kinde__json_str(const json_t *obj, const char *key);
 /* JSON text of v with jansson's dump flags, in a block of the library's own
@@ -177,6 +180,10 @@ typedef struct kinde__token_policy {
  * KINDE_E_TOKEN_CLAIMS / _EXPIRED / _NOT_YET_VALID / _NONCE, detail names the claim. */
 kinde_code kinde__check_claims(const json_t *payload, const kinde__token_policy *policy,
                                kinde_error *err);
+/* Parse, find the key, verify the signature (no claims checked: webhooks
+ * have none of a token's). On success *jws holds the token: kinde__jws_clear. */
+kinde_code kinde__verify_signature(kinde__keystore *ks, const char *token, kinde__jws *jws,
+                                  kinde_error *err);
 /* Parse, find the key, verify the signature, check the claims. On success
  * *payload is a new reference (json_decref it). */
 kinde_code kinde__verify_token(kinde__keystore *ks, const char *token,
@@ -188,7 +195,19 @@ typedef struct kinde__http_response {
     long status;
     char *body;                    /* NUL-terminated, kinde__free */
     size_t len;
+    long ratelimit_reset;          /* seconds in RateLimit-Reset; -1 when absent */
+    long retry_after;              /* seconds in Retry-After; -1 when absent or a date */
 } kinde__http_response;
+/* One request. method NULL = GET; GET/POST/PUT/PATCH/DELETE only. body (may
+ * be NULL) of body_len bytes with content_type; max_body 0 = the default
+ * cap. The rules of kinde__http_request (below) hold for every request. */
+typedef struct kinde__http_req {
+    const char *method, *url, *bearer, *content_type;
+    const char *body;
+    size_t body_len, max_body;
+} kinde__http_req;
+kinde_code kinde__http_send(const kinde_client *client, const kinde__http_req *req,
+                            kinde__http_response *resp, kinde_error *err);
 /* GET when form is NULL, else POST application/x-www-form-urlencoded.
  * bearer (may be NULL) goes in the Authorization header. No redirects, TLS
  * verified, timeouts and a response size cap from the client's config. */
@@ -288,5 +307,9 @@ void kinde__token_response_clear(kinde__token_response *tr);
  * oauth_error set; any other status KINDE_E_HTTP_STATUS. */
 kinde_code kinde__revocation_result(long status, const char *body, size_t len, kinde_error *err);
 void kinde__oauth_client_cleanup(kinde_client *client);
+/* Drop the cached M2M token for audience if it still is token (one a server
+ * refused): the next kinde_get_m2m_token() fetches a new one, while a token
+ * another thread already fetched in its place is kept. */
+void kinde__m2m_forget(kinde_client *client, const char *audience, const char *token);
 
 #endif /* KINDE_INTERNAL_H */

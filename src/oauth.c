@@ -524,6 +524,22 @@ static kinde_code m2m_remember(kinde_client *c, const char *aud, const char *tok
     return KINDE_OK;
 }
 
+void kinde__m2m_forget(kinde_client *c, const char *audience, const char *token)
+{
+    pthread_mutex_lock(&c->lock);
+    for (kinde__m2m_entry **pp = &c->m2m; *pp; pp = &(*pp)->next) {
+        kinde__m2m_entry *e = *pp;
+        if (strcmp(e->audience, audience) == 0 && strcmp(e->token, token) == 0) {
+            *pp = e->next;
+            kinde__free(e->audience);
+            kinde__free_secret(e->token);
+            kinde__free(e);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
 kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **access_token,
                                int64_t *expires_at, kinde_error *err)
 {

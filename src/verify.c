@@ -197,6 +197,21 @@ static int is_access_typ(const char *typ)
     return typ && (strcasecmp(typ, "at+jwt") == 0 || strcasecmp(typ, "application/at+jwt") == 0);
 }
 
+kinde_code kinde__verify_signature(kinde__keystore *ks, const char *token, kinde__jws *jws,
+                                  kinde_error *err)
+{
+    kinde_code rc = kinde__jws_parse(token, jws, err);
+    if (rc != KINDE_OK)
+        return rc;
+    EVP_PKEY *key = NULL;
+    if ((rc = kinde__keystore_get(ks, kinde__jws_kid(jws), &key, err)) == KINDE_OK)
+        rc = kinde__jws_verify(jws, key, err);
+    EVP_PKEY_free(key);
+    if (rc != KINDE_OK)
+        kinde__jws_clear(jws);
+    return rc;
+}
+
 kinde_code kinde__verify_token(kinde__keystore *ks, const char *token,
                                const kinde__token_policy *policy, json_t **payload,
                                kinde_error *err)
@@ -206,19 +221,14 @@ kinde_code kinde__verify_token(kinde__keystore *ks, const char *token,
     if (!ks || !token || !policy)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "keystore, token and policy are required");
     kinde__jws jws;
-    kinde_code rc = kinde__jws_parse(token, &jws, err);
+    kinde_code rc = kinde__verify_signature(ks, token, &jws, err);
     if (rc != KINDE_OK)
         return rc;
-    EVP_PKEY *key = NULL;
-    if ((rc = kinde__keystore_get(ks, kinde__jws_kid(&jws), &key, err)) == KINDE_OK &&
-        (rc = kinde__jws_verify(&jws, key, err)) == KINDE_OK) {
-        if (policy->kind == KINDE_ID_TOKEN && is_access_typ(kinde__json_str(jws.header, "typ")))
-            rc = kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
-                             "header 'typ' says access token (at+jwt), an ID token was expected");
-        else
-            rc = kinde__check_claims(jws.payload, policy, err);
-    }
-    EVP_PKEY_free(key);
+    if (policy->kind == KINDE_ID_TOKEN && is_access_typ(kinde__json_str(jws.header, "typ")))
+        rc = kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
+                         "header 'typ' says access token (at+jwt), an ID token was expected");
+    else
+        rc = kinde__check_claims(jws.payload, policy, err);
     if (rc == KINDE_OK && payload)
         *payload = json_incref(jws.payload);
     kinde__jws_clear(&jws);

@@ -104,7 +104,8 @@ typedef enum kinde_code {
     KINDE_E_SESSION_DATA = 27,     /* serialized session is corrupt or of another version */
     KINDE_E_SUBJECT_MISMATCH = 28, /* refreshed token or profile names another user */
     KINDE_E_GRANT_TYPE = 29,       /* call not possible with the configured grant type */
-    KINDE_E_CLAIM_NOT_FOUND = 30   /* typed claim getter: claim absent or of another type */
+    KINDE_E_CLAIM_NOT_FOUND = 30,  /* typed claim getter: claim absent or of another type */
+    KINDE_E_RATE_LIMITED = 31      /* 429 answers outlasted the wait budget (management.h) */
 } kinde_code;
 
 #define KINDE_ERROR_TEXT_SIZE 256

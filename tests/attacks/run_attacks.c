@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "mgmt_internal.h"
 #include "testutil.h"
 
 #define ISS "https://acme.kinde.com"
@@ -186,6 +188,27 @@ static char *json_edit(const char *text, const char *name, const char *value, ch
     return out;
 }
 
+/* RFC 3339 text of t, as Kinde writes a webhook's timestamp. */
+static void rfc3339(int64_t t, char *out, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, size, "%Y-%m-%dT%H:%M:%S.123+00:00", &tm);
+}
+
+/* A payload exactly of Kinde's webhook shape: no iss, aud, exp or iat. */
+static char *webhook_payload(const char *timestamp)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf,
+             "{\"type\":\"user.created\",\"event_id\":\"event_0123456789abcdef\","
+             "\"timestamp\":\"%s\",\"source\":\"api\",\"data\":{\"user\":"
+             "{\"id\":\"kp_0123\",\"email\":\"ada@example.com\"}}}",
+             timestamp);
+    return strdup(buf);
+}
+
 /* ---- one case ------------------------------------------------------------- */
 
 struct line {
@@ -239,12 +262,15 @@ static int run_case(const char *path, char *why, size_t why_len)
         {"NONCE", NONCE, NULL},     {"NOW", "", NULL},         {"EXP", "", NULL},
         {"PAST", "", NULL},         {"FUTURE", "", NULL},      {"KID", "good-key", NULL},
         {"OTHER_JWK", "", other_jwk}, {"BIG", "", big},
+        {"TS", "", NULL},           {"TS_OLD", "", NULL},
     };
     size_t n_vars = sizeof vars / sizeof vars[0];
     snprintf(vars[4].value, sizeof vars[4].value, "%lld", (long long)now);
     snprintf(vars[5].value, sizeof vars[5].value, "%lld", (long long)now + 3600);
     snprintf(vars[6].value, sizeof vars[6].value, "%lld", (long long)now - 3600);
     snprintf(vars[7].value, sizeof vars[7].value, "%lld", (long long)now + 3600);
+    rfc3339(now, vars[11].value, sizeof vars[11].value);
+    rfc3339(now - 3600, vars[12].value, sizeof vars[12].value);
 
     /* Pass 1: what to mint. */
     tu_claims claims = tu_claims_default(ISS, CLIENT);
@@ -261,7 +287,9 @@ static int run_case(const char *path, char *why, size_t why_len)
     const char *jwks = jwks_standard;
     long repeat = 1, want_fetches = -1;
     kinde_code expect = KINDE_OK;
-    int have_expect = 0, ok = 1;
+    int have_expect = 0, ok = 1, webhook = 0;
+    char *content_type = strdup("application/jwt");
+    long max_age = 0;
     char *token = NULL;
     why[0] = '\0';
 
@@ -277,6 +305,8 @@ static int run_case(const char *path, char *why, size_t why_len)
             free(payload);
             if (strcmp(v, "access") == 0)
                 payload = tu_access_payload(&claims);
+            else if (strcmp(v, "webhook") == 0)
+                payload = webhook_payload(vars[11].value);
             else if (strcmp(v, "id") == 0)
                 payload = tu_id_payload(&claims);
             else {
@@ -325,6 +355,8 @@ static int run_case(const char *path, char *why, size_t why_len)
                 policy.kind = KINDE_ACCESS_TOKEN;
             else if (strcmp(v, "id") == 0)
                 policy.kind = KINDE_ID_TOKEN;
+            else if (strcmp(v, "webhook") == 0)
+                webhook = 1;
             else {
                 snprintf(why, why_len, "unknown policy %s", v);
                 ok = 0;
@@ -349,6 +381,12 @@ static int run_case(const char *path, char *why, size_t why_len)
             jwks = strcmp(v, "multi") == 0     ? jwks_multi
                    : strcmp(v, "rfc7515") == 0 ? rfc7515_jwks
                                                : jwks_standard;
+        } else if (strcmp(k, "content-type") == 0) {
+            free(content_type);
+            content_type = v;
+            v = NULL;
+        } else if (strcmp(k, "max-age") == 0) {
+            max_age = strtol(v, NULL, 10);
         } else if (strcmp(k, "repeat") == 0) {
             repeat = strtol(v, NULL, 10);
         } else if (strcmp(k, "fetches") == 0) {
@@ -481,7 +519,19 @@ static int run_case(const char *path, char *why, size_t why_len)
             kinde_error err;
             memset(&err, 0, sizeof err);
             json_t *out = NULL;
-            kinde_code rc = kinde__verify_token(ks, token, &policy, &out, &err);
+            kinde_code rc;
+            if (webhook) {
+                kinde_webhook_event *ev = NULL;
+                rc = kinde__verify_webhook(ks, policy.now, policy.leeway, content_type, token,
+                                           strlen(token), max_age, &ev, &err);
+                /* The event's fields as an object, for the checks below. */
+                if (ev)
+                    out = json_pack("{s:s, s:s, s:s}", "type", ev->type, "event_id", ev->event_id,
+                                    "data", ev->data_json);
+                kinde_webhook_event_free(ev);
+            } else {
+                rc = kinde__verify_token(ks, token, &policy, &out, &err);
+            }
             if (rc != expect) {
                 snprintf(why, why_len, "expected %s, got %s (%s)", kinde_code_name(expect),
                          kinde_code_name(rc), rc ? err.text : "verified");
@@ -509,6 +559,7 @@ static int run_case(const char *path, char *why, size_t why_len)
     free(payload);
     free(issuer);
     free(nonce);
+    free(content_type);
     for (size_t i = 0; i < n; i++)
         free(lines[i].value);
     return ok;

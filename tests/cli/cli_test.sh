@@ -125,6 +125,58 @@ run "${V[@]}" verify --id-token "$TOKEN"
 check "verify --id-token without a client: KINDE_E_CONFIG naming client_id" \
   eval '[ $RC = 1 ] && err_starts "error: KINDE_E_CONFIG: client_id is required"'
 
+# kinde api: the Management API with the emulator's M2M application.
+cat >"$W/m2m.env" <<ENV
+KINDE_HOST=$EMU_URL
+KINDE_CLIENT_ID=kinde_demo_m2m
+KINDE_CLIENT_SECRET=kinde_demo_m2m_secret
+ENV
+A=("$CLI" --env "$W/m2m.env" api)
+run "${A[@]}" --list
+check "api --list: every operation, one a line" \
+  eval '[ $RC = 0 ] && [ "$(wc -l <"$W/out")" = 183 ] && out_has "createUser " && out_has "/api/v1/organizations/{org_code}/users"'
+run "${A[@]}" createUser --help
+check "api OPERATION --help: method, path, scope" \
+  eval '[ $RC = 0 ] && out_has "POST /api/v1/user" && out_has "create:users"'
+run "${A[@]}" createOrganization --data '{"name":"CLI Org"}'
+check "api createOrganization --data JSON: the answer with the new code" \
+  eval '[ $RC = 0 ] && out_has "\"code\""'
+ORG=$(sed -nE 's/.*"organization":\{?"?code"?: *"([^"]+)".*/\1/p; s/.*"code": *"(org_[^"]+)".*/\1/p' "$W/out" | head -1)
+check "api createOrganization: an org code came back" eval '[ -n "$ORG" ]'
+run "${A[@]}" getOrganization code="$ORG"
+check "api getOrganization code=...: the organization" eval '[ $RC = 0 ] && out_has "CLI Org"'
+printf '{"profile":{"given_name":"Cli","family_name":"User"},"identities":[{"type":"email","details":{"email":"cli@example.com"}}]}' >"$W/user.json"
+run "${A[@]}" CREATE_USER --data @"$W/user.json"
+check "api CREATE_USER --data @FILE (enum spelling)" eval '[ $RC = 0 ] && out_has "\"id\""'
+run "${A[@]}" getUsers page_size=1 --all
+check "api getUsers page_size=1 --all: every page joined, no next_token" \
+  eval '[ $RC = 0 ] && out_has "cli@example.com" && out_has "dave@smith.com" && ! out_has "next_token"'
+run "${A[@]}" getUsers page_size=1
+check "api getUsers page_size=1: one page with a next_token" eval '[ $RC = 0 ] && out_has "next_token"'
+run "${A[@]}" getUserData id=kp_nobody
+check "api on a missing user: error: KINDE_E_HTTP_STATUS with Kinde's code, exit 1" \
+  eval '[ $RC = 1 ] && err_starts "error: KINDE_E_HTTP_STATUS: getUserData: HTTP 404 "'
+run "${A[@]}" getUserData
+check "api without a required parameter: refused, naming it" \
+  eval '[ $RC = 1 ] && err_is "error: KINDE_E_INVALID_ARGUMENT: getUserData needs parameter '"'"'id'"'"'"'
+run "${A[@]}" getUserData id=a colour=red
+check "api with an unknown parameter: refused, naming it" \
+  eval '[ $RC = 1 ] && err_is "error: KINDE_E_INVALID_ARGUMENT: getUserData has no parameter '"'"'colour'"'"'"'
+run "${A[@]}" getUsr
+check "api with a misspelt operation: refused" \
+  eval '[ $RC = 1 ] && err_is "error: KINDE_E_INVALID_ARGUMENT: no Management API operation '"'"'getUsr'"'"'"'
+run "${A[@]}" getBusiness --all
+check "api --all on an operation that does not page: refused" \
+  eval '[ $RC = 1 ] && err_starts "error: KINDE_E_INVALID_ARGUMENT: getBusiness does not page"'
+run "${A[@]}" getBusiness stray
+check "api with a stray argument: usage, exit 2" eval '[ $RC = 2 ] && grep -q "usage: kinde api" "$W/err"'
+run "${A[@]}" getTimezones
+check "api on an operation the emulator does not model: its 501" \
+  eval '[ $RC = 1 ] && err_starts "error: KINDE_E_HTTP_STATUS: getTimezones: HTTP 501 NOT_IMPLEMENTED_IN_EMULATOR"'
+run "$CLI" --env "$W/.env" api getUsers
+check "api with a client not authorised for the API: refused" \
+  eval '[ $RC = 1 ] && err_starts "error: KINDE_E_"'
+
 # What goes wrong on the user's side.
 run "$CLI" --env /nonexistent login-url
 check "no configuration: exit 1, error: KINDE_E_CONFIG naming the domain" \

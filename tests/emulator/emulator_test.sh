@@ -5,9 +5,9 @@
 # and one clear line, and after all of it the emulator still answers and
 # exits 0 on SIGTERM (under ASan, a leak would make that exit non-zero).
 #
-# usage: emulator_test.sh KINDE_EMULATOR EMULATOR_SOURCE_DIR
+# usage: emulator_test.sh KINDE_EMULATOR EMULATOR_SOURCE_DIR WEBHOOK_SINK
 set -uo pipefail
-EMU=${1:?kinde-emulator} SRC=${2:?tools/emulator source folder}
+EMU=${1:?kinde-emulator} SRC=${2:?tools/emulator source folder} SINK=${3:-}
 W=$(mktemp -d /tmp/kinde-emu-test-XXXXXX)
 EMU_PID="" OTHER_PID=""
 cleanup() {
@@ -135,7 +135,7 @@ check "a body that is not a form is not parsed as one" \
   oauth_error 400 invalid_request "grant_type is required, once"
 
 NOT_FOUND='{"error":"not_found","error_description":"no such endpoint on this Kinde emulator"}'
-for p in / /nope /oauth2 /oauth2/ /oauth2/token/x /oauth2/tokens /.well-known/ /OAUTH2/TOKEN /logout/ /api/v1/users; do
+for p in / /nope /oauth2 /oauth2/ /oauth2/token/x /oauth2/tokens /.well-known/ /OAUTH2/TOKEN /logout/; do
   http GET "$p"
   check "GET $p: 404" is 404 "$NOT_FOUND"
 done
@@ -659,6 +659,13 @@ check "the lock check finds a return with the lock held and an unlock of another
 run "$EMU" --version
 check "--version: 'kinde-emulator X.Y.Z', exit 0" \
   eval '[ $RC = 0 ] && grep -qxE "kinde-emulator [0-9]+\.[0-9]+\.[0-9]+" "$W/out"'
+
+# ---- the Management API (mgmt_test.sh, with its own emulator) ----------------
+if [ -n "$SINK" ]; then
+  . "$(dirname "$0")/mgmt_test.sh"
+else
+  check "the webhook receiver was given (third argument)" false
+fi
 
 # ---- still healthy, then a clean exit ----------------------------------------
 http GET /.well-known/openid-configuration

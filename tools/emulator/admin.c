@@ -9,6 +9,12 @@
  *   POST   /_emulator/clock                 {"skew_seconds": n}
  *   POST   /_emulator/mint                  {"header": {...}, "claims": {...}} -> {"token"}
  *   POST   /_emulator/id-token-nonce        {"mode": "normal"|"wrong"|"missing"}
+ *   GET    /_emulator/api-log               {"requests": [{method, path, query, content_type, body}]}
+ *   DELETE /_emulator/api-log
+ *   POST   /_emulator/rate-limit            {"after": N, "count": C, "reset_seconds": S}
+ *   POST   /_emulator/expire-api-tokens     Management API tokens issued so far answer 401
+ *   GET    /_emulator/webhook-log           {"deliveries": [...], "pending": bool}
+ *   DELETE /_emulator/webhook-log
  *
  * One row of the table at the end per endpoint; routes.c sends every
  * /_emulator/ path here.
@@ -23,6 +29,10 @@
 
 void emu_count(const char *path)
 {
+    /* Management API requests by operation path, so ids do not fill the table. */
+    const char *tmpl = strncmp(path, "/api/v1/", 8) == 0 ? emu_mgmt_template(path) : NULL;
+    if (tmpl)
+        path = tmpl;
     for (int i = 0; i < emu.n_stats; i++) {
         if (strcmp(emu.stats[i].path, path) == 0) {
             emu.stats[i].n++;
@@ -179,15 +189,7 @@ static void mint(const emu_request *q, const json_t *j, emu_reply *r)
     const json_t *claims = json_object_get(j, "claims");
     if ((header && !json_is_object(header)) || !json_is_object(claims))
         { bad(r, "{\"header\": {...}, \"claims\": {...}} expected"); return; }
-    pthread_mutex_lock(&emu.lock);
-    EVP_PKEY *key = emu.keys[0].pkey;
-    char kid[64];
-    snprintf(kid, sizeof kid, "%s", emu.keys[0].kid);
-    int ref = EVP_PKEY_up_ref(key);
-    pthread_mutex_unlock(&emu.lock);
-    char *token = ref == 1 ? emu_jwt_sign(key, kid, header, claims) : NULL;
-    if (ref == 1)
-        EVP_PKEY_free(key);
+    char *token = emu_sign_current(header, claims);
     if (!token)
         { bad(r, "cannot sign"); return; }
     emu_reply_json(r, 200, json_pack("{s:s}", "token", token));
@@ -243,7 +245,9 @@ static void reset(const emu_request *q, const json_t *j, emu_reply *r)
     emu.clock_skew = 0;
     emu.sign_with_wrong_key = 0;
     emu.id_token_nonce = EMU_NONCE_NORMAL;
+    emu_mgmt_reset();
     pthread_mutex_unlock(&emu.lock);
+    json_decref(emu_webhooks_log(1));
     ok(r);
 }
 
@@ -284,6 +288,19 @@ static void id_token_nonce(const emu_request *q, const json_t *j, emu_reply *r)
 /* body: the JSON object a POST carries; NULL for the other methods. */
 typedef void admin_fn(const emu_request *q, const json_t *body, emu_reply *r);
 
+/* The Management API's additions (mgmt.c, webhooks.c). */
+static void mgmt_admin(const emu_request *q, const json_t *j, emu_reply *r)
+{
+    emu_mgmt_admin(q->path + strlen("/_emulator/"), q->method, j, r);
+}
+
+static void webhook_log(const emu_request *q, const json_t *j, emu_reply *r)
+{
+    (void)j;
+    json_t *out = emu_webhooks_log(strcmp(q->method, "DELETE") == 0);
+    emu_reply_json(r, 200, out ? out : json_pack("{s:b}", "ok", 1));
+}
+
 static const struct {
     const char *name, *allow;
     admin_fn *run;
@@ -296,6 +313,10 @@ static const struct {
     {"clock", "POST", clock_skew},
     {"mint", "POST", mint},
     {"id-token-nonce", "POST", id_token_nonce},
+    {"api-log", "GET, DELETE", mgmt_admin},
+    {"rate-limit", "POST", mgmt_admin},
+    {"expire-api-tokens", "POST", mgmt_admin},
+    {"webhook-log", "GET, DELETE", webhook_log},
 };
 
 void emu_admin(const emu_request *q, emu_reply *r)

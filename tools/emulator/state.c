@@ -19,7 +19,8 @@ const char *emu_session_user(const char *sid)
         return NULL;
     }
     const char *user = json_string_value(json_object_get(s, "user"));
-    return emu_user_by_id(emu.data, user) ? user : NULL;
+    const json_t *u = emu_user_by_id(emu.data, user);
+    return u && !json_is_true(json_object_get(u, "is_suspended")) ? user : NULL; /* suspended: signed out */
 }
 
 char *emu_session_start(const char *user_id)

@@ -7,10 +7,13 @@
  *   kinde m2m-token [--audience A]
  *   kinde verify [--id-token] TOKEN
  *   kinde decode TOKEN
+ *   kinde api OPERATION [name=value ...] [--data JSON|@FILE] [--all]   (api.c)
  *
  * Errors go to stderr as "error: <CODE_NAME>: <detail>" with exit status 1;
  * usage errors exit 2. */
 #include <kinde/kinde.h>
+
+#include "api.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +40,8 @@ static const char usage[] =
     "  verify [--id-token] TOKEN    verify against the domain's JWKS, print the claims\n"
     "                               (needs only KINDE_HOST and, usually, KINDE_AUDIENCE)\n"
     "  decode TOKEN                 print header and payload WITHOUT verifying\n"
+    "  api --list | api OPERATION [name=value ...] [--data JSON|@FILE] [--all]\n"
+    "                               call the Management API (kinde api OPERATION --help)\n"
     "\n"
     "configuration: KINDE_HOST (or KINDE_ISSUER_URL), KINDE_CLIENT_ID, KINDE_CLIENT_SECRET,\n"
     "KINDE_REDIRECT_URL (or KINDE_CALLBACK_URL), KINDE_POST_LOGOUT_REDIRECT_URL (or\n"
@@ -327,5 +332,7 @@ int main(int argc, char **argv)
         return cmd_verify(env_file, rest, args);
     if (strcmp(cmd, "decode") == 0)
         return cmd_decode(rest, args);
+    if (strcmp(cmd, "api") == 0)
+        return kinde_cli_api(env_file, rest, args);
     return usage_error("unknown command");
 }
