@@ -14,6 +14,7 @@
  *   POST   /_emulator/expire-api-tokens     Management API tokens issued so far answer 401
  *   GET    /_emulator/webhook-log           {"deliveries": [...], "pending": bool}
  *   DELETE /_emulator/webhook-log
+ *   POST   /_emulator/id-token-nonce        {"mode": "normal"|"wrong"|"missing"}
  *
  * One row of the table at the end per endpoint; routes.c sends every
  * /_emulator/ path here.
@@ -244,6 +245,7 @@ static void reset(const emu_request *q, const json_t *j, emu_reply *r)
     emu.clock_skew = 0;
     emu.sign_with_wrong_key = 0;
     emu_mgmt_reset();
+    emu.id_token_nonce = EMU_NONCE_NORMAL;
     pthread_mutex_unlock(&emu.lock);
     json_decref(emu_webhooks_log(1));
     ok(r);
@@ -260,6 +262,25 @@ static void clock_skew(const emu_request *q, const json_t *j, emu_reply *r)
     }
     pthread_mutex_lock(&emu.lock);
     emu.clock_skew = (long)json_integer_value(skew);
+    pthread_mutex_unlock(&emu.lock);
+    ok(r);
+}
+
+static void id_token_nonce(const emu_request *q, const json_t *j, emu_reply *r)
+{
+    (void)q;
+    static const char *const modes[] = {[EMU_NONCE_NORMAL] = "normal", [EMU_NONCE_WRONG] = "wrong",
+                                        [EMU_NONCE_MISSING] = "missing"};
+    const char *mode = json_string_value(json_object_get(j, "mode"));
+    size_t m = 0;
+    while (m < sizeof modes / sizeof modes[0] && !(mode && strcmp(mode, modes[m]) == 0))
+        m++;
+    if (m == sizeof modes / sizeof modes[0]) {
+        bad(r, "mode: \"normal\", \"wrong\" or \"missing\"");
+        return;
+    }
+    pthread_mutex_lock(&emu.lock);
+    emu.id_token_nonce = (emu_nonce_mode)m;
     pthread_mutex_unlock(&emu.lock);
     ok(r);
 }
@@ -295,6 +316,7 @@ static const struct {
     {"rate-limit", "POST", mgmt_admin},
     {"expire-api-tokens", "POST", mgmt_admin},
     {"webhook-log", "GET, DELETE", webhook_log},
+    {"id-token-nonce", "POST", id_token_nonce},
 };
 
 void emu_admin(const emu_request *q, emu_reply *r)

@@ -10,7 +10,7 @@
  *   keys.c       the signing keys, JWKS and JWT signing
  *   state.c      codes, refresh tokens, browser sessions: the expiring things
  *   issue.c      token minting: claims, signing, the token response
- *   backchannel.c client authentication and the parameters of POSTed endpoints
+ *   backchannel.c  client authentication, the fields POSTed endpoints require
  *   wellknown.c  GET /.well-known/openid-configuration, /.well-known/jwks.json
  *   authorize.c  GET /oauth2/auth, and the redirect back with a code
  *   signin.c     the sign-in and sign-up pages and what they post
@@ -19,7 +19,7 @@
  *   profile.c    /oauth2/v2/user_profile and /oauth2/user_profile
  *   logout.c     GET /logout
  *   pages.c      the HTML of the sign-in, registration and message pages
- *   admin.c      /_emulator/...: faults, clock, keys, minting, counters
+ *   admin.c      /_emulator/...: faults, clock, keys, nonce, minting, counters
  *
  * Locking. One process, one mutex (emu.lock), held briefly: every request
  * runs on its own libmicrohttpd thread. The rule:
@@ -191,6 +191,10 @@ typedef struct emu_fault {
     long count;          /* requests left; -1: until cleared */
 } emu_fault;
 
+/* What the ID token of an authorization-code grant says about the login's
+ * nonce: the truth, another value, or nothing (a fault for SDK tests). */
+typedef enum emu_nonce_mode { EMU_NONCE_NORMAL, EMU_NONCE_WRONG, EMU_NONCE_MISSING } emu_nonce_mode;
+
 #define EMU_MAX_FAULTS 16
 #define EMU_MAX_STATS 256
 
@@ -225,6 +229,7 @@ struct emu_state {
                              made by the first admin request that turns it on */
     int sign_with_wrong_key;
     long clock_skew;
+    emu_nonce_mode id_token_nonce; /* the nonce fault (POST /_emulator/id-token-nonce) */
 
     /* Single-use and expiring things, keyed by random strings. */
     json_t *requests;     /* pending sign-in forms: id -> authorization request */
@@ -322,7 +327,7 @@ typedef struct emu_tokens {
 } emu_tokens;
 /* grant: {client_id, user, org, scope, audiences, nonce?, auth_time, pkce,
  * code?}. with_nonce: the grant's nonce goes into the ID token (a code
- * exchange, not a refresh). Returns 0, or -1
+ * exchange, not a refresh), subject to emu.id_token_nonce. Returns 0, or -1
  * with the error reply written. Lock held. */
 int emu_issue_user(const json_t *grant, int with_nonce, emu_tokens *t, emu_reply *r);
 /* An M2M token for client_id and those audiences, with the scp given

@@ -106,6 +106,23 @@ static json_t *access_claims(const json_t *grant, int64_t now)
     return at;
 }
 
+/* The nonce the ID token carries: the login's, unless the nonce fault says
+ * otherwise. Only a login that sent one is changed. */
+static void set_nonce(json_t *idt, const json_t *nonce)
+{
+    if (!nonce || emu.id_token_nonce == EMU_NONCE_MISSING)
+        return;
+    if (emu.id_token_nonce == EMU_NONCE_NORMAL) {
+        json_object_set(idt, "nonce", (json_t *)nonce);
+        return;
+    }
+    emu_str wrong = {0}; /* never the login's: one character longer */
+    emu_str_addf(&wrong, "x%s", json_string_value(nonce) ? json_string_value(nonce) : "");
+    char *w = emu_str_take(&wrong);
+    json_object_set_new(idt, "nonce", w ? json_string(w) : json_null());
+    free(w);
+}
+
 static json_t *id_claims(const json_t *grant, const json_t *user, int with_nonce, int64_t now)
 {
     const char *scope = json_string_value(json_object_get(grant, "scope"));
@@ -132,8 +149,8 @@ static json_t *id_claims(const json_t *grant, const json_t *user, int with_nonce
         json_object_set_new(idt, "email_verified", json_true());
     }
     json_object_set_new(idt, "org_codes", emu_org_codes_of(emu.data, json_string_value(json_object_get(user, "id"))));
-    if (with_nonce && json_object_get(grant, "nonce"))
-        json_object_set(idt, "nonce", json_object_get(grant, "nonce"));
+    if (with_nonce)
+        set_nonce(idt, json_object_get(grant, "nonce"));
     return idt;
 }
 

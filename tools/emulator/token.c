@@ -168,7 +168,7 @@ static int grant_client_credentials(const emu_request *q, emu_reply *r, const js
 static const struct {
     const char *name;
     grant_fn *run;
-} grants[] = {
+} by_type[] = {
     {"authorization_code", grant_code},
     {"refresh_token", grant_refresh},
     {"client_credentials", grant_client_credentials},
@@ -181,9 +181,9 @@ static int token_locked(const emu_request *q, emu_reply *r, const char *grant_ty
     const json_t *app = emu_client_authenticate(q, r, &secret_given);
     if (!app)
         return -1;
-    for (size_t i = 0; i < sizeof grants / sizeof grants[0]; i++)
-        if (strcmp(grant_type, grants[i].name) == 0)
-            return grants[i].run(q, r, app, secret_given, t);
+    for (size_t i = 0; i < sizeof by_type / sizeof by_type[0]; i++)
+        if (strcmp(grant_type, by_type[i].name) == 0)
+            return by_type[i].run(q, r, app, secret_given, t);
     emu_reply_oauth_error(r, 400, "unsupported_grant_type", "grant_type is not supported");
     return -1;
 }
