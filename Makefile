@@ -35,11 +35,14 @@ install: build
 
 # Regenerate the Management API table from Kinde's spec (not committed here):
 #   make mgmt-table SPEC=path/to/kinde-mgmt-api-specs.yaml
+# The committed header is read back first, so existing operations keep their
+# enum values (append-only, like kinde_code).
 mgmt-table: deps
 	@test -n "$(SPEC)" || { echo "usage: make mgmt-table SPEC=path/to/kinde-mgmt-api-specs.yaml"; exit 2; }
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	cmake --build build -j$(JOBS) --target gen-mgmt
-	build/tools/gen-mgmt/gen-mgmt $(SPEC) include/kinde/management_ops.h src/mgmt_ops.c
+	build/tools/gen-mgmt/gen-mgmt $(SPEC) include/kinde/management_ops.h src/mgmt_ops.c \
+	  include/kinde/management_ops.h
 
 clean:
 	rm -rf build build-* build*.log

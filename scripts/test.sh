@@ -43,17 +43,19 @@ if grep -qE 'Memory checking results:' build/valgrind.log && grep -A20 'Memory c
   failed=$((failed + 1)); failures+=("valgrind: defects reported (see build/valgrind.log)")
 fi
 
-echo "== ThreadSanitizer: 8 threads sharing one client (the emulator runs uninstrumented)"
+echo "== ThreadSanitizer: 8 threads sharing one client, and one Management API handle (the emulator runs uninstrumented)"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
   -DCMAKE_C_FLAGS="-fsanitize=thread -O1" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null &&
-  cmake --build build-tsan -j"$JOBS" --target it_test_concurrency >build-tsan.log 2>&1 ||
+  cmake --build build-tsan -j"$JOBS" --target it_test_concurrency it_test_mgmt >build-tsan.log 2>&1 ||
   { tail -30 build-tsan.log; exit 1; }
-if TSAN_OPTIONS="halt_on_error=1" KINDE_EMULATOR=build/tools/emulator/kinde-emulator \
-    build-tsan/tests/integration/it_test_concurrency; then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1)); failures+=("tsan: it_test_concurrency")
-fi
+for t in it_test_concurrency it_test_mgmt; do
+  if TSAN_OPTIONS="halt_on_error=1" KINDE_EMULATOR=build/tools/emulator/kinde-emulator \
+      build-tsan/tests/integration/$t; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); failures+=("tsan: $t")
+  fi
+done
 
 echo "== line coverage of src/ (gcov), at least 90%"
 cmake -S . -B build-coverage -DCMAKE_BUILD_TYPE=Debug -DKINDE_COVERAGE=ON >/dev/null &&

@@ -13,7 +13,8 @@
 
 const kinde_mgmt_op_info *kinde_mgmt_op_info_get(kinde_mgmt_op op)
 {
-    if ((unsigned)op >= KINDE_MGMT_OP_COUNT)
+    /* Out of range, or the number of an operation the spec dropped. */
+    if ((unsigned)op >= KINDE_MGMT_OP_COUNT || !kinde__mgmt_ops[op].operation_id)
         return NULL;
     return &kinde__mgmt_ops[op];
 }
@@ -39,7 +40,7 @@ kinde_code kinde_mgmt_op_find(const char *name, kinde_mgmt_op *op, kinde_error *
     if (!name || !op)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "name and op are required");
     for (int i = 0; i < KINDE_MGMT_OP_COUNT; i++) {
-        if (same_name(name, kinde__mgmt_ops[i].operation_id)) {
+        if (kinde__mgmt_ops[i].operation_id && same_name(name, kinde__mgmt_ops[i].operation_id)) {
             *op = (kinde_mgmt_op)i;
             return KINDE_OK;
         }
@@ -205,10 +206,14 @@ static kinde_code check_call(const kinde_mgmt_op_info *info, const kinde_mgmt_pa
     if (!json_body && info->body_required && info->body == KINDE_MGMT_BODY_JSON)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "%s needs a JSON body", info->operation_id);
     if (json_body) {
+        kinde_error perr;
         json_t *j = kinde__json_parse_object_max(json_body, strlen(json_body), KINDE__MGMT_MAX_BODY,
-                                                 KINDE_E_INVALID_ARGUMENT, "request body", err);
-        if (!j)
-            return err ? err->code : KINDE_E_INVALID_ARGUMENT;
+                                                 KINDE_E_INVALID_ARGUMENT, "request body", &perr);
+        if (!j) {
+            if (err)
+                *err = perr;
+            return perr.code; /* KINDE_E_INVALID_ARGUMENT, or KINDE_E_NOMEM */
+        }
         json_decref(j);
     }
     return KINDE_OK;
@@ -307,10 +312,14 @@ kinde_code kinde__mgmt_success_answer(const char *body, size_t len, char **answe
         *next_token = NULL;
     if (!body || blank(body, len))
         return KINDE_OK;
+    kinde_error perr;
     json_t *j = kinde__json_parse_object_max(body, len, KINDE__MGMT_MAX_BODY, KINDE_E_BAD_RESPONSE,
-                                             "Management API answer", err);
-    if (!j)
-        return err ? err->code : KINDE_E_BAD_RESPONSE;
+                                             "Management API answer", &perr);
+    if (!j) {
+        if (err)
+            *err = perr;
+        return perr.code;
+    }
     kinde_code rc = KINDE_OK;
     const json_t *nt = json_object_get(j, "next_token");
     if (next_token && nt && !json_is_null(nt)) {
@@ -355,6 +364,8 @@ static void sleep_ms(long ms)
 static long wait_ms(const kinde_mgmt_options *o, const kinde__http_response *r, int n)
 {
     long server = r->ratelimit_reset >= 0 ? r->ratelimit_reset : r->retry_after;
+    if (server > 86400)
+        server = 86400; /* past any budget anyway; keeps the sum in range */
     long base = o->backoff_initial_ms;
     for (int i = 0; i < n && base < o->backoff_max_ms; i++)
         base *= 2;

@@ -76,7 +76,9 @@ typedef struct kinde_mgmt_op_info {
     const kinde_mgmt_param_info *params;
 } kinde_mgmt_op_info;
 
-/* The table entry of op (static storage), or NULL when op is out of range. */
+/* The table entry of op (static storage), or NULL when op is out of range
+ * or the number of an operation a later spec dropped (enum values are
+ * append-only: an operation keeps its number across spec updates). */
 KINDE_API const kinde_mgmt_op_info *kinde_mgmt_op_info_get(kinde_mgmt_op op);
 
 /* Look an operation up by name at run time (CLIs, scripts): the operationId
@@ -96,10 +98,11 @@ typedef struct kinde_mgmt_options {
     long rate_limit_budget_ms;
     /* Most 429 answers waited out per request. Default 8. */
     int max_retries;
-    /* Backoff when the answer names no wait (or names less): the n-th wait
-     * is at least min(backoff_max_ms, backoff_initial_ms * 2^n), of which a
-     * random half (jitter) is added to the server's RateLimit-Reset /
-     * Retry-After. Defaults 500 and 30000. */
+    /* The wait before the n-th retry (n from 0) is the answer's
+     * RateLimit-Reset (else Retry-After) seconds plus a backoff: a random
+     * time in [b/2, b] with b = min(backoff_max_ms, backoff_initial_ms * 2^n).
+     * The random part spreads clients that were refused together.
+     * Defaults 500 and 30000 (1 <= initial <= max <= 3600000). */
     long backoff_initial_ms;
     long backoff_max_ms;
 } kinde_mgmt_options;
@@ -191,7 +194,7 @@ typedef struct kinde_webhook_event {
  * request's Content-Type header (must be application/jwt, parameters
  * allowed), body the raw request body (a compact JWS). The signature must
  * verify with a key of the client's domain's JWKS (the same cache as
- * kinde_verify_token(): RS256 only, SECURITY.md A1-A7). The payload must
+ * kinde_verify_token(): RS256 only, SECURITY.md A1-A7 and F38). The payload must
  * carry string `type` and `event_id` and an RFC 3339 `timestamp`; it has no
  * iss, aud, exp or iat (Kinde sends none). max_age_seconds > 0: a timestamp
  * older than that (or later than now plus the client's leeway) is refused

@@ -293,13 +293,14 @@ int browser_authorize(browser *b, const char *auth_url, const char *email, const
     return 0;
 }
 
-kinde_client *emulator_client(const emulator *e, kinde_grant_type grant, const char *audience)
+static kinde_client *client_of(const emulator *e, const char *id, const char *secret,
+                               kinde_grant_type grant, const char *audience)
 {
     kinde_config cfg;
     kinde_config_init(&cfg);
     cfg.domain = e->base;
-    cfg.client_id = "kinde_demo_client";
-    cfg.client_secret = "kinde_demo_secret";
+    cfg.client_id = id;
+    cfg.client_secret = secret;
     cfg.callback_url = "http://127.0.0.1:8000/callback";
     cfg.post_logout_redirect_url = "http://127.0.0.1:8000/";
     cfg.grant_type = grant;
@@ -309,24 +310,19 @@ kinde_client *emulator_client(const emulator *e, kinde_grant_type grant, const c
     kinde_client *c = NULL;
     kinde_error err;
     if (kinde_client_new(&cfg, &c, &err) != KINDE_OK)
-        fprintf(stderr, "client: %s\n", err.text);
+        fprintf(stderr, "client %s: %s\n", id, err.text);
     return c;
+}
+
+kinde_client *emulator_client(const emulator *e, kinde_grant_type grant, const char *audience)
+{
+    return client_of(e, "kinde_demo_client", "kinde_demo_secret", grant, audience);
 }
 
 kinde_client *emulator_m2m_client(const emulator *e)
 {
-    kinde_config cfg;
-    kinde_config_init(&cfg);
-    cfg.domain = e->base;
-    cfg.client_id = "kinde_demo_m2m";
-    cfg.client_secret = "kinde_demo_m2m_secret";
-    cfg.grant_type = KINDE_GRANT_CLIENT_CREDENTIALS;
-    cfg.http_timeout_ms = 5000;
-    kinde_client *c = NULL;
-    kinde_error err;
-    if (kinde_client_new(&cfg, &c, &err) != KINDE_OK)
-        fprintf(stderr, "m2m client: %s\n", err.text);
-    return c;
+    return client_of(e, "kinde_demo_m2m", "kinde_demo_m2m_secret", KINDE_GRANT_CLIENT_CREDENTIALS,
+                     NULL);
 }
 
 kinde_session *emulator_login(const emulator *e, kinde_client *c, browser *b)

@@ -17,7 +17,7 @@ if [ -z "$spec" ] || [ ! -f "$spec" ]; then
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-"$gen" "$spec" "$out/management_ops.h" "$out/mgmt_ops.c"
+"$gen" "$spec" "$out/management_ops.h" "$out/mgmt_ops.c" "$src/include/kinde/management_ops.h"
 status=0
 diff -u "$src/include/kinde/management_ops.h" "$out/management_ops.h" || status=1
 diff -u "$src/src/mgmt_ops.c" "$out/mgmt_ops.c" || status=1

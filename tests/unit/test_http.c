@@ -325,6 +325,79 @@ static void bearer_only_in_authorization_header(void **state)
     capture_stop(&cap);
 }
 
+/* ---- methods, JSON bodies and rate-limit headers (the Management API) ---- */
+
+static void methods_bodies_and_wait_headers(void **state)
+{
+    capture cap;
+    capture_start(&cap);
+    kinde_client *c = client_to(&cap);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1/x?a=1", cap.port);
+    kinde__http_response resp;
+    kinde_error err;
+    capture_answer(&cap, "HTTP/1.1 429 Too Many Requests",
+                   "RateLimit-Reset: 7\r\nRetry-After: 9\r\n", "{}", 2, 0);
+    kinde__http_req req = {.method = "PUT", .url = url, .bearer = TOKEN,
+                           .content_type = "application/json", .body = "{\"k\":1}", .body_len = 7};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_OK);
+    assert_int_equal(resp.status, 429);
+    assert_int_equal(resp.ratelimit_reset, 7);
+    assert_int_equal(resp.retry_after, 9);
+    kinde__http_response_clear(&resp);
+    const char *r = capture_request(&cap, 0);
+    assert_true(strncmp(r, "PUT /api/v1/x?a=1 HTTP/1.1\r\n", strlen("PUT /api/v1/x?a=1 HTTP/1.1\r\n")) == 0);
+    assert_int_equal(occurrences(r, "Content-Type: application/json\r\n"), 1);
+    assert_int_equal(occurrences(r, "Expect:"), 0);
+    assert_string_equal(strstr(r, "\r\n\r\n"), "\r\n\r\n{\"k\":1}");
+
+    /* DELETE without a body sends none; PATCH without one sends an empty one. */
+    capture_answer(&cap, "HTTP/1.1 200 OK", "Retry-After: Wed, 21 Oct 2026 07:28:00 GMT\r\n", "", 0, 0);
+    req = (kinde__http_req){.method = "DELETE", .url = url};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_OK);
+    assert_int_equal(resp.ratelimit_reset, -1);
+    assert_int_equal(resp.retry_after, -1); /* a date: left to the backoff */
+    kinde__http_response_clear(&resp);
+    r = capture_request(&cap, 1);
+    assert_true(strncmp(r, "DELETE /api/v1/x?a=1 HTTP/1.1\r\n", strlen("DELETE /api/v1/x?a=1 HTTP/1.1\r\n")) == 0);
+    assert_int_equal(occurrences(r, "Content-Length"), 0);
+    req = (kinde__http_req){.method = "PATCH", .url = url};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_OK);
+    kinde__http_response_clear(&resp);
+    r = capture_request(&cap, 2);
+    assert_true(strncmp(r, "PATCH /api/v1/x?a=1 HTTP/1.1\r\n", strlen("PATCH /api/v1/x?a=1 HTTP/1.1\r\n")) == 0);
+    assert_int_equal(occurrences(r, "Content-Length: 0\r\n"), 1);
+
+    /* Malformed wait headers are not read as a number. */
+    capture_answer(&cap, "HTTP/1.1 429 Too Many Requests",
+                   "RateLimit-Reset: 5x\r\nRetry-After: -3\r\n", "", 0, 0);
+    req = (kinde__http_req){.url = url};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_OK);
+    assert_int_equal(resp.ratelimit_reset, -1);
+    assert_int_equal(resp.retry_after, -1);
+    kinde__http_response_clear(&resp);
+
+    /* Refused before connecting: an unknown method, CR/LF in the content type. */
+    int before = capture_count(&cap);
+    req = (kinde__http_req){.method = "TRACE", .url = url};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_E_INVALID_ARGUMENT);
+    req = (kinde__http_req){.method = "POST", .url = url, .content_type = "a\r\nX-Evil: 1",
+                            .body = "{}", .body_len = 2};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_E_INVALID_ARGUMENT);
+    assert_int_equal(capture_count(&cap), before);
+
+    /* A per-request cap below the default. */
+    capture_answer(&cap, "HTTP/1.1 200 OK", NULL, "0123456789", 10, 0);
+    req = (kinde__http_req){.url = url, .max_body = 9};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_E_HTTP);
+    req.max_body = 10;
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_OK);
+    kinde__http_response_clear(&resp);
+
+    kinde_client_free(c);
+    capture_stop(&cap);
+}
+
 /* ---- D28: CR/LF ----------------------------------------------------------- */
 
 static void crlf_refused_before_connecting(void **state)
@@ -703,6 +776,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bearer_only_in_authorization_header),
         cmocka_unit_test(crlf_refused_before_connecting),
+        cmocka_unit_test(methods_bodies_and_wait_headers),
         cmocka_unit_test(redirect_not_followed),
         cmocka_unit_test(size_cap),
         cmocka_unit_test(connect_timeout_holds),

@@ -16,14 +16,14 @@
 static void table_invariants(void **state)
 {
     (void)state;
-    /* Kinde's spec today: 183 operations on 107 paths. */
-    assert_int_equal(KINDE_MGMT_OP_COUNT, 183);
     assert_null(kinde_mgmt_op_info_get(KINDE_MGMT_OP_COUNT));
     assert_null(kinde_mgmt_op_info_get((kinde_mgmt_op)-1));
-    size_t paths = 0, paged = 0;
+    size_t paths = 0, paged = 0, ops = 0;
     for (int i = 0; i < KINDE_MGMT_OP_COUNT; i++) {
         const kinde_mgmt_op_info *op = kinde_mgmt_op_info_get((kinde_mgmt_op)i);
-        assert_non_null(op);
+        if (!op)
+            continue; /* the number of an operation a later spec dropped */
+        ops++;
         assert_non_null(op->operation_id);
         assert_true(strncmp(op->path, "/api/v1/", 8) == 0);
         assert_true(strcmp(op->method, "GET") == 0 || strcmp(op->method, "POST") == 0 ||
@@ -32,6 +32,8 @@ static void table_invariants(void **state)
         int first_of_path = 1;
         for (int j = 0; j < i; j++) {
             const kinde_mgmt_op_info *o = kinde_mgmt_op_info_get((kinde_mgmt_op)j);
+            if (!o)
+                continue;
             assert_string_not_equal(o->operation_id, op->operation_id);
             if (strcmp(o->path, op->path) == 0) {
                 first_of_path = 0;
@@ -82,6 +84,8 @@ static void table_invariants(void **state)
         if (op->body == KINDE_MGMT_BODY_NONE)
             assert_false(op->body_required);
     }
+    /* Kinde's spec today: 183 operations on 107 paths. */
+    assert_int_equal(ops, 183);
     assert_int_equal(paths, 107);
     assert_true(paged >= 10);
     /* Spot checks against the spec. */
@@ -117,6 +121,8 @@ static void find_by_name(void **state)
     assert_int_equal(kinde_mgmt_op_find("", &op, &err), KINDE_E_INVALID_ARGUMENT);
     /* Every operation is found under its own id. */
     for (int i = 0; i < KINDE_MGMT_OP_COUNT; i++) {
+        if (!kinde__mgmt_ops[i].operation_id)
+            continue;
         assert_int_equal(kinde_mgmt_op_find(kinde__mgmt_ops[i].operation_id, &op, NULL), KINDE_OK);
         assert_int_equal(op, i);
     }

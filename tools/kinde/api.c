@@ -40,6 +40,8 @@ static void list_operations(void)
 {
     for (int i = 0; i < KINDE_MGMT_OP_COUNT; i++) {
         const kinde_mgmt_op_info *op = kinde_mgmt_op_info_get((kinde_mgmt_op)i);
+        if (!op)
+            continue; /* a number the spec no longer uses */
         printf("%-44s %-6s %s%s%s\n", op->operation_id, op->method, op->path,
                op->paged ? "  (paged)" : "", op->body == KINDE_MGMT_BODY_JSON ? "  (--data)" : "");
     }
@@ -119,9 +121,13 @@ static int all_pages(kinde_mgmt *m, kinde_mgmt_op op, const kinde_mgmt_param *pa
     } else if (joined) {
         json_object_del(joined, "next_token");
         char *text = json_dumps(joined, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        /* jansson's text goes back to jansson's free function: the library
+         * may have set jansson's allocation functions (kinde.h). */
+        json_free_t jfree = free;
+        json_get_alloc_funcs(NULL, &jfree);
         if (text)
             printf("%s\n", text);
-        free(text);
+        jfree(text);
     }
     json_decref(joined);
     kinde_mgmt_pages_free(it);
