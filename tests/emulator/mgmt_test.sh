@@ -97,6 +97,7 @@ EXPIRED=$(json_str token)
 http GET /api/v1/users -H "Authorization: Bearer $EXPIRED"
 check "an expired token: 401" api_error 401 UNAUTHORIZED
 RT=$(m2m_token reader reader_secret "$AUD")
+check "the token answer's scope is the granted scopes (reader: read:users)" eval '[ "$(json_str scope)" = read:users ]'
 http GET /api/v1/users -H "Authorization: Bearer $RT"
 check "a token with the operation's scope (read:users): 200" eval '[ "$STATUS" = 200 ]'
 http GET /api/v1/organizations -H "Authorization: Bearer $RT"
