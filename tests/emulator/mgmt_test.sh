@@ -97,6 +97,7 @@ EXPIRED=$(json_str token)
 http GET /api/v1/users -H "Authorization: Bearer $EXPIRED"
 check "an expired token: 401" api_error 401 UNAUTHORIZED
 RT=$(m2m_token reader reader_secret "$AUD")
+check "the token answer's scope is the granted scopes (reader: read:users)" eval '[ "$(json_str scope)" = read:users ]'
 http GET /api/v1/users -H "Authorization: Bearer $RT"
 check "a token with the operation's scope (read:users): 200" eval '[ "$STATUS" = 200 ]'
 http GET /api/v1/organizations -H "Authorization: Bearer $RT"
@@ -127,6 +128,9 @@ api GET /roles/role_nope
 check "an unknown role: 404 ROLE_NOT_FOUND" api_error 404 ROLE_NOT_FOUND
 api GET /organization?code=org_nope
 check "an unknown organization: 404 ORGANIZATION_NOT_FOUND" api_error 404 ORGANIZATION_NOT_FOUND
+api GET /roles/%ff%fe
+check "an id that is not UTF-8: still 404 ROLE_NOT_FOUND, the bytes shown as ?" \
+  is 404 '{"errors":[{"code":"ROLE_NOT_FOUND","message":"no role \"??\""}]}'
 
 # ---- validation ------------------------------------------------------------------
 json_api POST /user '{"profile": {"given_name": "No"}}'
@@ -209,6 +213,12 @@ check "update user: 200 with the new name" eval '[ "$STATUS" = 200 ] && [ "$(jso
 http GET /_emulator/api-log
 check "api-log: method, path, raw query, content type and body as sent" \
   is 200 '{"requests":[{"method":"PATCH","path":"/api/v1/user","query":"id=kp_1&x=%20y","content_type":"application/json","body":"{\"given_name\":\"David\"}"}]}'
+printf '{"a":"\377"}' >"$W/latin1.json"
+api POST /user -H 'Content-Type: application/json' --data-binary @"$W/latin1.json"
+LATIN1_STATUS=$STATUS
+http GET /_emulator/api-log
+check "a body that is not UTF-8: 400 INVALID_JSON, logged with the byte shown as ?" \
+  eval '[ "$LATIN1_STATUS" = 400 ] && grep -qF "\"body\":\"{\\\"a\\\":\\\"?\\\"}\"}" "$W/body"'
 http GET /_emulator/api-log -X POST
 check "api-log takes GET and DELETE only: 405" eval '[ "$STATUS" = 405 ] && [ "$(header Allow)" = "GET, DELETE" ]'
 

@@ -8,13 +8,13 @@
  *   POST   /_emulator/sign-with-wrong-key   {"enabled": true|false}
  *   POST   /_emulator/clock                 {"skew_seconds": n}
  *   POST   /_emulator/mint                  {"header": {...}, "claims": {...}} -> {"token"}
- *   POST   /_emulator/id-token-nonce        {"mode": "normal"|"wrong"|"missing"}
  *   GET    /_emulator/api-log               {"requests": [{method, path, query, content_type, body}]}
  *   DELETE /_emulator/api-log
  *   POST   /_emulator/rate-limit            {"after": N, "count": C, "reset_seconds": S}
  *   POST   /_emulator/expire-api-tokens     Management API tokens issued so far answer 401
  *   GET    /_emulator/webhook-log           {"deliveries": [...], "pending": bool}
  *   DELETE /_emulator/webhook-log
+ *   POST   /_emulator/id-token-nonce        {"mode": "normal"|"wrong"|"missing"}
  *
  * One row of the table at the end per endpoint; routes.c sends every
  * /_emulator/ path here.
@@ -244,8 +244,8 @@ static void reset(const emu_request *q, const json_t *j, emu_reply *r)
     emu.n_stats = 0;
     emu.clock_skew = 0;
     emu.sign_with_wrong_key = 0;
-    emu.id_token_nonce = EMU_NONCE_NORMAL;
     emu_mgmt_reset();
+    emu.id_token_nonce = EMU_NONCE_NORMAL;
     pthread_mutex_unlock(&emu.lock);
     json_decref(emu_webhooks_log(1));
     ok(r);
@@ -312,11 +312,11 @@ static const struct {
     {"sign-with-wrong-key", "POST", sign_with_wrong_key},
     {"clock", "POST", clock_skew},
     {"mint", "POST", mint},
-    {"id-token-nonce", "POST", id_token_nonce},
     {"api-log", "GET, DELETE", mgmt_admin},
     {"rate-limit", "POST", mgmt_admin},
     {"expire-api-tokens", "POST", mgmt_admin},
     {"webhook-log", "GET, DELETE", webhook_log},
+    {"id-token-nonce", "POST", id_token_nonce},
 };
 
 void emu_admin(const emu_request *q, emu_reply *r)

@@ -191,9 +191,21 @@ void emu_issue_client(const char *client_id, const char *const *aud, size_t n_au
     json_object_set_new(t->access, "azp", json_string(client_id));
     set_times(t->access, emu_now(), emu.cfg.access_ttl);
     json_object_set_new(t->access, "sub", json_string(client_id));
-    json_object_set_new(t->access, "scp", scp ? scp : json_array());
+    if (!scp)
+        scp = json_array();
+    /* The answer's scope: the granted scopes, space-separated (RFC 6749 5.1). */
+    emu_str s = {0};
+    size_t i;
+    json_t *v;
+    json_array_foreach(scp, i, v) {
+        emu_str_adds(&s, i ? " " : "");
+        emu_str_adds(&s, json_string_value(v));
+    }
+    json_object_set_new(t->access, "scp", scp);
     json_object_set_new(t->access, "gty", json_pack("[s]", "client_credentials"));
-    t->scope = strdup("");
+    t->scope = emu_str_take(&s);
+    if (!t->scope)
+        t->scope = strdup("");
     t->key = signing_key(t->kid);
 }
 

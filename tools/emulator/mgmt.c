@@ -25,6 +25,25 @@ static struct {
     long rl_after, rl_count, rl_reset;
 } mg;
 
+/* A JSON string of n bytes of outside text (a path, a query, a body, an id
+ * in a message): as is when it is UTF-8, else with every byte outside
+ * printable ASCII shown as '?', so a reply or a log entry is never
+ * lost to bytes jansson refuses. */
+static json_t *outside_text(const char *s, size_t n)
+{
+    json_t *v = json_stringn(s, n);
+    if (v)
+        return v;
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        copy[i] = (unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f ? '?' : s[i];
+    v = json_stringn(copy, n);
+    free(copy);
+    return v;
+}
+
 /* ---- replies ------------------------------------------------------------ */
 
 void mg_error(emu_reply *r, int status, const char *code, const char *fmt, ...)
@@ -34,7 +53,8 @@ void mg_error(emu_reply *r, int status, const char *code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    emu_reply_json(r, status, json_pack("{s:[{s:s, s:s}]}", "errors", "code", code, "message", msg));
+    emu_reply_json(r, status, json_pack("{s:[{s:s, s:o}]}", "errors", "code", code, "message",
+                                        outside_text(msg, strlen(msg))));
     r->no_store = 1;
 }
 
@@ -268,10 +288,11 @@ static void log_request(const emu_request *q)
         mg.log = json_array();
     if (json_array_size(mg.log) == API_LOG_MAX)
         json_array_remove(mg.log, 0);
-    json_array_append_new(mg.log, json_pack("{s:s, s:s, s:s, s:s, s:s%}", "method", q->method, "path", q->path,
-                                            "query", q->query_string ? q->query_string : "",
-                                            "content_type", q->content_type ? q->content_type : "",
-                                            "body", q->body ? q->body : "", q->body ? q->body_len : 0));
+    const char *qs = q->query_string ? q->query_string : "", *ct = q->content_type ? q->content_type : "";
+    json_array_append_new(mg.log, json_pack("{s:o, s:o, s:o, s:o, s:o}", "method", outside_text(q->method, strlen(q->method)),
+                                            "path", outside_text(q->path, strlen(q->path)), "query",
+                                            outside_text(qs, strlen(qs)), "content_type", outside_text(ct, strlen(ct)),
+                                            "body", outside_text(q->body ? q->body : "", q->body ? q->body_len : 0)));
 }
 
 /* 1 when this call is refused by the rate-limit fault (lock held). */

@@ -12,7 +12,7 @@
 
 static int text_ok(const json_t *v, int required)
 {
-    if (!v || json_is_null(v))
+    if (!v || json_typeof(v) == JSON_NULL)
         return !required;
     const char *s = json_string_value(v);
     if (!s || strlen(s) > 1000 || (required && !*s))

@@ -93,8 +93,8 @@ static long post(const char *endpoint, const char *event_id, const char *jws, ch
     hdr = curl_slist_append(hdr, "Content-Type: application/jwt");
     hdr = curl_slist_append(hdr, id_header);
     long status = 0;
-    char errbuf[CURL_ERROR_SIZE] = "";
     if (h && hdr) {
+        char errbuf[CURL_ERROR_SIZE] = "";
         curl_easy_setopt(h, CURLOPT_URL, endpoint);
         curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
