@@ -6,6 +6,7 @@
 
 #include "http.h"
 #include "site.h"
+#include "webhook_events.h"
 
 #define APP_MAX_LOGOUT_URLS 8
 
@@ -24,6 +25,7 @@ typedef struct app {
      * site.client stays NULL until the app is ready to answer. */
     web_site site;
     void *daemon;              /* struct MHD_Daemon * */
+    webhook_events *webhooks;  /* POST /webhooks' events (webhooks.h) */
 } app;
 
 /* Answers one request: every route of the app (routes.c). Safe to call from

@@ -7,6 +7,8 @@
 
 #include <jansson.h>
 
+#include "webhooks.h"
+
 static const char *const seed_permissions[] = {"create:todos", "update:todos", "read:todos",
                                                "delete:todos"};
 
@@ -200,7 +202,8 @@ static void section_profile(const web_site *site, buf *out, web_session *s)
     page_section_end(&t, "No profile.");
 }
 
-void details_page(const web_site *site, web_session *s, const page_user *user, buf *out)
+void details_page(const web_site *site, web_session *s, const page_user *user,
+                  webhook_events *webhooks, buf *out)
 {
     page_details_begin(out, user);
     section_user(out, s);
@@ -211,5 +214,6 @@ void details_page(const web_site *site, web_session *s, const page_user *user, b
     section_claims(out, s, KINDE_ACCESS_TOKEN);
     section_claims(out, s, KINDE_ID_TOKEN);
     section_profile(site, out, s);
+    webhooks_section(webhooks, out);
     page_details_end(out);
 }

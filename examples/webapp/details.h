@@ -5,10 +5,12 @@
 #include "pages.h"
 #include "session.h"
 #include "site.h"
+#include "webhook_events.h"
 
 /* Writes the page for s (signed in, tokens valid) into out. The profile is
  * fetched from Kinde now; when that fails the page says so in a plain
  * sentence and the log gets the detail. */
-void details_page(const web_site *site, web_session *s, const page_user *user, buf *out);
+void details_page(const web_site *site, web_session *s, const page_user *user,
+                  webhook_events *webhooks, buf *out);
 
 #endif

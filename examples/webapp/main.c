@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "webhooks.h"
 
 static void usage(FILE *f)
 {
@@ -28,6 +29,8 @@ static void usage(FILE *f)
             "  --env-file PATH        dotenv file for KINDE_* variables (default .env)\n"
             "  --logout-return URL    a URL sign-out may return to (repeatable; must be\n"
             "                         registered with Kinde too)\n"
+            "  --webhook-max-age S    refuse webhooks whose timestamp is older than S\n"
+            "                         seconds (default 300; 0 = no age check)\n"
             "  --quiet                log nothing but start-up failures\n"
             "Kinde settings come from the environment or the dotenv file: KINDE_HOST or\n"
             "KINDE_ISSUER_URL, KINDE_CLIENT_ID, KINDE_CLIENT_SECRET, KINDE_REDIRECT_URL or\n"
@@ -115,6 +118,7 @@ int main(int argc, char **argv)
     a.site.login_ttl = 600;
     const char *public_url = NULL;
     size_t nlogout = 0;
+    long webhook_max_age = WEBHOOK_DEFAULT_MAX_AGE;
 
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
@@ -153,6 +157,8 @@ int main(int argc, char **argv)
             a.site.absolute_timeout = n;
         else if (strcmp(o, "--login-timeout") == 0 && parse_long(v, 1, 86400, &n) == 0)
             a.site.login_ttl = n;
+        else if (strcmp(o, "--webhook-max-age") == 0 && parse_long(v, 0, 31536000, &n) == 0)
+            webhook_max_age = n;
         else if (strcmp(o, "--logout-return") == 0 && nlogout < APP_MAX_LOGOUT_URLS)
             a.logout_urls[nlogout++] = v;
         else {
@@ -206,11 +212,22 @@ int main(int argc, char **argv)
         free(url);
         return 1;
     }
+    /* Before the client is published: no request is answered until then. */
+    a.webhooks = webhook_events_new(webhook_max_age);
+    if (!a.webhooks) {
+        fprintf(stderr, "kinde-webapp: out of memory\n");
+        server_stop(&a);
+        kinde_client_free(client);
+        store_close(a.site.store);
+        free(url);
+        return 1;
+    }
     __atomic_store_n(&a.site.client, client, __ATOMIC_RELEASE);
 
     if (a.ready_file && write_ready_file(a.ready_file, a.port) != 0) {
         fprintf(stderr, "kinde-webapp: cannot write %s\n", a.ready_file);
         server_stop(&a);
+        webhook_events_free(a.webhooks);
         kinde_client_free(a.site.client);
         store_close(a.site.store);
         free(url);
@@ -223,6 +240,7 @@ int main(int argc, char **argv)
     int sig = 0;
     sigwait(&stop, &sig);
     server_stop(&a);
+    webhook_events_free(a.webhooks);
     kinde_client_free(a.site.client);
     store_close(a.site.store);
     free(url);

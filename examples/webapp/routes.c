@@ -10,6 +10,7 @@
 #include "session.h"
 #include "signin.h"
 #include "static_assets.h"
+#include "webhooks.h"
 
 /* An error page with nobody in the navigation bar. */
 static void error_page(web_response *r, unsigned status, const char *title, const char *message,
@@ -98,7 +99,7 @@ static void route_details(app *a, const web_request *q, web_response *r)
     } else if (in > 0) {
         user_view u;
         user_view_fill(&u, &s);
-        details_page(&a->site, &s, &u.user, &r->body);
+        details_page(&a->site, &s, &u.user, a->webhooks, &r->body);
         buf_free(&u.full_name);
     }
     web_session_free(&s);
@@ -161,6 +162,11 @@ void app_handle(app *a, const web_request *q, web_response *r)
                        "method_not_allowed", 0);
             r->allow = "POST";
         }
+    } else if (strcmp(url, "/webhooks") == 0) {
+        /* Kinde's server, not a browser: the signature authenticates it, so
+         * no session and no CSRF token; every other POST still meets the
+         * rules of its own route. */
+        webhooks_route(&a->site, a->webhooks, q, r);
     } else if (!is_get) {
         error_page(r, 405, "Method not allowed", "This address only answers GET.",
                    "method_not_allowed", 0);
