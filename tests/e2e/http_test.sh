@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The demo web app over HTTP, with curl: every route and its errors, the
 # session rules of SECURITY.md section E, SQLite persistence across a restart,
-# two instances sharing sessions through a real redis-server, and what a
-# session store that fails (SQLite's table gone, Redis stopped) looks like.
+# two instances sharing sessions through a real redis-server, what a
+# session store that fails (SQLite's table gone, Redis stopped) looks like,
+# and the webhooks the emulator sends (http_webhooks.sh).
 #
 # usage: http_test.sh KINDE_EMULATOR KINDE_WEBAPP
 set -uo pipefail
@@ -690,6 +691,9 @@ start_redis
 req "$RC/login"
 check "Redis back: sign-in starts again (the app reconnects)" \
   eval '[ "$STATUS" = 302 ] && [ -n "$(setcookie_id)" ]'
+
+# POST /webhooks: Kinde's events through the Management API, replays, refusals.
+. "$(dirname "${BASH_SOURCE[0]}")/http_webhooks.sh"
 
 echo
 echo "http_test: $passed passed, $failed failed"
