@@ -28,7 +28,7 @@ int main(int argc, char **argv)
     }
     long target = atol(argv[4]), lookups = atol(argv[6]);
     char err[256];
-    store *st = store_open(argv[1], argv[2], err, sizeof err);
+    store *st = store_open(argv[1], argv[2], 0, err, sizeof err);
     if (!st)
         return fprintf(stderr, "store: %s\n", err), 1;
     char key[64], *data = NULL;

@@ -168,18 +168,61 @@ static int resave(const web_site *site, web_session *s, store_error *err)
     return web_session_save(site, s->id, &s->rec, err);
 }
 
+/* Whether a failed refresh is Kinde's final word on this session: the
+ * refresh token refused (invalid_grant: revoked, expired, rotated away), the
+ * tokens naming another user, or nothing to refresh with. Everything else (no
+ * answer, a timeout, a 5xx or 429 without an OAuth error, an answer of the
+ * wrong shape, keys that could not be fetched, tokens that did not verify,
+ * memory) may pass and never ends a session (SECURITY.md E38). */
+static int refresh_refused(const kinde_error *e)
+{
+    switch (e->code) {
+    case KINDE_E_OAUTH:
+        /* An OAuth error from a server that is not well (RFC 6749 4.1.2.1's
+         * temporarily_unavailable and server_error, or a 5xx) may pass. */
+        return e->http_status < 500 && strcmp(e->oauth_error, "temporarily_unavailable") != 0 &&
+               strcmp(e->oauth_error, "server_error") != 0;
+    case KINDE_E_SUBJECT_MISMATCH:
+    case KINDE_E_NO_REFRESH_TOKEN:
+    case KINDE_E_GRANT_TYPE:
+    case KINDE_E_NOT_AUTHENTICATED:
+    case KINDE_E_INVALID_ARGUMENT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int web_session_user(const web_site *site, web_session *s, web_response *r, store_error *err)
 {
     if (!s->loaded || !s->rec.signed_in)
         return 0;
     int64_t before = kinde_session_expires_at(s->ks);
-    if (!kinde_is_authenticated(site->client, s->ks, NULL)) {
+    if (before > time(NULL) && kinde_is_authenticated(site->client, s->ks, NULL))
+        return 1; /* no refresh needed: Kinde not asked */
+    if (!web_backoff_may_try(site->kinde_backoff))
+        return WEB_USER_KINDE_DOWN;
+    kinde_error why;
+    memset(&why, 0, sizeof why);
+    kinde_code rc = kinde_refresh_token(site->client, s->ks, &why);
+    if (rc != KINDE_OK && !refresh_refused(&why)) {
+        web_backoff_done(site->kinde_backoff, 0);
+        web_log(site, "session kept: refreshing its tokens failed in a way that may pass: %s "
+                "(HTTP %ld%s%s): %s", kinde_code_name(rc), why.http_status,
+                why.oauth_error[0] ? ", " : "", why.oauth_error, why.text);
+        return WEB_USER_KINDE_DOWN;
+    }
+    web_backoff_done(site->kinde_backoff, 1);
+    if (rc != KINDE_OK) {
+        web_log(site, "session ended: Kinde refused to refresh it: %s (HTTP %ld%s%s): %s",
+                kinde_code_name(rc), why.http_status, why.oauth_error[0] ? ", " : "",
+                why.oauth_error, why.text);
         if (web_session_drop(site, s->id, err) != 0)
             return -1;
         web_cookie_clear(site, r);
         return 0;
     }
-    if (kinde_session_expires_at(s->ks) != before && resave(site, s, err) != 0)
+    if (resave(site, s, err) != 0)
         return -1;
     return 1;
 }

@@ -30,8 +30,14 @@ int web_session_load(const web_site *site, const web_request *q, web_response *r
 void web_session_free(web_session *s);
 
 /* 1 when s is signed in with valid tokens, refreshing them at Kinde when they
- * expired (and saving the refreshed ones); 0 when not (a session whose tokens
- * cannot be renewed is deleted and its cookie cleared); -1 the store failed. */
+ * expired (and saving the refreshed ones); 0 when not (no session, or Kinde
+ * refused the refresh for good: the session is then deleted and its cookie
+ * cleared); WEB_USER_KINDE_DOWN when the tokens expired and Kinde could not
+ * renew them just now (no answer, a 503, a timeout, garbage, or the back-off
+ * of site->kinde_backoff holds refreshes): the session is kept untouched, the
+ * failure logged, and the caller tells the person to try again shortly
+ * (web_kinde_unavailable); -1 the store failed. */
+#define WEB_USER_KINDE_DOWN 2
 int web_session_user(const web_site *site, web_session *s, web_response *r, store_error *err);
 
 /* A new record holding ks under a fresh id (written to id): signed_in, next

@@ -98,6 +98,11 @@ EMU_PID=$!
 PIDS+=("$EMU_PID")
 wait_file "$W/emu.ready" "$EMU_PID" || { echo "emulator did not start"; cat "$W/emu.log"; exit 1; }
 EMU_URL="http://127.0.0.1:$(head -1 "$W/emu.ready")"
+# The emulator's admin API: JSON bodies only (it refuses anything else).
+emu_admin() { # method path [json]
+  curl -s -o /dev/null --max-time 20 -X "$1" -H 'Content-Type: application/json' \
+    ${3:+-d "$3"} "$EMU_URL$2"
+}
 # How many token requests reached the emulator so far (its admin API, loopback).
 token_requests() {
   local n
@@ -291,8 +296,7 @@ for want in 'id="permissions"' 'read:todos' 'create:todos' 'delete:todos' 'updat
   check "details shows $want" body_has "$want"
 done
 check "details: no raw token" body_lacks "eyJ"
-curl -s --max-time 20 -X POST "$EMU_URL/_emulator/faults" \
-  -d '{"path": "/oauth2/v2/user_profile", "status": 503, "count": 1}' >/dev/null
+emu_admin POST /_emulator/faults '{"path": "/oauth2/v2/user_profile", "status": 503, "count": 1}'
 req "$B/details" -H "Cookie: kinde_session=$SID"
 check "details with Kinde's profile endpoint failing: 200, a plain sentence in its place" \
   eval '[ "$STATUS" = 200 ] && body_has "id=\"permissions\"" && body_has "Kinde did not give your profile just now"'
@@ -630,6 +634,104 @@ check "Kinde down: 502 page, reason kinde_unavailable" \
   eval 'error_page_is 502 kinde_unavailable && body_has "href=\"/login\""'
 check "... a plain sentence: neither curl's words nor Kinde's address on the page" \
   eval 'body_lacks "127.0.0.1:$DEAD" && body_lacks "refused" && body_lacks "curl" && body_lacks "KINDE_E_"'
+
+echo "# Kinde briefly unavailable while access tokens expire (SECURITY.md E38)"
+# Its own emulator, whose access tokens live 2 s: every view after that needs
+# a refresh. The app waits at most 1 s for Kinde (--kinde-timeout 1000).
+"$EMU_BIN" --port 0 --ready-file "$W/emu2.ready" --data-dir "$W/emu2" --quiet --admin \
+  --access-ttl 2 --add-callback "$APP_URL/callback" >"$W/emu2.log" 2>&1 &
+EMU2_PID=$!
+PIDS+=("$EMU2_PID")
+wait_file "$W/emu2.ready" "$EMU2_PID" || { echo "emulator 2 did not start"; cat "$W/emu2.log"; exit 1; }
+EMU2_PORT=$(head -1 "$W/emu2.ready")
+MAIN_EMU_URL=$EMU_URL
+EMU_URL="http://127.0.0.1:$EMU2_PORT"
+KINDE_HOST=$EMU_URL LOUD=1 start_app blip 0 --data-dir "$W/blip" --kinde-timeout 1000
+BB="http://127.0.0.1:$LAST_PORT"
+check "sign in where access tokens live 2 s" login "$BB"
+BSID=$SID
+rows() { sqlite3 "$W/blip/sessions.db" 'SELECT count(*) FROM sessions'; }
+ROWS=$(rows)
+expire() { sleep 2.3; } # past the access token's 2 s
+kinde_down_page() { # told, kept: 503 kinde_unavailable, cookie untouched, nothing of the cause
+  error_page_is 503 kinde_unavailable && [ -z "$(hdr set-cookie)" ] &&
+    body_has "still signed in" && body_lacks "KINDE_E_" && body_lacks "$EMU_URL" &&
+    body_lacks "503" && [ "$(hdr cache-control)" = no-store ]
+}
+# Recovery: past the back-off (0.5 s after one failure), the first request
+# refreshes and the person is signed in as before, under the same cookie.
+recovered() {
+  sleep 0.6
+  signed_in_as "$BB" "$BSID" "Dave Smith" && [ -z "$(hdr set-cookie)" ]
+}
+kinde_blip() { # what fault log-words
+  expire
+  emu_admin POST /_emulator/faults "$2"
+  local t0 t1 n0
+  t0=$(ms); req "$BB/" -H "Cookie: kinde_session=$BSID"; t1=$(ms)
+  check "$1: the signed-in home page is 503 kinde_unavailable, cookie kept, a plain sentence" \
+    kinde_down_page
+  check "... within the Kinde timeout (1 s) plus slack: $((t1 - t0)) ms" [ $((t1 - t0)) -lt 2500 ]
+  check "... the log has the cause ($3)" grep -qE "session kept: refreshing its tokens failed.*$3" "$W/blip.log"
+  n0=$(token_requests)
+  t0=$(ms); req "$BB/details" -H "Cookie: kinde_session=$BSID"; t1=$(ms)
+  check "$1: the next request is told at once: no token request (back-off), $((t1 - t0)) ms" \
+    eval 'kinde_down_page && [ "$(token_requests)" = "$n0" ] && [ $((t1 - t0)) -lt 300 ]'
+  check "$1: no session lost (rows $(rows), were $ROWS)" [ "$(rows)" = "$ROWS" ]
+  emu_admin DELETE /_emulator/faults
+  check "$1 over: signed in again at the first request past the back-off, same cookie" recovered
+}
+kinde_blip "token endpoint 503" '{"path": "/oauth2/token", "status": 503}' "KINDE_E_HTTP_STATUS \(HTTP 503\)"
+kinde_blip "token endpoint hangs past the timeout" '{"path": "/oauth2/token", "delay_ms": 3000}' \
+  "KINDE_E_HTTP \(HTTP 0\).*timed out"
+kinde_blip "token endpoint answers garbage" '{"path": "/oauth2/token", "body": "garbage"}' \
+  "KINDE_E_BAD_RESPONSE"
+# Frozen (SIGSTOP) for several back-offs: every view says so, none waits past
+# the timeout, and after SIGCONT the first request past the back-off is normal.
+expire
+kill -STOP "$EMU2_PID"
+FROZEN_OK=1
+for i in 1 2 3 4 5 6; do
+  t0=$(ms); req "$BB/" -H "Cookie: kinde_session=$BSID"; t1=$(ms)
+  kinde_down_page && [ $((t1 - t0)) -lt 2500 ] || { FROZEN_OK=0; echo "   view $i: $STATUS in $((t1 - t0)) ms"; }
+  sleep 0.5
+done
+check "Kinde frozen for ~5 s: every view 503 kinde_unavailable within the timeout, cookie kept" is "$FROZEN_OK" 1
+kill -CONT "$EMU2_PID"
+sleep 4.5 # the back-off grew to at most 5 s
+check "Kinde thawed: signed in at the first request past the back-off" \
+  eval 'signed_in_as "$BB" "$BSID" "Dave Smith" && [ -z "$(hdr set-cookie)" ]'
+check "... no session lost" [ "$(rows)" = "$ROWS" ]
+# Stopped: connection refused. The session is kept while Kinde is gone.
+expire
+stop_pid "$EMU2_PID"
+req "$BB/" -H "Cookie: kinde_session=$BSID"
+check "Kinde stopped: 503 kinde_unavailable, cookie kept" kinde_down_page
+check "... the log has curl's words" grep -qE "session kept: refreshing its tokens failed.*KINDE_E_HTTP \(HTTP 0\).*(refused|connect)" "$W/blip.log"
+check "... no session lost" [ "$(rows)" = "$ROWS" ]
+# Restarted on its port: this emulator keeps refresh tokens in memory only,
+# so the restarted one no longer knows it and says invalid_grant, Kinde's
+# final word: the session ends (as it would at Kinde after a revocation).
+"$EMU_BIN" --port "$EMU2_PORT" --ready-file "$W/emu2b.ready" --data-dir "$W/emu2" --quiet --admin \
+  --access-ttl 2 --add-callback "$APP_URL/callback" >"$W/emu2.log" 2>&1 &
+EMU2_PID=$!
+PIDS+=("$EMU2_PID")
+wait_file "$W/emu2b.ready" "$EMU2_PID" || { echo "emulator 2 did not restart"; cat "$W/emu2.log"; exit 1; }
+sleep 0.6
+req "$BB/" -H "Cookie: kinde_session=$BSID"
+check "Kinde restarted without the refresh token: invalid_grant ends the session, cookie cleared" \
+  eval '[ "$STATUS" = 200 ] && body_has "href=\"/login\"" && cookie_cleared'
+check "... logged as Kinde's refusal" grep -qE "session ended: Kinde refused to refresh it: KINDE_E_OAUTH \(HTTP 400, invalid_grant\)" "$W/blip.log"
+# Kinde's final word, with Kinde up: the session ends at once.
+check "sign in again" login "$BB"
+BSID=$SID
+expire
+emu_admin POST /_emulator/faults '{"path": "/oauth2/token", "status": 400, "body": "{\"error\": \"invalid_grant\"}", "count": 1}'
+req "$BB/" -H "Cookie: kinde_session=$BSID"
+check "refresh refused with invalid_grant: signed out, cookie cleared" \
+  eval '[ "$STATUS" = 200 ] && body_has "href=\"/login\"" && cookie_cleared'
+check "... and the record is gone" anonymous "$BB" "$BSID"
+EMU_URL=$MAIN_EMU_URL
 
 echo "# https: Secure and __Host-"
 start_app tls 0 --data-dir "$W/tls" --public-url "https://app.example"
