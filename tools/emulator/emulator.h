@@ -215,6 +215,8 @@ typedef struct emu_request {
     size_t body_len;
     const char *authorization;
     const char *cookie_session; /* the emulator's browser session cookie */
+    const char *origin;       /* the Origin header, NULL when absent */
+    const char *content_type; /* the Content-Type header, NULL when absent */
     int from_loopback;
 } emu_request;
 
