@@ -47,6 +47,15 @@ int web_session_user(const web_site *site, web_session *s, web_response *r, stor
 int web_session_create(const web_site *site, kinde_session *ks, int signed_in, const char *next,
                        char id[TOKEN_SIZE], store_error *err, kinde_code *rc);
 
+/* The person's Kinde profile (JSON, owned by s), kept in the session record:
+ * from the record while younger than WEB_PROFILE_MAX_AGE seconds and fetched
+ * with the tokens held now (a refresh drops it), else fetched from Kinde
+ * (GET /oauth2/v2/user_profile) and written back. 1 *json set; 0 Kinde did
+ * not give it (the reason logged, nothing cached). A store that fails to
+ * keep it is logged; the profile is shown anyway. */
+#define WEB_PROFILE_MAX_AGE 300
+int web_session_profile(const web_site *site, web_session *s, const char **json);
+
 /* Stores rec under id for as long as the timeouts allow. 0 ok, -1 failed. */
 int web_session_save(const web_site *site, const char *id, const web_record *rec,
                      store_error *err);

@@ -10,6 +10,7 @@
 
 #include "backoff.h"
 #include "redirects.h"
+#include "seal.h"
 #include "store.h"
 
 typedef struct web_site {
@@ -24,6 +25,7 @@ typedef struct web_site {
     redirect_list logout_allow; /* where sign-out may return to (exact URLs) */
     kinde_client *client;
     store *store;
+    const web_seal_key *seal;  /* names and seals what goes into the store (seal.h) */
     web_backoff *kinde_backoff; /* refreshes after a failure that may pass; NULL = none */
 } web_site;
 

@@ -1,11 +1,13 @@
 /* kinde-webapp: the Kinde Django tutorial's app, in C, with server-side
  * sessions. Options and start-up; the routes are in routes.c, the HTTP
  * server in server.c, signing in in web/. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -19,6 +21,10 @@ static void usage(FILE *f)
             "  --ready-file PATH      write the port there once listening\n"
             "  --data-dir DIR         where the SQLite session file lives (default .)\n"
             "  --sessions SPEC        sqlite (default) or redis://HOST:PORT\n"
+            "  --session-key-file F   the server key sealing stored sessions (64 hex\n"
+            "                         digits; default DATA_DIR/session.key, made 0600\n"
+            "                         at the first start); KINDE_WEBAPP_SESSION_KEY in\n"
+            "                         the environment takes precedence\n"
             "  --store-timeout MS     longest a request waits for the session store\n"
             "                         (Redis connect/command, SQLite busy; default 500)\n"
             "  --public-url URL       the app's address as browsers see it\n"
@@ -122,6 +128,7 @@ int main(int argc, char **argv)
     a.kinde_timeout_ms = 10000;
     a.store_timeout_ms = STORE_TIMEOUT_MS;
     const char *public_url = NULL;
+    const char *key_file = NULL;
     size_t nlogout = 0;
 
     for (int i = 1; i < argc; i++) {
@@ -161,6 +168,8 @@ int main(int argc, char **argv)
             a.site.absolute_timeout = n;
         else if (strcmp(o, "--login-timeout") == 0 && parse_long(v, 1, 86400, &n) == 0)
             a.site.login_ttl = n;
+        else if (strcmp(o, "--session-key-file") == 0)
+            key_file = v;
         else if (strcmp(o, "--store-timeout") == 0 && parse_long(v, 10, 60000, &n) == 0)
             a.store_timeout_ms = n;
         else if (strcmp(o, "--kinde-timeout") == 0 && parse_long(v, 100, 600000, &n) == 0)
@@ -192,6 +201,25 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     char err[512] = "";
+    /* Files the app makes (sessions, key) are the owner's alone. */
+    umask(077);
+    if (mkdir(a.data_dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "kinde-webapp: cannot create %s: %s\n", a.data_dir, strerror(errno));
+        return 1;
+    }
+    buf default_key;
+    buf_init(&default_key);
+    buf_printf(&default_key, "%s/session.key", a.data_dir);
+    static web_seal_key seal;
+    int keyed = buf_ok(&default_key) &&
+                seal_key_load(getenv("KINDE_WEBAPP_SESSION_KEY"),
+                              key_file ? key_file : default_key.data, &seal, err, sizeof err) == 0;
+    buf_free(&default_key);
+    if (!keyed) {
+        fprintf(stderr, "kinde-webapp: %s\n", err[0] ? err : "out of memory");
+        return 1;
+    }
+    a.site.seal = &seal;
     a.site.store = store_open(a.sessions, a.data_dir, a.store_timeout_ms, err, sizeof err);
     if (!a.site.store) {
         fprintf(stderr, "kinde-webapp: session store: %s\n", err);
