@@ -17,8 +17,17 @@
 #include <time.h>
 
 #include "record.h"
+#include "seal.h"
 #include "store.h"
 #include "timing.h"
+
+/* As web/session.c names a record: "s:" + hex HMAC of the id. */
+static void storage_key(const web_seal_key *seal, const char *id, char key[80])
+{
+    char hex[SEAL_ID_HEX_SIZE];
+    seal_id(seal, id, hex);
+    snprintf(key, 80, "s:%s", hex);
+}
 
 int main(int argc, char **argv)
 {
@@ -28,18 +37,27 @@ int main(int argc, char **argv)
     }
     long target = atol(argv[4]), lookups = atol(argv[6]);
     char err[256];
-    store *st = store_open(argv[1], argv[2], err, sizeof err);
+    store *st = store_open(argv[1], argv[2], 0, err, sizeof err);
     if (!st)
         return fprintf(stderr, "store: %s\n", err), 1;
-    char key[64], *data = NULL;
-    size_t len = 0;
-    snprintf(key, sizeof key, "s:%s", argv[3]);
+    /* The app's server key (DATA_DIR/session.key): records are stored
+     * sealed, under the HMAC of their id (web/seal.h). */
+    char key_path[4200];
+    snprintf(key_path, sizeof key_path, "%s/session.key", argv[2]);
+    web_seal_key seal;
+    if (seal_key_load(getenv("KINDE_WEBAPP_SESSION_KEY"), key_path, &seal, err, sizeof err) != 0)
+        return fprintf(stderr, "%s\n", err), 1;
+    char key[80], *data = NULL, *plain = NULL;
+    size_t len = 0, plain_len = 0;
+    storage_key(&seal, argv[3], key);
     if (store_get(st, key, &data, &len, NULL) != 1)
         return fprintf(stderr, "template session %s not in the store\n", key), 1;
     web_record rec;
-    if (record_decode(data, len, &rec) != 0 || !rec.signed_in)
+    if (seal_open(&seal, key, data, len, &plain, &plain_len) != 0 ||
+        record_decode(plain, plain_len, &rec) != 0 || !rec.signed_in)
         return fprintf(stderr, "template record is not a signed-in session\n"), 1;
     free(data);
+    free(plain);
     rec.created = rec.seen = (int64_t)time(NULL);
     buf b;
     buf_init(&b);
@@ -64,9 +82,13 @@ int main(int argc, char **argv)
         char id[TOKEN_SIZE];
         if (token_new(id) != 0)
             return 1;
-        snprintf(key, sizeof key, "s:%s", id);
-        if (store_put(st, key, b.data, b.len, 3600, NULL) != 0)
+        storage_key(&seal, id, key);
+        buf sealed;
+        buf_init(&sealed);
+        seal_record(&seal, key, b.data, b.len, &sealed);
+        if (!buf_ok(&sealed) || store_put(st, key, sealed.data, sealed.len, 3600, NULL) != 0)
             return fprintf(stderr, "store_put failed after %ld\n", have), 1;
+        buf_free(&sealed);
         fprintf(f, "%s\n", id);
     }
     double fill = (bench_now_us() - t0) / 1e6;
@@ -87,7 +109,7 @@ int main(int argc, char **argv)
     srand(12345);
     for (long i = 0; i < lookups && n > 0; i++) {
         long k = (long)(((unsigned long)rand() << 16 ^ (unsigned long)rand()) % (unsigned long)n);
-        snprintf(key, sizeof key, "s:%s", ids[k]);
+        storage_key(&seal, ids[k], key);
         double a = bench_now_us();
         int found = store_get(st, key, &data, &len, NULL);
         t[i] = bench_now_us() - a;

@@ -169,22 +169,20 @@ static void section_claims(buf *out, web_session *s, kinde_token_kind kind)
     page_section_end(&t, "No claims.");
 }
 
-/* The profile, fetched from Kinde now. */
+/* The profile, kept with the session (web_session_profile): Kinde is asked
+ * once per WEB_PROFILE_MAX_AGE and after each refresh, not on every view. */
 static void section_profile(const web_site *site, buf *out, web_session *s)
 {
-    char *profile = NULL;
-    kinde_error err;
-    memset(&err, 0, sizeof err);
-    kinde_code rc = kinde_get_user_profile(site->client, s->ks, &profile, &err);
-    if (rc != KINDE_OK)
-        web_log(site, "profile: %s %s", kinde_code_name(rc), err.text);
+    const char *profile = NULL;
+    int got = web_session_profile(site, s, &profile);
     page_section t;
     page_section_begin(&t, out, "profile", "Profile",
-                       rc == KINDE_OK ? "kinde_get_user_profile(): GET /oauth2/v2/user_profile."
-                                      : "Kinde did not give your profile just now. Reload the "
-                                        "page to try again.",
+                       got ? "kinde_get_user_profile(): GET /oauth2/v2/user_profile, kept with "
+                             "your session for a few minutes."
+                           : "Kinde did not give your profile just now. Reload the "
+                             "page to try again.",
                        field_value, 2);
-    json_t *obj = rc == KINDE_OK ? json_loads(profile, 0, NULL) : NULL;
+    json_t *obj = got ? json_loads(profile, 0, NULL) : NULL;
     const char *name;
     json_t *value;
     json_object_foreach(obj, name, value) {
@@ -198,7 +196,6 @@ static void section_profile(const web_site *site, buf *out, web_session *s)
         }
     }
     json_decref(obj);
-    kinde_free(profile);
     page_section_end(&t, "No profile.");
 }
 

@@ -57,7 +57,8 @@ static void user_view_fill(user_view *u, web_session *s)
 }
 
 /* Loads the browser's session and whether it is signed in: 1 signed in,
- * 0 not, -1 the store failed (the 503 page is then in r already). */
+ * 0 not, -1 the store failed or Kinde could not renew an expired sign-in just
+ * now (the 503 page is then in r already; the session is kept). */
 static int load_user(app *a, const web_request *q, web_response *r, web_session *s,
                      const char *doing)
 {
@@ -69,6 +70,11 @@ static int load_user(app *a, const web_request *q, web_response *r, web_session 
         web_failure f;
         web_store_failed(&a->site, &err, doing, &f);
         show_failure(r, &f);
+    } else if (rc == WEB_USER_KINDE_DOWN) {
+        web_failure f;
+        web_kinde_unavailable(&f);
+        show_failure(r, &f);
+        rc = -1;
     }
     return rc;
 }

@@ -78,7 +78,7 @@ rfc3339() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S+00:00; }
 mint() { # event_id [seconds from now] [header json]: MINTED, the compact JWS
   local ts header=${3:-"{}"}
   ts=$(rfc3339 $(($(date +%s) + ${2:-0})))
-  req "$EMU_URL/_emulator/mint" -d "{\"header\": $header,
+  req "$EMU_URL/_emulator/mint" -H 'Content-Type: application/json' -d "{\"header\": $header,
     \"claims\": {\"type\": \"user.updated\", \"event_id\": \"$1\", \"timestamp\": \"$ts\",
                  \"source\": \"api\", \"data\": {\"user\": {\"id\": \"kp_minted\"}}}}"
   MINTED=$(json_str token)

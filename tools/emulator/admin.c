@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define HUGE_BODY (2u << 20)
 
@@ -319,6 +320,38 @@ static const struct {
     {"id-token-nonce", "POST", id_token_nonce},
 };
 
+/* The emulator's own origin: the issuer's scheme://host[:port]. */
+static int own_origin(const char *origin)
+{
+    const char *scheme_end = strstr(emu.issuer, "://");
+    if (!scheme_end)
+        return 0;
+    const char *path = strchr(scheme_end + 3, '/');
+    size_t len = path ? (size_t)(path - emu.issuer) : strlen(emu.issuer);
+    return strlen(origin) == len && strncasecmp(origin, emu.issuer, len) == 0;
+}
+
+/* Any page a developer's browser shows can send a request here: a
+ * cross-origin one (Origin not ours) is 403, and a POST that is not JSON
+ * (text/plain and form posts need no CORS preflight) is 415, so no web page
+ * can inject faults or rotate keys. */
+static int refused_from_browser(const emu_request *q, emu_reply *r)
+{
+    if (q->origin && !own_origin(q->origin)) {
+        emu_reply_json(r, 403, json_pack("{s:s}", "error",
+                                         "the admin API refuses cross-origin requests"));
+        return 1;
+    }
+    size_t n = q->content_type ? strcspn(q->content_type, "; \t") : 0;
+    if (strcmp(q->method, "POST") == 0 &&
+        (n != 16 || strncasecmp(q->content_type, "application/json", 16) != 0)) {
+        emu_reply_json(r, 415, json_pack("{s:s}", "error",
+                                         "the admin API takes Content-Type: application/json"));
+        return 1;
+    }
+    return 0;
+}
+
 void emu_admin(const emu_request *q, emu_reply *r)
 {
     if (!emu.cfg.admin) {
@@ -330,6 +363,8 @@ void emu_admin(const emu_request *q, emu_reply *r)
         emu_reply_json(r, 403, json_pack("{s:s}", "error", "the admin API answers loopback only"));
         return;
     }
+    if (refused_from_browser(q, r))
+        return;
     const char *what = q->path + strlen("/_emulator/");
     /* An unknown endpoint is 404 whatever the method; a known one asked
      * with another method is 405 with the methods it takes. */

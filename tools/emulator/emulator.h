@@ -260,6 +260,7 @@ typedef struct emu_request {
     const char *cookie_session; /* the emulator's browser session cookie */
     const char *query_string;   /* raw, without the '?'; NULL when none */
     const char *content_type;
+    const char *origin;         /* the Origin header, NULL when absent */
     int from_loopback;
 } emu_request;
 

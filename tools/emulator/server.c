@@ -184,6 +184,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     q.query_string = qs ? qs + 1 : NULL;
     q.content_type = ctype;
+    q.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
     int is_form = ctype && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0;
 
     if (ctx->too_big || ctx->body.failed) {
