@@ -145,11 +145,11 @@ char *kinde__jtext(const kinde__jval *v);
 typedef struct kinde__jws {
     kinde__jdoc *header;           /* decoded protected header (owned) */
     kinde__jdoc *payload;          /* decoded payload (owned) */
-    const char *signing_input;     /* "header.payload", points into token */
+    const char *signing_input;     /* "header.payload": points into the token
+                                      parsed, which must outlive this */
     size_t signing_input_len;
     unsigned char *signature;      /* decoded signature (owned) */
     size_t signature_len;
-    char *token;                   /* private copy of the token (owned) */
 } kinde__jws;
 
 /* Parse strictly (SECURITY.md A1, A3, A4, A5): exactly three segments,

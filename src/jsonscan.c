@@ -150,6 +150,20 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
     return n;
 }
 
+/* Bytes that stand for themselves in a string: printable ASCII but the
+ * quote and the backslash. */
+static const unsigned char plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x80-0xFF: UTF-8, checked sequence by sequence */
+};
+
 /* At the opening quote. The decoded string is written over its own text
  * (never longer than it), NUL-terminated where the text had a quote or
  * earlier. */
@@ -160,9 +174,13 @@ static int parse_string(jparser *p)
         return -1;
     unsigned char *s = p->s;
     size_t r = p->pos + 1, w = r, start = r, len = p->len;
+    /* Until the first escape the text is its own decoding: only scan. */
+    while (r < len && plain[s[r]])
+        r++;
+    w = r;
     for (;;) {
         /* The common run: printable ASCII without quote or backslash. */
-        while (r < len && s[r] >= 0x20 && s[r] < 0x80 && s[r] != '"' && s[r] != '\\')
+        while (r < len && plain[s[r]])
             s[w++] = s[r++];
         if (r >= len)
             return fail(p, "unterminated string");

@@ -85,9 +85,9 @@ static kinde_code split(const char *token, segments *g, kinde_error *err)
                            KINDE_TOKEN_MAX);
     const char *dot[4];
     size_t ndots = 0;
-    for (size_t i = 0; i < len; i++)
-        if (token[i] == '.' && ndots++ < 4)
-            dot[ndots - 1] = token + i;
+    for (const char *p = token, *end = token + len; (p = memchr(p, '.', (size_t)(end - p))); p++)
+        if (ndots++ < 4)
+            dot[ndots - 1] = p;
     if (ndots == 4)
         return kinde__fail(err, KINDE_E_TOKEN_MALFORMED,
                            "token has 5 segments: an encrypted JWT (JWE), not a signed one");
@@ -144,11 +144,8 @@ kinde_code kinde__jws_parse(const char *token, kinde__jws *out, kinde_error *err
                                    "token signature is not canonical base64url");
         goto fail;
     }
-    if (!(out->token = kinde__strndup(token, g.len))) {
-        rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
-        goto fail;
-    }
-    out->signing_input = out->token;
+    /* No copy: every caller verifies while it holds the token. */
+    out->signing_input = token;
     out->signing_input_len = g.hdr_len + 1 + g.pay_len;
     return KINDE_OK;
 fail:
@@ -163,7 +160,6 @@ void kinde__jws_clear(kinde__jws *jws)
     kinde__jdoc_free(jws->header);
     kinde__jdoc_free(jws->payload);
     kinde__free(jws->signature);
-    kinde__free_secret(jws->token);
     memset(jws, 0, sizeof *jws);
 }
 
