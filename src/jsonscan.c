@@ -326,7 +326,7 @@ static int parse_number(jparser *p)
         double d = strtod(num, &end);
         restore_locale(old);
         int whole = end == num + n;
-        kinde__free(heap);
+        kinde__free_wiped(heap, n + 1);
         if (!whole)
             return fail(p, "invalid number");
         if (d == HUGE_VAL || d == -HUGE_VAL)
