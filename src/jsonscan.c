@@ -610,13 +610,13 @@ int kinde__jequal(const kinde__jval *a, const kinde__jval *b)
 /* ---- JSON text, byte for byte what jansson's compact dump writes -------- */
 
 typedef struct {
-    char *out;                     /* NULL: only count */
-    size_t len;
+    char *out;                     /* what fits of the text is written here */
+    size_t len, cap;               /* len counts all of it, written or not */
 } jwriter;
 
 static void put(jwriter *w, const char *s, size_t n)
 {
-    if (w->out)
+    if (w->len + n <= w->cap)
         memcpy(w->out + w->len, s, n);
     w->len += n;
 }
@@ -628,7 +628,7 @@ static void put_string(jwriter *w, const char *s, size_t n)
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x80 || plain[c])
             continue;
         put(w, s + run, i - run);
         run = i + 1;
@@ -728,13 +728,21 @@ char *kinde__jtext(const kinde__jval *v)
 {
     if (!v)
         return NULL;
-    jwriter w = {NULL, 0};
+    /* Claims are small: one pass into the stack, copied out; a larger text
+     * is measured by that pass and written by a second. */
+    char small[512];
+    jwriter w = {small, 0, sizeof small};
     write_value(&w, v);
-    if (!(w.out = kinde__malloc(w.len + 1)))
-        return NULL;
     size_t n = w.len;
-    w.len = 0;
-    write_value(&w, v);
-    w.out[n] = '\0';
-    return w.out;
+    char *out = kinde__malloc(n + 1);
+    if (out && n <= sizeof small) {
+        memcpy(out, small, n);
+    } else if (out) {
+        w = (jwriter){out, 0, n};
+        write_value(&w, v);
+    }
+    kinde__wipe(small, n < sizeof small ? n : sizeof small); /* claims may be personal data */
+    if (out)
+        out[n] = '\0';
+    return out;
 }
