@@ -14,7 +14,6 @@
 #include <time.h>
 
 #define RUNS 7
-/* Benchmarks measure the paths; results are checked once, up front. */
 /* A measured call that fails measures nothing: stop. */
 #define MUST(call) do { kinde_code must_rc_ = (call); if (must_rc_ != KINDE_OK) { \
         fprintf(stderr, "bench: %s: %s\n", #call, kinde_code_name(must_rc_)); exit(1); } } while (0)
