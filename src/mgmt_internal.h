@@ -30,7 +30,7 @@ kinde_code kinde__mgmt_success_answer(const char *body, size_t len, char **answe
 int kinde__rfc3339_parse(const char *text, int64_t *out);
 /* The event of a verified webhook payload: type, event_id, timestamp
  * required; max_age > 0 checks the timestamp against now (and now + leeway). */
-kinde_code kinde__webhook_event_from_payload(const json_t *payload, int64_t now, long leeway,
+kinde_code kinde__webhook_event_from_payload(const kinde__jval *payload, int64_t now, long leeway,
                                              long max_age, kinde_webhook_event **out,
                                              kinde_error *err);
 

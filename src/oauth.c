@@ -129,9 +129,9 @@ static void policy_for(const kinde_client *c, kinde_token_kind kind, kinde__toke
     p->now = kinde__now();
 }
 
-static int same_json(const json_t *a, const json_t *b, const char *key)
+static int same_claim(const kinde__jdoc *a, const kinde__jdoc *b, const char *key)
 {
-    return json_equal(json_object_get(a, key), json_object_get(b, key));
+    return kinde__jequal(kinde__jget(kinde__jroot(a), key), kinde__jget(kinde__jroot(b), key));
 }
 
 /* Verify an answer's tokens and move them into the session. nonce: the
@@ -141,7 +141,7 @@ static kinde_code store_tokens(kinde_client *c, kinde_session *s, kinde__token_r
                                const char *nonce, int is_refresh, kinde_error *err)
 {
     kinde__token_policy p;
-    json_t *at_claims = NULL, *it_claims = NULL;
+    kinde__jdoc *at_claims = NULL, *it_claims = NULL;
     char *at = NULL, *it = NULL, *rt = NULL;
     kinde_code rc;
 
@@ -158,11 +158,11 @@ static kinde_code store_tokens(kinde_client *c, kinde_session *s, kinde__token_r
         goto fail;
     }
     if (is_refresh) {
-        const json_t *old_id = s->id_claims;
-        if (!same_json(s->access_claims, at_claims, "sub") ||
+        const kinde__jdoc *old_id = s->id_claims;
+        if (!same_claim(s->access_claims, at_claims, "sub") ||
             (old_id && it_claims &&
-             (!same_json(old_id, it_claims, "sub") || !same_json(old_id, it_claims, "iss") ||
-              !same_json(old_id, it_claims, "aud")))) {
+             (!same_claim(old_id, it_claims, "sub") || !same_claim(old_id, it_claims, "iss") ||
+              !same_claim(old_id, it_claims, "aud")))) {
             rc = kinde__fail(err, KINDE_E_SUBJECT_MISMATCH,
                              "refreshed tokens name another user or audience");
             goto fail;
@@ -180,16 +180,16 @@ static kinde_code store_tokens(kinde_client *c, kinde_session *s, kinde__token_r
     /* A refresh may leave out the ID token: keep the one we have. */
     if (is_refresh && !it && s->id_token) {
         it = kinde__strdup(s->id_token);
-        it_claims = json_incref(s->id_claims);
-        if (!it) {
+        it_claims = kinde__jdoc_dup(s->id_claims);
+        if (!it || (s->id_claims && !it_claims)) {
             rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
             goto fail;
         }
     }
     return kinde__session_set_tokens(s, at, at_claims, it, it_claims, rt, err);
 fail:
-    json_decref(at_claims);
-    json_decref(it_claims);
+    kinde__jdoc_free(at_claims);
+    kinde__jdoc_free(it_claims);
     kinde__free_secret(at);
     kinde__free_secret(it);
     kinde__free_secret(rt);
@@ -575,7 +575,7 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
     }
     kinde__http_response resp = {0};
     kinde__token_response tr = {0};
-    json_t *claims = NULL;
+    kinde__jdoc *claims = NULL;
     if (!list || !auds) {
         rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
         kinde__buf_wipe(&form);
@@ -590,9 +590,10 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
     p.n_audiences = n_auds;
     if ((rc = kinde__verify_token(c->keys, tr.access_token, &p, &claims, err)))
         goto done;
-    json_t *exp = json_object_get(claims, "exp");
-    int64_t when = json_is_integer(exp) ? (int64_t)json_integer_value(exp)
-                                        : kinde__now() + (tr.expires_in > 0 ? tr.expires_in : 0);
+    const kinde__jval *exp = kinde__jget(kinde__jroot(claims), "exp");
+    int64_t when = exp && exp->type == KINDE__J_INT
+                       ? exp->v.i
+                       : kinde__now() + (tr.expires_in > 0 ? tr.expires_in : 0);
     *access_token = kinde__strdup(tr.access_token);
     if (!*access_token || m2m_remember(c, aud, tr.access_token, when) != KINDE_OK) {
         kinde__free_secret(*access_token);
@@ -603,7 +604,7 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
     if (expires_at)
         *expires_at = when;
 done:
-    json_decref(claims);
+    kinde__jdoc_free(claims);
     kinde__token_response_clear(&tr);
     kinde__http_response_clear(&resp);
     kinde__free(auds);
@@ -698,7 +699,8 @@ kinde_code kinde_get_user_profile(kinde_client *c, kinde_session *s, char **prof
         goto done;
     }
     const char *sub = kinde__json_str(j, "sub");
-    const char *expected = kinde__json_str(s->id_claims ? s->id_claims : s->access_claims, "sub");
+    const char *expected =
+        kinde__jget_str(kinde__jroot(s->id_claims ? s->id_claims : s->access_claims), "sub");
     if (!sub || !expected || strcmp(sub, expected) != 0) {
         rc = kinde__fail(err, KINDE_E_SUBJECT_MISMATCH,
                          "user_profile sub '%s' is not the signed-in user", sub ? sub : "(none)");
@@ -728,14 +730,14 @@ kinde_code kinde_verify_token(kinde_client *c, const char *token, kinde_token_ki
     }
     kinde__token_policy p;
     policy_for(c, kind, &p);
-    json_t *claims = NULL;
+    kinde__jdoc *claims = NULL;
     kinde_code rc = kinde__verify_token(c->keys, token, &p, &claims, err);
     if (rc == KINDE_OK && claims_json) {
-        *claims_json = kinde__json_text(claims, JSON_COMPACT | JSON_ENCODE_ANY);
+        *claims_json = kinde__jtext(kinde__jroot(claims));
         if (!*claims_json)
             rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
     }
-    json_decref(claims);
+    kinde__jdoc_free(claims);
     return rc;
 }
 

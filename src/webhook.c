@@ -99,22 +99,22 @@ void kinde_webhook_event_free(kinde_webhook_event *ev)
 }
 
 /* A required non-empty string member, or KINDE_E_TOKEN_CLAIMS naming it. */
-static kinde_code event_string(const json_t *payload, const char *name, int required, char **out,
-                               kinde_error *err)
+static kinde_code event_string(const kinde__jval *payload, const char *name, int required,
+                               char **out, kinde_error *err)
 {
-    const json_t *v = json_object_get(payload, name);
+    const kinde__jval *v = kinde__jget(payload, name);
     if (!v && !required)
         return KINDE_OK;
-    if (!json_is_string(v) || json_string_length(v) == 0 ||
-        strlen(json_string_value(v)) != json_string_length(v))
+    /* jsonscan refuses \u0000, so the length check only guards that rule. */
+    if (!v || v->type != KINDE__J_STRING || v->n == 0 || strlen(v->v.s) != v->n)
         return kinde__fail(err, KINDE_E_TOKEN_CLAIMS, "webhook '%s' is %s", name,
                            v ? "not a non-empty string" : "missing");
-    if (!(*out = kinde__strdup(json_string_value(v))))
+    if (!(*out = kinde__strdup(v->v.s)))
         return kinde__fail(err, KINDE_E_NOMEM, NULL);
     return KINDE_OK;
 }
 
-kinde_code kinde__webhook_event_from_payload(const json_t *payload, int64_t now, long leeway,
+kinde_code kinde__webhook_event_from_payload(const kinde__jval *payload, int64_t now, long leeway,
                                              long max_age, kinde_webhook_event **out,
                                              kinde_error *err)
 {
@@ -142,9 +142,8 @@ kinde_code kinde__webhook_event_from_payload(const json_t *payload, int64_t now,
                          (long long)(ev->timestamp_unix - now));
         goto fail;
     }
-    const json_t *data = json_object_get(payload, "data");
-    ev->data_json = data ? kinde__json_text(data, JSON_COMPACT | JSON_ENCODE_ANY)
-                         : kinde__strdup("null");
+    const kinde__jval *data = kinde__jget(payload, "data");
+    ev->data_json = data ? kinde__jtext(data) : kinde__strdup("null");
     if (!ev->data_json) {
         rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
         goto fail;
@@ -182,7 +181,7 @@ kinde_code kinde__verify_webhook(kinde__keystore *ks, int64_t now, long leeway,
     kinde__free_secret(token);
     if (rc != KINDE_OK)
         return rc;
-    rc = kinde__webhook_event_from_payload(jws.payload, now, leeway, max_age_seconds, out, err);
+    rc = kinde__webhook_event_from_payload(kinde__jroot(jws.payload), now, leeway, max_age_seconds, out, err);
     kinde__jws_clear(&jws);
     return rc;
 }

@@ -518,7 +518,7 @@ static int run_case(const char *path, char *why, size_t why_len)
         for (long r = 0; r < repeat && ok; r++) {
             kinde_error err;
             memset(&err, 0, sizeof err);
-            json_t *out = NULL;
+            kinde__jdoc *out = NULL;
             kinde_code rc;
             if (webhook) {
                 kinde_webhook_event *ev = NULL;
@@ -536,14 +536,14 @@ static int run_case(const char *path, char *why, size_t why_len)
                 snprintf(why, why_len, "expected %s, got %s (%s)", kinde_code_name(expect),
                          kinde_code_name(rc), rc ? err.text : "verified");
                 ok = 0;
-            } else if (rc == KINDE_OK && !json_is_object(out)) {
+            } else if (rc == KINDE_OK && (!out || kinde__jroot(out)->type != KINDE__J_OBJECT)) {
                 snprintf(why, why_len, "verified without a payload");
                 ok = 0;
             } else if (rc != KINDE_OK && (out || err.code != rc || !err.text[0])) {
                 snprintf(why, why_len, "refused without a clean error");
                 ok = 0;
             }
-            json_decref(out);
+            kinde__jdoc_free(out);
         }
         if (ok && want_fetches >= 0 && (long)tu_source_calls(&src) != want_fetches) {
             snprintf(why, why_len, "expected %ld JWKS fetches, saw %lu", want_fetches,

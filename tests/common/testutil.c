@@ -546,3 +546,20 @@ long tu_alloc_live(void)
 {
     return alloc_live;
 }
+
+kinde__jdoc *tu_jdoc(const char *json)
+{
+    size_t n = strlen(json);
+    char *copy = malloc(n + 1);
+    if (!copy)
+        abort();
+    memcpy(copy, json, n + 1);
+    kinde__jdoc *d = NULL;
+    const char *why = NULL;
+    if (kinde__jdoc_parse(copy, n, &d, &why) != 0) {
+        fprintf(stderr, "tu_jdoc: %s does not parse: %s\n", json, why);
+        abort();
+    }
+    free(copy);
+    return d;
+}

@@ -88,11 +88,11 @@ check "a token that does not verify: 401" api_error 401 UNAUTHORIZED
 OTHER=$(m2m_token web web_secret https://api.test)
 http GET /api/v1/users -H "Authorization: Bearer $OTHER"
 check "an M2M token for another audience: 403 FORBIDDEN" api_error 403 FORBIDDEN
-http POST /_emulator/mint -d "{\"claims\": {\"iss\": \"$URL\", \"sub\": \"kp_1\", \"aud\": [\"$AUD\"], \"exp\": 4102444800, \"scp\": [\"read:users\"]}}"
+http POST /_emulator/mint -H "Content-Type: application/json" -d "{\"claims\": {\"iss\": \"$URL\", \"sub\": \"kp_1\", \"aud\": [\"$AUD\"], \"exp\": 4102444800, \"scp\": [\"read:users\"]}}"
 USER_TOKEN=$(json_str token)
 http GET /api/v1/users -H "Authorization: Bearer $USER_TOKEN"
 check "a user token (no gty client_credentials), even for <issuer>/api: 403" api_error 403 FORBIDDEN
-http POST /_emulator/mint -d "{\"claims\": {\"iss\": \"$URL\", \"sub\": \"m2m\", \"aud\": [\"$AUD\"], \"gty\": [\"client_credentials\"], \"exp\": 1000, \"scp\": []}}"
+http POST /_emulator/mint -H "Content-Type: application/json" -d "{\"claims\": {\"iss\": \"$URL\", \"sub\": \"m2m\", \"aud\": [\"$AUD\"], \"gty\": [\"client_credentials\"], \"exp\": 1000, \"scp\": []}}"
 EXPIRED=$(json_str token)
 http GET /api/v1/users -H "Authorization: Bearer $EXPIRED"
 check "an expired token: 401" api_error 401 UNAUTHORIZED
@@ -104,7 +104,7 @@ http GET /api/v1/organizations -H "Authorization: Bearer $RT"
 check "without it (read:organizations): 403 naming the scope" \
   eval 'api_error 403 FORBIDDEN && grep -qF "lacks the scope read:organizations" "$W/body"'
 
-http POST /_emulator/expire-api-tokens
+http POST /_emulator/expire-api-tokens -H "Content-Type: application/json"
 api GET /users
 check "expire-api-tokens: the token issued before answers 401" api_error 401 UNAUTHORIZED
 MT=$(m2m_token m2m m2m_secret "$AUD")
@@ -185,7 +185,7 @@ json_api POST /users/kp_1/identities '{"type": "email", "value": "dave.two@test.
 check "a new email identity: 201 with its id" eval '[ "$STATUS" = 201 ] && grep -qF "\"identity\":{\"id\":\"identity_" "$W/body"'
 
 # ---- the rate-limit fault --------------------------------------------------------------
-http POST /_emulator/rate-limit -d '{"after": 1, "count": 2, "reset_seconds": 7}'
+http POST /_emulator/rate-limit -H "Content-Type: application/json" -d '{"after": 1, "count": 2, "reset_seconds": 7}'
 check "rate-limit set" eval '[ "$STATUS" = 200 ]'
 api GET /roles
 check "rate-limit: the next call (after: 1) still answers 200" eval '[ "$STATUS" = 200 ]'
@@ -196,30 +196,30 @@ http GET /api/v1/roles
 check "the second refused call is refused before auth too: 429" api_error 429 TOO_MANY_REQUESTS
 api GET /roles
 check "after count calls, 200 again" eval '[ "$STATUS" = 200 ]'
-http POST /_emulator/rate-limit -d '{"count": 1, "reset_seconds": 3601}'
+http POST /_emulator/rate-limit -H "Content-Type: application/json" -d '{"count": 1, "reset_seconds": 3601}'
 check "rate-limit: reset_seconds over 3600 is refused (400)" eval '[ "$STATUS" = 400 ]'
-http POST /_emulator/rate-limit -d '{"count": 5, "reset_seconds": 0}'
-http POST /_emulator/reset
+http POST /_emulator/rate-limit -H "Content-Type: application/json" -d '{"count": 5, "reset_seconds": 0}'
+http POST /_emulator/reset -H "Content-Type: application/json"
 api GET /roles
 check "reset clears the rate limit" eval '[ "$STATUS" = 200 ]'
 
 # ---- the api-log ------------------------------------------------------------------------
-http GET /_emulator/api-log
+http GET /_emulator/api-log -H "Content-Type: application/json"
 check "reset cleared the api-log but for the call after it" \
   eval '[ "$(grep -o "\"method\"" "$W/body" | wc -l)" = 1 ]'
-http DELETE /_emulator/api-log
+http DELETE /_emulator/api-log -H "Content-Type: application/json"
 api PATCH "/user?id=kp_1&x=%20y" -H 'Content-Type: application/json' --data-binary '{"given_name":"David"}'
 check "update user: 200 with the new name" eval '[ "$STATUS" = 200 ] && [ "$(json_str given_name)" = David ]'
-http GET /_emulator/api-log
+http GET /_emulator/api-log -H "Content-Type: application/json"
 check "api-log: method, path, raw query, content type and body as sent" \
   is 200 '{"requests":[{"method":"PATCH","path":"/api/v1/user","query":"id=kp_1&x=%20y","content_type":"application/json","body":"{\"given_name\":\"David\"}"}]}'
 printf '{"a":"\377"}' >"$W/latin1.json"
 api POST /user -H 'Content-Type: application/json' --data-binary @"$W/latin1.json"
 LATIN1_STATUS=$STATUS
-http GET /_emulator/api-log
+http GET /_emulator/api-log -H "Content-Type: application/json"
 check "a body that is not UTF-8: 400 INVALID_JSON, logged with the byte shown as ?" \
   eval '[ "$LATIN1_STATUS" = 400 ] && grep -qF "\"body\":\"{\\\"a\\\":\\\"?\\\"}\"}" "$W/body"'
-http GET /_emulator/api-log -X POST
+http GET /_emulator/api-log -H "Content-Type: application/json" -X POST
 check "api-log takes GET and DELETE only: 405" eval '[ "$STATUS" = 405 ] && [ "$(header Allow)" = "GET, DELETE" ]'
 
 # ---- webhooks -----------------------------------------------------------------------------
@@ -261,7 +261,7 @@ check "payload: no iss, aud, exp or iat (Kinde's shape)" \
   eval '! printf %s "$PAY" | grep -qE "\"(iss|aud|exp|iat)\":"'
 cmp -s "$W/hooks/1.req" "$W/hooks/3.req"
 check "every retry sends the same event" eval '[ $? = 0 ] || [ "$(sed "1,/^\r$/d" "$W/hooks/1.req")" = "$JWS" ]'
-http GET /_emulator/webhook-log
+http GET /_emulator/webhook-log -H "Content-Type: application/json"
 check "webhook-log: attempts 1, 2 (500) and 3 (200) of that event" \
   eval 'grep -qF "\"attempt\":1" "$W/body" && grep -qF "\"attempt\":3" "$W/body" &&
         [ "$(grep -o "\"status\":500" "$W/body" | wc -l)" = 2 ] && grep -qF "\"status\":200" "$W/body"'
@@ -290,7 +290,7 @@ json_api POST /roles '{"name": "Temp", "key": "temp"}'
 check "role created (201)" eval '[ "$STATUS" = 201 ]'
 ROLE_ID=$(sed -nE 's/.*"role":\{"id":"([^"]+)".*/\1/p' "$W/body")
 api DELETE "/roles/$ROLE_ID"
-http GET /_emulator/stats
+http GET /_emulator/stats -H "Content-Type: application/json"
 check "stats count a Management API request under its path template" \
   eval 'grep -qF "\"/api/v1/roles/{role_id}\":1" "$W/body"'
 for _ in $(seq 1 100); do [ -s "$W/hooks/4.req" ] && break; sleep 0.05; done
@@ -317,14 +317,14 @@ wait_ready "$W/gone.ready" "$GONE_PID"
 GONE="http://127.0.0.1:$(head -1 "$W/gone.ready")/gone"
 kill "$GONE_PID"; wait "$GONE_PID" 2>/dev/null
 json_api POST /webhooks "{\"name\": \"gone\", \"endpoint\": \"$GONE\", \"event_types\": [\"organization.created\"]}"
-http DELETE /_emulator/webhook-log
+http DELETE /_emulator/webhook-log -H "Content-Type: application/json"
 T0=$(date +%s%N)
 json_api POST /organization '{"name": "Async"}'
 T1=$(date +%s%N)
 check "the API answers without waiting for the webhook (under 1 s; retries take 2.6 s)" \
   eval '[ "$STATUS" = 200 ] && [ $(( (T1 - T0) / 1000000 )) -lt 1000 ]'
 for _ in $(seq 1 200); do
-  http GET /_emulator/webhook-log
+  http GET /_emulator/webhook-log -H "Content-Type: application/json"
   grep -qF '"pending":false' "$W/body" && grep -qF '"attempt":4' "$W/body" && break
   sleep 0.05
 done

@@ -33,9 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         kinde__token_policy p = {.issuer = "joe", .kind = KINDE_ID_TOKEN, .client_id = "cid",
                                  .audiences = auds, .n_audiences = 1, .nonce = "n",
                                  .leeway = 30, .now = 1300819000};
-        kinde__check_claims(jws.payload, &p, &err);
+        kinde__check_claims(kinde__jroot(jws.payload), &p, &err);
         p.kind = KINDE_ACCESS_TOKEN;
-        kinde__check_claims(jws.payload, &p, &err);
+        kinde__check_claims(kinde__jroot(jws.payload), &p, &err);
         kinde__jws_clear(&jws);
     }
     kinde__free(token);

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "testutil.h"
 
 /* Mirrors KINDE_HTTP_MAX_BODY in src/http.c: the boundary is tested exactly. */
 #define CAP (512 * 1024)
@@ -257,7 +258,7 @@ static kinde_session *session_with(const char *access_token)
 {
     kinde_session *s = kinde_session_new();
     assert_non_null(s);
-    json_t *claims = json_loads("{\"sub\":\"kp_1\",\"exp\":4102444800}", 0, NULL);
+    kinde__jdoc *claims = tu_jdoc("{\"sub\":\"kp_1\",\"exp\":4102444800}");
     assert_int_equal(kinde__session_set_tokens(s, kinde__strdup(access_token), claims, NULL, NULL,
                                                kinde__strdup("rt_secret_refresh"), NULL),
                      KINDE_OK);
