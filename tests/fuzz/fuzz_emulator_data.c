@@ -7,6 +7,7 @@
  *  - an accepted tree passes emu_data_check again, its lookups find what
  *    they index, and merging a second copy of its users or organizations
  *    (what a stale runtime.json would do) is refused as duplicates. */
+/* fuzz-parser: data.c */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
