@@ -111,10 +111,18 @@ static void *capture_main(void *arg)
             c->requests[c->n++] = req;
             req = NULL;
         }
-        char *resp = c->response;
+        /* The test may replace the answer (capture_answer frees the old one)
+         * as soon as its client has read enough, which can be before this
+         * send loop ends: send a copy this thread owns. */
         size_t left = c->response_len;
+        char *copy = left ? malloc(left) : NULL;
+        if (copy)
+            memcpy(copy, c->response, left);
+        else
+            left = 0;
         pthread_mutex_unlock(&c->lock);
         free(req);
+        const char *resp = copy;
         /* The client may hang up early (size cap): no SIGPIPE, stop there. */
         while (left > 0) {
             ssize_t sent = send(fd, resp, left, MSG_NOSIGNAL);
@@ -123,6 +131,7 @@ static void *capture_main(void *arg)
             resp += sent;
             left -= (size_t)sent;
         }
+        free(copy);
         shutdown(fd, SHUT_WR);
         close(fd);
     }
