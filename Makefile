@@ -1,6 +1,7 @@
 # The two commands of the README, and the longer runs.
 #   make demo   install what is missing, build, start the emulator and the app
 #   make test   install what is missing, build, run the whole suite
+#               (REPEAT=N: only unit, attack and integration tests, N times)
 JOBS ?= 2
 
 .PHONY: all deps build test demo bench fuzz coverage install clean
@@ -14,7 +15,7 @@ build: deps
 	cmake --build build -j$(JOBS)
 
 test: deps
-	@scripts/test.sh
+	@scripts/test.sh $(if $(REPEAT),--repeat $(REPEAT))
 
 demo: deps
 	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DKINDE_BUILD_TESTS=OFF >/dev/null

@@ -2,9 +2,24 @@
 # make test: the whole suite under ASan+UBSan, then the unit and integration
 # tests under valgrind, a ThreadSanitizer run, line coverage of src/, then the
 # installed-library checks. Ends with one summary line.
+#
+#   scripts/test.sh --repeat N   (make test REPEAT=N): only the fast suites
+#     (unit, attacks, integration) under ASan+UBSan, N times over; fails on the
+#     first failure. For flaky tests: one failure in N runs is a bug.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-2}
+repeat=${REPEAT:-}
+while [ $# -gt 0 ]; do
+  case $1 in
+    --repeat) repeat=${2:?--repeat N}; shift 2 ;;
+    --repeat=*) repeat=${1#--repeat=}; shift ;;
+    *) echo "usage: scripts/test.sh [--repeat N]" >&2; exit 2 ;;
+  esac
+done
+if [ -n "$repeat" ] && ! [[ "$repeat" =~ ^[1-9][0-9]*$ ]]; then
+  echo "--repeat wants a count, not '$repeat'" >&2; exit 2
+fi
 passed=0
 failed=0
 failures=()
@@ -27,6 +42,16 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKINDE_SANITIZE=ON -DCMAKE_C_
   cmake --build build-asan -j"$JOBS" >build-asan.log 2>&1 || { tail -50 build-asan.log; exit 1; }
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+if [ -n "$repeat" ]; then
+  echo "== unit, attacks and integration tests, $repeat times"
+  ctest --test-dir build-asan -L 'unit|attacks|integration' --output-on-failure -j"$JOBS" \
+    --repeat until-fail:"$repeat" 2>&1 | tee build-asan/ctest-repeat.log
+  tally "asan x$repeat" build-asan/ctest-repeat.log
+  [ ${#failures[@]} -eq 0 ] || printf 'FAILED: %s\n' "${failures[@]}"
+  echo "make test REPEAT=$repeat: $passed passed (each $repeat times), $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+fi
 ctest --test-dir build-asan --output-on-failure -j"$JOBS" 2>&1 | tee build-asan/ctest.log
 tally asan build-asan/ctest.log
 unset ASAN_OPTIONS UBSAN_OPTIONS
