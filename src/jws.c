@@ -145,7 +145,7 @@ kinde_code kinde__jws_payload(const char *token, json_t **payload, kinde_error *
     if (!payload)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "no output");
     *payload = NULL;
-    segments g;
+    segments g = {0};
     kinde_code rc = split(token, &g, err);
     return rc ? rc : decode_json(g.pay, g.pay_len, "payload", payload, err);
 }
@@ -155,7 +155,7 @@ kinde_code kinde__jws_parse(const char *token, kinde__jws *out, kinde_error *err
     if (!out)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "no output");
     memset(out, 0, sizeof *out);
-    segments g;
+    segments g = {0};
     kinde_code rc = split(token, &g, err);
     if (rc)
         return rc;
