@@ -203,9 +203,9 @@ static char *param(const char *url, const char *name)
             size_t j = 0;
             while (*p && *p != '&' && j + 1 < sizeof out) {
                 if (*p == '%') {
-                    unsigned v;
-                    sscanf(p + 1, "%2x", &v);
-                    out[j++] = (char)v;
+                    char hex[3] = {0};
+                    memcpy(hex, p + 1, p[1] ? 2 : 1); /* up to the NUL */
+                    out[j++] = (char)(unsigned char)strtoul(hex, NULL, 16);
                     p += 3;
                 } else {
                     out[j++] = *p++;

@@ -612,7 +612,7 @@ static int tls_setup(void **state)
         char line[256];
         while (f && fgets(line, sizeof line, f))
             if (strncmp(line, "ACCEPT 127.0.0.1:", 17) == 0)
-                tls.port = atoi(line + 17);
+                tls.port = (int)strtol(line + 17, NULL, 10);
         if (f)
             fclose(f);
         if (!tls.port)

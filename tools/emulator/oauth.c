@@ -773,7 +773,7 @@ static void finish_login(const json_t *req, const char *user_id, const char *sid
                               json_object_get(req, "client_id"), "redirect_uri",
                               json_object_get(req, "redirect_uri"), "user", user_id, "org", org, "scope",
                               json_object_get(req, "scope"), "audiences", json_object_get(req, "audiences"),
-                              "auth_time", (json_int_t)now, "expires", (json_int_t)(now + emu.cfg.code_ttl));
+                              "auth_time", (json_int_t)now, "expires", (json_int_t)now + emu.cfg.code_ttl);
     if (json_object_get(req, "nonce"))
         json_object_set(grant, "nonce", json_object_get(req, "nonce"));
     if (json_object_get(req, "code_challenge"))
@@ -786,7 +786,7 @@ static void finish_login(const json_t *req, const char *user_id, const char *sid
         new_sid = emu_random_token(32);
         if (new_sid) {
             json_object_set_new(emu.sessions, new_sid,
-                                json_pack("{s:s, s:I}", "user", user_id, "expires", (json_int_t)(now + SESSION_TTL)));
+                                json_pack("{s:s, s:I}", "user", user_id, "expires", (json_int_t)now + SESSION_TTL));
             emu_str c = {0};
             emu_str_addf(&c, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax", new_sid);
             r->set_cookie = emu_str_take(&c);
@@ -933,7 +933,7 @@ static void authorize(const emu_request *q, emu_reply *r)
                             "code_challenge", challenge, "org_code", org_code, "org_name",
                             emu_form_get(f, "org_name", NULL), "login_hint", emu_form_get(f, "login_hint", NULL),
                             "audiences", audiences, "create_org", create_org_flag, "expires",
-                            (json_int_t)(emu_now() + emu.cfg.login_ttl));
+                            (json_int_t)emu_now() + emu.cfg.login_ttl);
     const char *user = session_user(q->cookie_session);
     int force_form = prompt && (strcmp(prompt, "login") == 0 || strcmp(prompt, "create") == 0);
 

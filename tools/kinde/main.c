@@ -102,7 +102,8 @@ static int cmd_login_url(const char *env_file, int argc, char **argv)
     if (rc)
         return rc;
     kinde_session *session = kinde_session_new();
-    kinde_error err;
+    /* What fail() prints when there is no session to ask the library with. */
+    kinde_error err = {.code = KINDE_E_NOMEM, .text = "out of memory"};
     char *url = NULL;
     kinde_code code = !session ? KINDE_E_NOMEM
                       : flow == 0 ? kinde_get_login_url(client, session, &p, &url, &err)
