@@ -2,9 +2,10 @@
 #   make demo   install what is missing, build, start the emulator and the app
 #   make test   install what is missing, build, run the whole suite
 #               (REPEAT=N: only unit, attack and integration tests, N times)
+#   make fuzz [FUZZ_SECONDS=N], make mutants [MUTANTS="A7 B15a"], make bench
 JOBS ?= 2
 
-.PHONY: all deps build test demo bench fuzz coverage install clean
+.PHONY: all deps build test demo bench fuzz mutants coverage install clean
 all: build
 
 deps:
@@ -27,6 +28,11 @@ bench: deps
 
 fuzz: deps
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# Each docs/SECURITY.md check disabled in turn: the tests must fail
+# (scripts/mutants.sh; docs/mutants.md). Not part of make test: 10-30 min.
+mutants: deps
+	@scripts/mutants.sh $(MUTANTS)
 
 coverage: deps
 	@scripts/coverage.sh
