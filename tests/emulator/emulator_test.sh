@@ -480,6 +480,40 @@ admin_refuses "a fault without an absolute path" faults '{"path": "relative"}' \
 
 admin_refuses "a fault with a 1xx status" faults '{"path": "/oauth2/token", "status": 100}' \
   "status 200-599, delay_ms 0-60000, body a string, count 1 or more"
+NONCE_MODES='mode: \"normal\", \"wrong\" or \"missing\"'
+admin_refuses "an ID token nonce mode it does not know" id-token-nonce '{"mode": "other"}' "$NONCE_MODES"
+admin_refuses "an ID token nonce mode that is not a string" id-token-nonce '{"mode": 1}' "$NONCE_MODES"
+admin_refuses "an ID token nonce fault without a mode" id-token-nonce '{}' "$NONCE_MODES"
+http GET /_emulator/id-token-nonce
+check "GET /_emulator/id-token-nonce: 405, Allow: POST" \
+  eval 'is 405 "{\"error\":\"method not allowed\"}" && [ "$(header Allow)" = POST ]'
+id_token_claims() { # the payload of the id_token of the token response in $W/body
+  local p; p=$(json_str id_token | cut -d. -f2 | tr '_-' '/+')
+  while [ $(( ${#p} % 4 )) != 0 ]; do p="$p="; done
+  printf '%s' "$p" | base64 -d 2>/dev/null
+}
+nonce_exchange() { # a login that sends nonce n-42, and its code exchanged
+  login web $CB '&nonce=n-42'
+  token -d grant_type=authorization_code "${WEB[@]}" -d code="$CODE" -d redirect_uri=$CB
+}
+for mode in wrong missing normal; do
+  http POST /_emulator/id-token-nonce -d "{\"mode\": \"$mode\"}"
+  check "id-token-nonce $mode: 200" is 200 '{"ok":true}'
+  nonce_exchange
+  case $mode in
+    wrong) check "with the wrong-nonce fault the ID token's nonce is not the login's" \
+             eval 'id_token_claims | grep -q "\"sub\":\"kp_1\"" && id_token_claims | grep -q "\"nonce\":\"" &&
+                   ! id_token_claims | grep -q "\"nonce\":\"n-42\""' ;;
+    missing) check "with the missing-nonce fault the ID token has no nonce" \
+             eval 'id_token_claims | grep -q "\"sub\":\"kp_1\"" && ! id_token_claims | grep -q "\"nonce\""' ;;
+    normal) check "with mode normal the ID token's nonce is the login's again" \
+             eval 'id_token_claims | grep -q "\"nonce\":\"n-42\""' ;;
+  esac
+done
+http POST /_emulator/id-token-nonce -d '{"mode": "missing"}'
+http POST /_emulator/reset
+nonce_exchange
+check "a reset puts the ID token's nonce back" eval 'id_token_claims | grep -q "\"nonce\":\"n-42\""'
 http POST /_emulator/faults -d '{"path": "/.well-known/jwks.json", "status": 503, "body": "garbage", "count": 1}'
 http GET /.well-known/jwks.json
 check "a fault applies once: 503 and an HTML body" \
@@ -493,7 +527,7 @@ OTHER_PID=$!
 wait_ready "$W/ready2" "$OTHER_PID"
 MAIN_URL=$URL URL="http://127.0.0.1:$(head -1 "$W/ready2")"
 ADMIN_OFF='{"error":"not_found","error_description":"the admin API is off (start with --admin)"}'
-for p in stats reset faults rotate-key sign-with-wrong-key clock mint; do
+for p in stats reset faults rotate-key sign-with-wrong-key clock mint id-token-nonce; do
   http POST /_emulator/$p -d '{}'
   check "without --admin, POST /_emulator/$p: 404" is 404 "$ADMIN_OFF"
 done
@@ -610,6 +644,18 @@ sed -n '/^static int parse_args/,/^}/p' "$SRC/main.c" | grep -oE -- '"--[a-z][a-
 check "main.c accepts options (the list was found)" eval '[ "$(wc -l <"$W/main-options")" -ge 15 ]'
 check "--help mentions every option main.c accepts, and no other" \
   eval 'diff "$W/main-options" "$W/help-options" >"$W/err"'
+# The locking rule of emulator.h, in every source file; and the check itself
+# finds both kinds of breach in a sample.
+LOCK_RULE="$(dirname "$0")/lock_rule.awk"
+awk -f "$LOCK_RULE" "$SRC"/*.c >"$W/err"
+check "every emulator function that locks unlocks once, itself, before any return" \
+  eval '[ -n "$(ls "$SRC"/*.c)" ] && [ ! -s "$W/err" ]'
+printf '%s\n' 'static void f(void)' '{' '    pthread_mutex_lock(&emu.lock);' '    if (x)' '        return;' \
+  '    pthread_mutex_unlock(&emu.lock);' '}' 'static void g(void)' '{' '    pthread_mutex_unlock(&emu.lock);' '}' \
+  >"$W/breach.c"
+awk -f "$LOCK_RULE" "$W/breach.c" >"$W/out"
+check "the lock check finds a return with the lock held and an unlock of another's lock" \
+  eval 'grep -q "breach.c:5: f: returns with the lock held" "$W/out" && grep -q "breach.c:10: g: unlocks" "$W/out"'
 run "$EMU" --version
 check "--version: 'kinde-emulator X.Y.Z', exit 0" \
   eval '[ $RC = 0 ] && grep -qxE "kinde-emulator [0-9]+\.[0-9]+\.[0-9]+" "$W/out"'

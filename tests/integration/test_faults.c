@@ -114,6 +114,48 @@ static void wrong_signing_key(void **state)
     kinde_client_free(c);
 }
 
+/* SECURITY.md A11: the ID token must carry the nonce this login sent. An
+ * ID token with another nonce, or none, is refused with KINDE_E_TOKEN_NONCE
+ * and leaves the session signed out; a normal login then works. */
+static void id_token_nonce_is_checked(void **state)
+{
+    kinde_client *c = emulator_client(&it_emu, KINDE_GRANT_AUTHORIZATION_CODE, NULL);
+    const struct {
+        const char *mode, *text;
+    } faults[] = {
+        {"{\"mode\":\"wrong\"}", "claim 'nonce' is not the one sent for this login"},
+        {"{\"mode\":\"missing\"}", "claim 'nonce' is missing"},
+    };
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+        assert_int_equal(emulator_admin(&it_emu, "POST", "/_emulator/id-token-nonce", faults[i].mode), 200);
+        kinde_error err;
+        memset(&err, 0, sizeof err);
+        kinde_session *s = NULL;
+        kinde_code rc = login_with_fault(c, NULL, &err, &s);
+        if (rc != KINDE_E_TOKEN_NONCE)
+            fail_msg("%s: %s (%s), expected KINDE_E_TOKEN_NONCE", faults[i].mode, kinde_code_name(rc), err.text);
+        if (strcmp(err.text, faults[i].text) != 0)
+            fail_msg("%s: error text '%s', expected '%s'", faults[i].mode, err.text, faults[i].text);
+        /* Nothing of the refused answer is kept. */
+        assert_int_equal(kinde_is_authenticated(c, s, NULL), 0);
+        assert_null(kinde_session_access_token(s));
+        assert_null(kinde_session_id_token(s));
+        assert_null(kinde_session_refresh_token(s));
+        kinde_session_free(s);
+    }
+    /* Back to normal, the same client signs in, and its ID token carries a nonce. */
+    assert_int_equal(emulator_admin(&it_emu, "POST", "/_emulator/id-token-nonce", "{\"mode\":\"normal\"}"), 200);
+    kinde_error err;
+    kinde_session *s = NULL;
+    assert_int_equal(login_with_fault(c, NULL, &err, &s), KINDE_OK);
+    assert_int_equal(kinde_is_authenticated(c, s, NULL), 1);
+    const char *nonce = NULL;
+    assert_int_equal(kinde_get_string_claim(s, "nonce", KINDE_ID_TOKEN, &nonce, NULL), KINDE_OK);
+    assert_true(nonce && *nonce);
+    kinde_session_free(s);
+    kinde_client_free(c);
+}
+
 static void key_rotation_refetches_once(void **state)
 {
     kinde_client *c = emulator_client(&it_emu, KINDE_GRANT_AUTHORIZATION_CODE, NULL);
@@ -336,6 +378,7 @@ int main(void)
         cmocka_unit_test_setup(slow_kinde_times_out, it_reset),
         cmocka_unit_test_setup(jwks_unavailable, it_reset),
         cmocka_unit_test_setup(wrong_signing_key, it_reset),
+        cmocka_unit_test_setup(id_token_nonce_is_checked, it_reset),
         cmocka_unit_test_setup(key_rotation_refetches_once, it_reset),
         cmocka_unit_test_setup(clock_skew, it_reset),
         cmocka_unit_test_setup(profile_of_another_user, it_reset),

@@ -8,6 +8,10 @@
  *   POST   /_emulator/sign-with-wrong-key   {"enabled": true|false}
  *   POST   /_emulator/clock                 {"skew_seconds": n}
  *   POST   /_emulator/mint                  {"header": {...}, "claims": {...}} -> {"token"}
+ *   POST   /_emulator/id-token-nonce        {"mode": "normal"|"wrong"|"missing"}
+ *
+ * One row of the table at the end per endpoint; routes.c sends every
+ * /_emulator/ path here.
  */
 #include "emulator.h"
 
@@ -115,24 +119,26 @@ static void add_fault(const json_t *j, emu_reply *r)
         (count && (!json_is_integer(count) || json_integer_value(count) < 1)))
         { bad(r, "status 200-599, delay_ms 0-60000, body a string, count 1 or more"); return; }
     pthread_mutex_lock(&emu.lock);
-    if (emu.n_faults == EMU_MAX_FAULTS) {
-        pthread_mutex_unlock(&emu.lock);
-        bad(r, "too many faults; DELETE /_emulator/faults first");
-        return;
+    int full = emu.n_faults == EMU_MAX_FAULTS;
+    if (!full) {
+        emu_fault *f = &emu.faults[emu.n_faults++];
+        memset(f, 0, sizeof *f);
+        snprintf(f->path, sizeof f->path, "%s", path);
+        f->status = status ? (int)json_integer_value(status) : 0;
+        f->delay_ms = delay ? (long)json_integer_value(delay) : 0;
+        f->body = body ? strdup(json_string_value(body)) : NULL;
+        f->count = count ? (long)json_integer_value(count) : -1;
     }
-    emu_fault *f = &emu.faults[emu.n_faults++];
-    memset(f, 0, sizeof *f);
-    snprintf(f->path, sizeof f->path, "%s", path);
-    f->status = status ? (int)json_integer_value(status) : 0;
-    f->delay_ms = delay ? (long)json_integer_value(delay) : 0;
-    f->body = body ? strdup(json_string_value(body)) : NULL;
-    f->count = count ? (long)json_integer_value(count) : -1;
     pthread_mutex_unlock(&emu.lock);
-    ok(r);
+    if (full)
+        bad(r, "too many faults; DELETE /_emulator/faults first");
+    else
+        ok(r);
 }
 
-static void stats(emu_reply *r)
+static void stats(const emu_request *q, const json_t *j, emu_reply *r)
 {
+    (void)q, (void)j;
     json_t *req = json_object();
     pthread_mutex_lock(&emu.lock);
     for (int i = 0; i < emu.n_stats; i++)
@@ -141,8 +147,9 @@ static void stats(emu_reply *r)
     emu_reply_json(r, 200, json_pack("{s:o}", "requests", req));
 }
 
-static void rotate_key(const json_t *j, emu_reply *r)
+static void rotate_key(const emu_request *q, const json_t *j, emu_reply *r)
 {
+    (void)q;
     emu_key fresh;
     if (emu_key_generate(&fresh) != 0) {
         emu_reply_json(r, 500, json_pack("{s:s}", "error", "cannot generate a key"));
@@ -165,8 +172,9 @@ static void rotate_key(const json_t *j, emu_reply *r)
     emu_reply_json(r, 200, out);
 }
 
-static void mint(const json_t *j, emu_reply *r)
+static void mint(const emu_request *q, const json_t *j, emu_reply *r)
 {
+    (void)q;
     const json_t *header = json_object_get(j, "header");
     const json_t *claims = json_object_get(j, "claims");
     if ((header && !json_is_object(header)) || !json_is_object(claims))
@@ -188,8 +196,9 @@ static void mint(const json_t *j, emu_reply *r)
 
 /* Turns the fault on or off. The wrong key is made on first use: a
  * 2048-bit key generation would otherwise be most of the start-up time. */
-static void sign_with_wrong_key(const json_t *j, emu_reply *r)
+static void sign_with_wrong_key(const emu_request *q, const json_t *j, emu_reply *r)
 {
+    (void)q;
     int enable = json_is_true(json_object_get(j, "enabled"));
     emu_key fresh = {0};
     pthread_mutex_lock(&emu.lock);
@@ -210,96 +219,120 @@ static void sign_with_wrong_key(const json_t *j, emu_reply *r)
     ok(r);
 }
 
-/* Whether method is one of the comma-separated list. */
-static int method_in(const char *list, const char *method)
+
+/* POST adds a fault, DELETE clears them all. */
+static void faults(const emu_request *q, const json_t *j, emu_reply *r)
 {
-    size_t n = strlen(method);
-    for (const char *p = list; p; p = strchr(p, ',')) {
-        p += *p == ',' ? 2 : 0;
-        if (strncmp(p, method, n) == 0 && (p[n] == '\0' || p[n] == ','))
-            return 1;
+    if (j) {
+        add_fault(j, r);
+        return;
     }
-    return 0;
+    (void)q;
+    pthread_mutex_lock(&emu.lock);
+    clear_faults();
+    pthread_mutex_unlock(&emu.lock);
+    ok(r);
 }
 
-int emu_admin_route(const emu_request *q, emu_reply *r)
+static void reset(const emu_request *q, const json_t *j, emu_reply *r)
 {
-    if (strncmp(q->path, "/_emulator/", 11) != 0)
-        return 0;
+    (void)q, (void)j;
+    pthread_mutex_lock(&emu.lock);
+    clear_faults();
+    emu.n_stats = 0;
+    emu.clock_skew = 0;
+    emu.sign_with_wrong_key = 0;
+    emu.id_token_nonce = EMU_NONCE_NORMAL;
+    pthread_mutex_unlock(&emu.lock);
+    ok(r);
+}
+
+static void clock_skew(const emu_request *q, const json_t *j, emu_reply *r)
+{
+    (void)q;
+    const json_t *skew = json_object_get(j, "skew_seconds");
+    if (!json_is_integer(skew) || json_integer_value(skew) < -100L * 86400 ||
+        json_integer_value(skew) > 100L * 86400) {
+        bad(r, "skew_seconds: an integer within 100 days");
+        return;
+    }
+    pthread_mutex_lock(&emu.lock);
+    emu.clock_skew = (long)json_integer_value(skew);
+    pthread_mutex_unlock(&emu.lock);
+    ok(r);
+}
+
+static void id_token_nonce(const emu_request *q, const json_t *j, emu_reply *r)
+{
+    (void)q;
+    static const char *const modes[] = {[EMU_NONCE_NORMAL] = "normal", [EMU_NONCE_WRONG] = "wrong",
+                                        [EMU_NONCE_MISSING] = "missing"};
+    const char *mode = json_string_value(json_object_get(j, "mode"));
+    size_t m = 0;
+    while (m < sizeof modes / sizeof modes[0] && !(mode && strcmp(mode, modes[m]) == 0))
+        m++;
+    if (m == sizeof modes / sizeof modes[0]) {
+        bad(r, "mode: \"normal\", \"wrong\" or \"missing\"");
+        return;
+    }
+    pthread_mutex_lock(&emu.lock);
+    emu.id_token_nonce = (emu_nonce_mode)m;
+    pthread_mutex_unlock(&emu.lock);
+    ok(r);
+}
+
+/* body: the JSON object a POST carries; NULL for the other methods. */
+typedef void admin_fn(const emu_request *q, const json_t *body, emu_reply *r);
+
+static const struct {
+    const char *name, *allow;
+    admin_fn *run;
+} endpoints[] = {
+    {"stats", "GET", stats},
+    {"reset", "POST", reset},
+    {"faults", "POST, DELETE", faults},
+    {"rotate-key", "POST", rotate_key},
+    {"sign-with-wrong-key", "POST", sign_with_wrong_key},
+    {"clock", "POST", clock_skew},
+    {"mint", "POST", mint},
+    {"id-token-nonce", "POST", id_token_nonce},
+};
+
+void emu_admin(const emu_request *q, emu_reply *r)
+{
     if (!emu.cfg.admin) {
         emu_reply_json(r, 404, json_pack("{s:s, s:s}", "error", "not_found", "error_description",
                                          "the admin API is off (start with --admin)"));
-        return 1;
+        return;
     }
     if (!q->from_loopback) {
         emu_reply_json(r, 403, json_pack("{s:s}", "error", "the admin API answers loopback only"));
-        return 1;
+        return;
     }
-    const char *what = q->path + 11;
+    const char *what = q->path + strlen("/_emulator/");
     /* An unknown endpoint is 404 whatever the method; a known one asked
      * with another method is 405 with the methods it takes. */
-    static const struct { const char *name, *allow; } endpoints[] = {
-        {"stats", "GET"}, {"reset", "POST"}, {"faults", "POST, DELETE"}, {"rotate-key", "POST"},
-        {"sign-with-wrong-key", "POST"}, {"clock", "POST"}, {"mint", "POST"}};
     size_t e = 0;
     while (e < sizeof endpoints / sizeof endpoints[0] && strcmp(what, endpoints[e].name) != 0)
         e++;
     if (e == sizeof endpoints / sizeof endpoints[0]) {
         emu_reply_json(r, 404, json_pack("{s:s}", "error", "no such admin endpoint"));
-        return 1;
+        return;
     }
-    if (!method_in(endpoints[e].allow, q->method)) {
+    if (!emu_method_in(endpoints[e].allow, q->method)) {
         emu_reply_json(r, 405, json_pack("{s:s}", "error", "method not allowed"));
         r->allow = endpoints[e].allow;
-        return 1;
+        return;
     }
-    /* The method is one the table allows: GET for stats, DELETE or POST
-     * for faults, POST for the rest. */
-    if (strcmp(what, "stats") == 0) {
-        stats(r);
-        return 1;
-    }
-    if (strcmp(q->method, "DELETE") == 0) {
-        pthread_mutex_lock(&emu.lock);
-        clear_faults();
-        pthread_mutex_unlock(&emu.lock);
-        ok(r);
-        return 1;
-    }
-    json_t *j = q->body_len ? json_loadb(q->body, q->body_len, 0, NULL) : json_object();
-    if (!json_is_object(j)) {
-        json_decref(j);
-        bad(r, "the body must be a JSON object");
-        return 1;
-    }
-    if (strcmp(what, "reset") == 0) {
-        pthread_mutex_lock(&emu.lock);
-        clear_faults();
-        emu.n_stats = 0;
-        emu.clock_skew = 0;
-        emu.sign_with_wrong_key = 0;
-        pthread_mutex_unlock(&emu.lock);
-        ok(r);
-    } else if (strcmp(what, "faults") == 0) {
-        add_fault(j, r);
-    } else if (strcmp(what, "rotate-key") == 0) {
-        rotate_key(j, r);
-    } else if (strcmp(what, "sign-with-wrong-key") == 0) {
-        sign_with_wrong_key(j, r);
-    } else if (strcmp(what, "clock") == 0) {
-        const json_t *skew = json_object_get(j, "skew_seconds");
-        if (!json_is_integer(skew) || json_integer_value(skew) < -100L * 86400 ||
-            json_integer_value(skew) > 100L * 86400) {
-            bad(r, "skew_seconds: an integer within 100 days");
-        } else {
-            pthread_mutex_lock(&emu.lock);
-            emu.clock_skew = (long)json_integer_value(skew);
-            pthread_mutex_unlock(&emu.lock);
-            ok(r);
+    json_t *j = NULL;
+    if (strcmp(q->method, "POST") == 0) {
+        j = q->body_len ? json_loadb(q->body, q->body_len, 0, NULL) : json_object();
+        if (!json_is_object(j)) {
+            json_decref(j);
+            bad(r, "the body must be a JSON object");
+            return;
         }
-    } else { /* mint: the last name in the table */
-        mint(j, r);
     }
+    endpoints[e].run(q, j, r);
     json_decref(j);
-    return 1;
 }

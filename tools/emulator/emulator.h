@@ -1,18 +1,51 @@
 /* kinde-emulator: a local Kinde business on loopback.
  *
- * One process, one mutex. Every request runs on its own libmicrohttpd
- * thread; handlers read and change the shared state under `emu.lock` and do
- * their slow work (RSA signing, fault delays) outside it.
+ * Files, one concern each (README.md, "Code layout", says the same):
+ *   main.c       options, start-up, signals, persisting runtime additions
+ *   server.c     libmicrohttpd glue: body collection, faults, replies
+ *   routes.c     the routing table: path, methods, handler
+ *   form.c       application/x-www-form-urlencoded and query parsing, escaping
+ *   data.c       the business: applications, users, organizations, members
+ *   runtime.c    what signing up adds to the business (users, organizations)
+ *   keys.c       the signing keys, JWKS and JWT signing
+ *   state.c      codes, refresh tokens, browser sessions: the expiring things
+ *   issue.c      token minting: claims, signing, the token response
+ *   backchannel.c  client authentication, the fields POSTed endpoints require
+ *   wellknown.c  GET /.well-known/openid-configuration, /.well-known/jwks.json
+ *   authorize.c  GET /oauth2/auth, and the redirect back with a code
+ *   signin.c     the sign-in and sign-up pages and what they post
+ *   token.c      POST /oauth2/token, one function per grant
+ *   revoke.c     POST /oauth2/revoke and /oauth2/introspect
+ *   profile.c    /oauth2/v2/user_profile and /oauth2/user_profile
+ *   logout.c     GET /logout
+ *   pages.c      the HTML of the sign-in, registration and message pages
+ *   admin.c      /_emulator/...: faults, clock, keys, nonce, minting, counters
  *
- * Files, one concern each:
- *   main.c    options, start-up, signals
- *   server.c  libmicrohttpd glue: body collection, dispatch, faults, replies
- *   form.c    application/x-www-form-urlencoded and query parsing, escaping
- *   data.c    the business: applications, users, organizations, members
- *   keys.c    the signing keys, JWKS and JWT signing
- *   oauth.c   the Kinde endpoints (authorize, forms, token, revoke, ...)
- *   pages.c   the sign-in, registration and error pages
- *   admin.c   /_emulator/...: faults, clock, keys, minting, counters
+ * Locking. One process, one mutex (emu.lock), held briefly: every request
+ * runs on its own libmicrohttpd thread. The rule:
+ *   - A function that takes the lock releases it: each pthread_mutex_lock
+ *     is followed, in the same function, by one pthread_mutex_unlock, with
+ *     no return between them and no other unlock. So an early return can
+ *     never leave the lock held. A handler locks, decides and copies what
+ *     it needs, unlocks, then does its slow work (RSA signing, verifying)
+ *     and builds its reply. When the decision has many exits, the handler
+ *     calls one helper between lock and unlock (emu_authorize() ->
+ *     authorize_locked()), and the helper returns where it likes.
+ *   - A function that needs the lock held says "lock held" by its
+ *     declaration and never locks or unlocks.
+ *   - Nothing slow under the lock: tokens are built under it (emu_issue_*)
+ *     and signed after it (emu_issue_reply).
+ * tests/emulator/lock_rule.awk checks the first rule in every source file
+ * (emulator_test.sh runs it).
+ *
+ * Adding endpoints. A handler is a `void f(const emu_request *, emu_reply *)`
+ * declared in this header ("handlers" below) and named in the table of
+ * routes.c with its path and methods; routes.c checks the method (405 with
+ * Allow) and answers 404 for paths no row names. A row whose path ends in
+ * '/' takes every path under it: a whole API with its own sub-table (admin.c
+ * does that for /_emulator/). So a new API, /api/v1/... say, is one new file
+ * with its handler(s), their declarations here, its rows in routes.c, and
+ * the file in CMakeLists.txt; it follows the locking rule above.
  */
 #ifndef KINDE_EMULATOR_H
 #define KINDE_EMULATOR_H
@@ -115,6 +148,10 @@ typedef struct emu_fault {
     long count;          /* requests left; -1: until cleared */
 } emu_fault;
 
+/* What the ID token of an authorization-code grant says about the login's
+ * nonce: the truth, another value, or nothing (a fault for SDK tests). */
+typedef enum emu_nonce_mode { EMU_NONCE_NORMAL, EMU_NONCE_WRONG, EMU_NONCE_MISSING } emu_nonce_mode;
+
 #define EMU_MAX_FAULTS 16
 #define EMU_MAX_STATS 64
 
@@ -149,6 +186,7 @@ struct emu_state {
                              made by the first admin request that turns it on */
     int sign_with_wrong_key;
     long clock_skew;
+    emu_nonce_mode id_token_nonce; /* the nonce fault (POST /_emulator/id-token-nonce) */
 
     /* Single-use and expiring things, keyed by random strings. */
     json_t *requests;     /* pending sign-in forms: id -> authorization request */
@@ -196,17 +234,100 @@ void emu_reply_json(emu_reply *r, int status, json_t *body); /* steals body */
 void emu_reply_oauth_error(emu_reply *r, int status, const char *error, const char *description);
 void emu_reply_html(emu_reply *r, int status, char *html);   /* steals html */
 void emu_reply_redirect(emu_reply *r, char *location);       /* steals location */
+/* A page with a title and one line of text. */
+void emu_reply_page(emu_reply *r, int status, const char *title, const char *text);
 
 struct MHD_Daemon;
 struct MHD_Daemon *emu_server_start(int listen_fd);
 void emu_server_stop(struct MHD_Daemon *d);
 
-/* ---- oauth.c / admin.c / pages.c ----------------------------------------- */
-/* Returns 1 when the path was handled. */
-int emu_oauth_route(const emu_request *q, emu_reply *r);
-int emu_admin_route(const emu_request *q, emu_reply *r);
+/* ---- routes.c -------------------------------------------------------------- */
+/* Answers a request by the routing table: the handler, 405 or 404. */
+void emu_dispatch(const emu_request *q, emu_reply *r);
+/* Whether method is one of a list such as "POST, DELETE". */
+int emu_method_in(const char *list, const char *method);
+
+/* ---- handlers: named in the table of routes.c, each takes the lock itself --- */
+typedef void emu_handler(const emu_request *q, emu_reply *r);
+emu_handler emu_discovery, emu_jwks;                       /* wellknown.c */
+emu_handler emu_authorize;                                 /* authorize.c */
+emu_handler emu_login_form, emu_register_form,             /* signin.c */
+    emu_login_submit, emu_register_submit;
+emu_handler emu_token;                                     /* token.c */
+emu_handler emu_revoke, emu_introspect;                    /* revoke.c */
+emu_handler emu_profile_v1, emu_profile_v2;                /* profile.c */
+emu_handler emu_logout;                                    /* logout.c */
+emu_handler emu_admin;                                     /* admin.c: /_emulator/ */
+
+/* ---- backchannel.c ------------------------------------------------------------ */
+/* The one value of a form field the endpoint requires; NULL with a 400
+ * invalid_request written when it is missing or repeated. */
+const char *emu_form_once(const emu_form *f, const char *name, emu_reply *r);
+/* Client authentication: client_secret_post or client_secret_basic, never
+ * both. Returns the application, or NULL with the error reply written.
+ * *secret_given tells a public (PKCE) use apart. Lock held. */
+const json_t *emu_client_authenticate(const emu_request *q, emu_reply *r, int *secret_given);
+
+/* ---- issue.c: tokens built under the lock, signed outside it -------------- */
+typedef struct emu_tokens {
+    json_t *access;       /* claims of the access token */
+    json_t *id;           /* claims of the ID token; NULL without scope openid */
+    char *refresh;        /* stored already; NULL without scope offline */
+    int want_refresh;     /* scope offline: no refresh token is a failure */
+    int m2m;              /* a client_credentials token */
+    char *scope;          /* as answered */
+    EVP_PKEY *key;        /* a reference to the signing key */
+    char kid[64];
+} emu_tokens;
+/* grant: {client_id, user, org, scope, audiences, nonce?, auth_time, pkce,
+ * code?}. with_nonce: the grant's nonce goes into the ID token (a code
+ * exchange, not a refresh), subject to emu.id_token_nonce. Returns 0, or -1
+ * with the error reply written. Lock held. */
+int emu_issue_user(const json_t *grant, int with_nonce, emu_tokens *t, emu_reply *r);
+/* An M2M token for client_id and those audiences. Lock held. */
+void emu_issue_client(const char *client_id, const char *const *aud, size_t n_aud, emu_tokens *t);
+/* Signs, writes the token response, and frees t. Lock NOT held. */
+void emu_issue_reply(emu_tokens *t, emu_reply *r);
+
+/* ---- state.c: single-use and expiring things (all: lock held) -------------- */
+#define EMU_SESSION_COOKIE "kinde_emulator"
+/* The user of a live browser session, or NULL. */
+const char *emu_session_user(const char *sid);
+/* A new browser session for user_id; the Set-Cookie value (malloc'd) or NULL. */
+char *emu_session_start(const char *user_id);
+void emu_session_end(const char *sid);
+/* A new authorization code for the pending request req and that user and
+ * organization (malloc'd), or NULL. Forgets what has expired now and then. */
+char *emu_code_issue(const json_t *req, const char *user_id, const char *org);
+/* A replayed code ends what it granted (RFC 6749 4.1.2). */
+void emu_code_revoke_grants(const char *code);
+/* Stores a refresh token for grant, returns it (malloc'd) or NULL. */
+char *emu_refresh_store(const json_t *grant, int64_t now);
+
+/* ---- revoke.c --------------------------------------------------------------- */
+/* Claims of a live access token the emulator issued, or NULL. Takes the
+ * lock itself: call it without. */
+json_t *emu_access_token_live(const char *token);
+
+/* ---- authorize.c / signin.c -------------------------------------------------- */
+/* Issues a code for the pending request req and sends the browser back to
+ * the application (or an error redirect). Lock held. */
+void emu_finish_login(const json_t *req, const char *user_id, const char *sid, emu_reply *r);
+/* The sign-in (or, register_form, sign-up) page of a pending request.
+ * Lock held. */
+void emu_show_form(const char *request_id, const json_t *req, const char *error, const char *email,
+                   int register_form, emu_reply *r);
+
+/* ---- runtime.c: additions to the business, persisted (all: lock held) ------- */
+/* A new organization in which user_id has every permission and the first
+ * role; its code (owned by the data tree), or NULL. */
+const char *emu_org_create(const char *user_id, const char *name);
+/* A new user, a member of new_users' organization; its id written to uid. */
+void emu_user_create(const char *given, const char *family, const char *email, char *uid, size_t uid_len);
+
+/* ---- admin.c / pages.c ---------------------------------------------------------- */
 /* Applies the first matching fault to a finished reply; *delay_ms gets the
- * delay to sleep before answering. Called with the lock held. */
+ * delay to sleep before answering. Lock held. */
 void emu_fault_apply(const char *path, emu_reply *r, long *delay_ms);
 void emu_count(const char *path); /* lock held */
 
@@ -222,7 +343,7 @@ char *emu_page_sign_in(const emu_page_ctx *c);
 char *emu_page_register(const emu_page_ctx *c);
 char *emu_page_message(const char *title, const char *text);
 
-/* Writes the runtime additions to the data directory (lock held). */
+/* Writes the runtime additions to the data directory. Lock held. */
 void emu_persist(void);
 
 #endif

@@ -1,7 +1,8 @@
 /* libmicrohttpd glue: one thread per connection (so an injected delay holds
  * only its own request), bodies collected up to a cap, the raw query string
- * parsed by our own parser (duplicates matter to OAuth), faults applied to
- * the finished reply, then the reply sent. */
+ * parsed by our own parser (duplicates matter to OAuth), the request
+ * answered by the routing table (routes.c), faults applied to the finished
+ * reply, then the reply sent. */
 #include "emulator.h"
 
 #include <arpa/inet.h>
@@ -58,6 +59,11 @@ void emu_reply_redirect(emu_reply *r, char *location)
     free(r->location);
     r->location = location;
     r->no_store = 1;
+}
+
+void emu_reply_page(emu_reply *r, int status, const char *title, const char *text)
+{
+    emu_reply_html(r, status, emu_page_message(title, text));
 }
 
 static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *c)
@@ -168,7 +174,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     q.body = ctx->body.data ? ctx->body.data : "";
     q.body_len = ctx->body.len;
     q.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    q.cookie_session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kinde_emulator");
+    q.cookie_session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, EMU_SESSION_COOKIE);
     q.from_loopback = is_loopback(c);
     const char *qs = strchr(ctx->uri, '?');
     const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -180,9 +186,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         emu_reply_oauth_error(&r, 400, "invalid_request", "malformed query string");
     } else if (is_form && emu_form_parse(q.body, q.body_len, &q.form) != 0) {
         emu_reply_oauth_error(&r, 400, "invalid_request", "malformed form body");
-    } else if (!emu_admin_route(&q, &r) && !emu_oauth_route(&q, &r)) {
-        emu_reply_json(&r, 404, json_pack("{s:s, s:s}", "error", "not_found", "error_description",
-                                          "no such endpoint on this Kinde emulator"));
+    } else {
+        emu_dispatch(&q, &r);
     }
     if (r.status == 0)
         r.status = 500;
