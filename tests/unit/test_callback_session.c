@@ -264,7 +264,7 @@ static void token_response_shapes(void **state)
     char *huge = malloc(huge_len + 1);
     assert_non_null(huge);
     const char *head = "{\"access_token\":\"a\",\"token_type\":\"bearer\",\"pad\":\"";
-    memcpy(huge, head, strlen(head));
+    strcpy(huge, head);
     memset(huge + strlen(head), 'x', huge_len - strlen(head) - 2);
     memcpy(huge + huge_len - 2, "\"}", 3);
     assert_int_equal(kinde__token_response_parse(200, huge, huge_len, &tr, &err), KINDE_E_BAD_RESPONSE);
