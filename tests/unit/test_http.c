@@ -670,6 +670,19 @@ static void tls_verification(void **state)
         fail_msg("untrusted certificate, profile: '%s'", err.text);
     kinde_client_free(c);
 
+    /* 1b. Untrusted with the right name (localhost): only the peer check
+     *     can refuse it; host verification alone would let it through. */
+    char local[64], local_url[128];
+    snprintf(local, sizeof local, "https://localhost:%d", tls.port);
+    snprintf(local_url, sizeof local_url, "%s/probe", local);
+    c = client_for(local, NULL, TLS_MS, TLS_MS, NULL);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(kinde__http_request(c, local_url, NULL, NULL, &resp, &err), KINDE_E_HTTP);
+    print_message("untrusted, name matching: %s\n", err.text);
+    if (!strstr(err.text, "certificate"))
+        fail_msg("untrusted certificate for localhost: '%s'", err.text);
+    kinde_client_free(c);
+
     /* 2. Trusted (ca_file), but the name does not match: the SAN says
      *    localhost, the URL 127.0.0.1. */
     c = client_for(domain, tls.cert, TLS_MS, TLS_MS, NULL);
