@@ -212,6 +212,7 @@ echo "== scratch tree $tree"
 # Afresh every run, so that no file the worktree has moved or deleted stays.
 rm -rf "$tree"
 mkdir -p "$tree"
+copied="$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo '+changes')"
 git ls-files -co --exclude-standard | while IFS= read -r f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
   tar --null -T - -cf - | tar -xf - -C "$tree"
 cmake -S "$tree" -B "$build" -DCMAKE_BUILD_TYPE=Debug >"$work/configure.log" 2>&1 ||
@@ -292,7 +293,7 @@ done
 build || true # leave the copy built unmutated
 
 echo
-echo "Mutants of $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo '+changes'), $(date -u +%Y-%m-%d):"
+echo "Mutants of $copied, $(date -u +%Y-%m-%d):"
 echo
 echo "| rule | mutant | file | what the mutant does | result |"
 echo "|---|---|---|---|---|"
