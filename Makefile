@@ -1,12 +1,14 @@
 # The two commands of the README, and the longer runs.
 #   make demo   install what is missing, build, start the emulator and the app
 #   make test   install what is missing, build, run the whole suite
+#               (REPEAT=N: only unit, attack and integration tests, N times)
+#   make fuzz [FUZZ_SECONDS=N], make mutants [MUTANTS="A7 B15a"], make bench
 #   make install PREFIX=/usr/local   an optimised build (RelWithDebInfo), installed
 JOBS ?= 2
 # The optimised tree of `make demo` and `make install` (tests point it elsewhere).
 RELEASE_DIR ?= build-release
 
-.PHONY: all deps build release test demo bench fuzz coverage install abi-baseline api-reference mgmt-table clean
+.PHONY: all deps build release test demo bench fuzz mutants coverage install abi-baseline api-reference mgmt-table clean
 all: build
 
 deps:
@@ -21,7 +23,7 @@ release: deps
 	cmake --build $(RELEASE_DIR) -j$(JOBS)
 
 test: deps
-	@scripts/test.sh
+	@scripts/test.sh $(if $(REPEAT),--repeat $(REPEAT))
 
 demo: release
 	@scripts/demo.sh $(RELEASE_DIR)
@@ -31,6 +33,11 @@ bench: deps
 
 fuzz: deps
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# Each docs/SECURITY.md check disabled in turn: the tests must fail
+# (scripts/mutants.sh; docs/mutants.md). Not part of make test: 10-30 min.
+mutants: deps
+	@scripts/mutants.sh $(MUTANTS)
 
 coverage: deps
 	@scripts/coverage.sh

@@ -391,8 +391,9 @@ static int want(int argc, char **argv, const char *what)
 
 int main(int argc, char **argv)
 {
-    if (getenv("KINDE_BENCH_SCALE"))
-        scale = atof(getenv("KINDE_BENCH_SCALE"));
+    const char *scale_env = getenv("KINDE_BENCH_SCALE");
+    if (scale_env)
+        scale = strtod(scale_env, NULL);
     MUST(kinde_set_allocator(c_malloc, c_realloc, c_free));
     key = EVP_RSA_gen(2048);
     char *n = b64_bn(OSSL_PKEY_PARAM_RSA_N), *e = b64_bn(OSSL_PKEY_PARAM_RSA_E);

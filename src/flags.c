@@ -80,7 +80,7 @@ kinde_code kinde_get_flag(const kinde_session *s, const char *code,
 kinde_code kinde_get_boolean_flag(const kinde_session *s, const char *code,
                                   const int *default_value, int *value, kinde_error *err)
 {
-    kinde_flag def = {.type = KINDE_FLAG_BOOLEAN}, out;
+    kinde_flag def = {.type = KINDE_FLAG_BOOLEAN}, out = {0};
     if (default_value)
         def.bool_value = *default_value != 0;
     kinde_code rc = kinde_get_flag(s, code, default_value ? &def : NULL, KINDE_FLAG_BOOLEAN, &out, err);
@@ -92,7 +92,7 @@ kinde_code kinde_get_boolean_flag(const kinde_session *s, const char *code,
 kinde_code kinde_get_string_flag(const kinde_session *s, const char *code,
                                  const char *default_value, const char **value, kinde_error *err)
 {
-    kinde_flag def = {.type = KINDE_FLAG_STRING, .string_value = default_value}, out;
+    kinde_flag def = {.type = KINDE_FLAG_STRING, .string_value = default_value}, out = {0};
     kinde_code rc = kinde_get_flag(s, code, default_value ? &def : NULL, KINDE_FLAG_STRING, &out, err);
     if (rc == KINDE_OK && value)
         *value = out.string_value;
@@ -102,7 +102,7 @@ kinde_code kinde_get_string_flag(const kinde_session *s, const char *code,
 kinde_code kinde_get_integer_flag(const kinde_session *s, const char *code,
                                   const int64_t *default_value, int64_t *value, kinde_error *err)
 {
-    kinde_flag def = {.type = KINDE_FLAG_INTEGER}, out;
+    kinde_flag def = {.type = KINDE_FLAG_INTEGER}, out = {0};
     if (default_value)
         def.int_value = *default_value;
     kinde_code rc = kinde_get_flag(s, code, default_value ? &def : NULL, KINDE_FLAG_INTEGER, &out, err);

@@ -18,11 +18,24 @@ static int host_is_loopback(const char *host)
     if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
         strcmp(host, "::1") == 0)
         return 1;
-    /* 127.0.0.0/8, written as four decimal parts. */
-    unsigned a, b, c, d;
-    char tail;
-    return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
-           c < 256 && d < 256;
+    /* 127.0.0.0/8, as libcurl writes an IPv4 address back: four parts of
+     * 1-3 digits. Only digits: sscanf's %u took "127.0.0.4294967297" and
+     * "127.0.0.-4294967295" (host names, resolved through DNS) for 127.0.0.1. */
+    if (strncmp(host, "127.", 4) != 0)
+        return 0;
+    const char *p = host + 4;
+    for (int part = 0; part < 3; part++) {
+        unsigned value = 0;
+        int digits = 0;
+        while (*p >= '0' && *p <= '9' && digits < 4) {
+            value = value * 10 + (unsigned)(*p++ - '0');
+            digits++;
+        }
+        if (digits == 0 || digits > 3 || value > 255 || *p != (part < 2 ? '.' : '\0'))
+            return 0;
+        p++;
+    }
+    return 1;
 }
 
 int kinde__url_allowed(const char *url)

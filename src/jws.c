@@ -113,7 +113,7 @@ kinde_code kinde__jws_payload(const char *token, kinde__jdoc **payload, kinde_er
     if (!payload)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "no output");
     *payload = NULL;
-    segments g;
+    segments g = {0};
     kinde_code rc = split(token, &g, err);
     return rc ? rc : decode_json(g.pay, g.pay_len, "payload", payload, err);
 }
@@ -123,7 +123,7 @@ kinde_code kinde__jws_parse(const char *token, kinde__jws *out, kinde_error *err
     if (!out)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "no output");
     memset(out, 0, sizeof *out);
-    segments g;
+    segments g = {0};
     kinde_code rc = split(token, &g, err);
     if (rc)
         return rc;

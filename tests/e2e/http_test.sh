@@ -81,7 +81,10 @@ free_port() {
   echo "no free port" >&2; exit 1
 }
 wait_file() { # file, pid
-  for _ in $(seq 1 200); do
+  # Up to 30 s: an ASan build starting beside other test runs on 2 shared
+  # cores took more than the 10 s this allowed once (a dead process still
+  # fails at once).
+  for _ in $(seq 1 600); do
     [ -s "$1" ] && return 0
     kill -0 "$2" 2>/dev/null || return 1
     sleep 0.05
@@ -848,18 +851,31 @@ req "http://127.0.0.1:$P_TLS/" -H "Cookie: kinde_session=$SID"
 check "https: the plain-named cookie is ignored" body_lacks 'action="/logout"'
 
 echo "# Redis: two instances share sessions"
-R_PORT=$(free_port)
-start_redis() { # sets R_PID
+# free_port only says the port was free a moment ago: another process may take
+# it first. So wait for redis-server itself to say it listens (probing the
+# port could reach that other process), and take another port if it could not
+# at the first start; later starts (after a stop) reuse the port the app knows.
+start_redis() { # sets R_PID; 0 once it listens on $R_PORT
+  local log="$W/redis.$RANDOM.log"
   redis-server --port "$R_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-    >>"$W/redis.log" 2>&1 &
+    >"$log" 2>&1 &
   R_PID=$!
   PIDS+=("$R_PID")
-  for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$R_PORT") 2>/dev/null && break
+  for _ in $(seq 1 600); do
+    grep -q 'Ready to accept connections' "$log" && return 0
+    kill -0 "$R_PID" 2>/dev/null || break
     sleep 0.05
   done
+  cat "$log" >>"$W/redis.log"
+  stop_pid "$R_PID"
+  return 1
 }
-start_redis
+redis_up=0
+for _ in 1 2 3; do
+  R_PORT=$(free_port)
+  start_redis && { redis_up=1; break; }
+done
+[ "$redis_up" = 1 ] || { echo "redis-server did not start"; cat "$W/redis.log"; exit 1; }
 # The Django tutorial's variable names on these two.
 (
   unset KINDE_HOST KINDE_REDIRECT_URL KINDE_POST_LOGOUT_REDIRECT_URL

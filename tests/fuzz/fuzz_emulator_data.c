@@ -10,6 +10,7 @@
  *  - emu_data_prepare (what the Management API works on) gives every
  *    permission an object with a key and an id, every role an id and a
  *    permissions array, and the lookups by id and by key agree. */
+/* fuzz-parser: data.c */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 /* A token from outside: parse it, and when it parses, verify it against a
  * fixed RSA key (RFC 7515 A.2's) and check its claims. */
+/* fuzz-parser: jws.c verify.c */
 #include <stdint.h>
 #include <string.h>
 

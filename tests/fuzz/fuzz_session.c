@@ -1,5 +1,6 @@
 /* A stored session record, as a corrupted or hostile store might return it;
  * whatever loads is used the way an app would use it. */
+/* fuzz-parser: session.c */
 #include "internal.h"
 
 #include <stdlib.h>

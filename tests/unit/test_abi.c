@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "testutil.h"
 
 /* Two versions of one extensible struct: v2 appended a member. */
 typedef struct { long a; const char *b; } v1;
@@ -128,10 +129,12 @@ static void user_details_into_older_and_newer_structs(void **state)
 {
     kinde_session *s = kinde_session_new();
     assert_non_null(s);
-    json_t *claims = json_pack("{s:s, s:s, s:s}", "sub", "kp_1", "given_name", "Dave",
-                               "email", "dave@smith.com");
-    assert_int_equal(kinde__session_set_tokens(s, kinde__strdup("a.b.c"), json_incref(claims),
-                                               kinde__strdup("d.e.f"), claims, NULL, NULL),
+    const char *claims = "{\"sub\":\"kp_1\",\"given_name\":\"Dave\",\"email\":\"dave@smith.com\"}";
+    kinde__jdoc *at = tu_jdoc(claims), *it = tu_jdoc(claims);
+    assert_non_null(at);
+    assert_non_null(it);
+    assert_int_equal(kinde__session_set_tokens(s, kinde__strdup("a.b.c"), at,
+                                               kinde__strdup("d.e.f"), it, NULL, NULL),
                      KINDE_OK);
     /* Nothing past the caller's struct is written. */
     struct { kinde_user u; const char *canary; } same = {.canary = "untouched"};

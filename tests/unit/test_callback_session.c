@@ -259,6 +259,19 @@ static void token_response_shapes(void **state)
     memset(deep, '[', sizeof deep - 1);
     deep[sizeof deep - 1] = '\0';
     assert_int_equal(kinde__token_response_parse(200, deep, strlen(deep), &tr, &err), KINDE_E_BAD_RESPONSE);
+
+    /* Huge JSON (D29): a valid answer past the 256 KiB cap is refused unread. */
+    const size_t huge_len = 300 * 1024;
+    char *huge = malloc(huge_len + 1);
+    assert_non_null(huge);
+    const char *head = "{\"access_token\":\"a\",\"token_type\":\"bearer\",\"pad\":\"";
+    strcpy(huge, head);
+    memset(huge + strlen(head), 'x', huge_len - strlen(head) - 2);
+    memcpy(huge + huge_len - 2, "\"}", 3);
+    assert_int_equal(kinde__token_response_parse(200, huge, huge_len, &tr, &err), KINDE_E_BAD_RESPONSE);
+    assert_non_null(strstr(err.text, "too large"));
+    assert_null(tr.json);
+    free(huge);
 }
 
 /* A well-formed but unsigned token: the stored form only checks form. */

@@ -270,9 +270,9 @@ static char *param(const char *url, const char *name)
             size_t j = 0;
             while (*p && *p != '&' && j + 1 < sizeof out) {
                 if (*p == '%') {
-                    unsigned v;
-                    sscanf(p + 1, "%2x", &v);
-                    out[j++] = (char)v;
+                    char hex[3] = {0};
+                    memcpy(hex, p + 1, p[1] ? 2 : 1); /* up to the NUL */
+                    out[j++] = (char)(unsigned char)strtoul(hex, NULL, 16);
                     p += 3;
                 } else {
                     out[j++] = *p++;
@@ -444,6 +444,11 @@ static void url_policy(void **state)
     assert_false(kinde__url_allowed("http://acme.kinde.com/"));
     assert_false(kinde__url_allowed("http://127.0.0.1.evil.com/"));
     assert_false(kinde__url_allowed("http://10.0.0.1/"));
+    /* Host names that only look like 127.x (sscanf's %u wrapped them). */
+    assert_false(kinde__url_allowed("http://127.0.0.4294967297/"));
+    assert_false(kinde__url_allowed("http://127.0.0.-4294967295/"));
+    assert_false(kinde__url_allowed("http://127.0.0.1000/"));
+    assert_true(kinde__url_allowed("http://127.1/")); /* libcurl: 127.0.0.1 */
     assert_false(kinde__url_allowed("file:///etc/passwd"));
     assert_false(kinde__url_allowed("gopher://127.0.0.1/"));
     assert_false(kinde__url_allowed("not a url"));

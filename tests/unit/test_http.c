@@ -112,10 +112,18 @@ static void *capture_main(void *arg)
             c->requests[c->n++] = req;
             req = NULL;
         }
-        char *resp = c->response;
+        /* The test may replace the answer (capture_answer frees the old one)
+         * as soon as its client has read enough, which can be before this
+         * send loop ends: send a copy this thread owns. */
         size_t left = c->response_len;
+        char *copy = left ? malloc(left) : NULL;
+        if (copy)
+            memcpy(copy, c->response, left);
+        else
+            left = 0;
         pthread_mutex_unlock(&c->lock);
         free(req);
+        const char *resp = copy;
         /* The client may hang up early (size cap): no SIGPIPE, stop there. */
         while (left > 0) {
             ssize_t sent = send(fd, resp, left, MSG_NOSIGNAL);
@@ -124,6 +132,7 @@ static void *capture_main(void *arg)
             resp += sent;
             left -= (size_t)sent;
         }
+        free(copy);
         shutdown(fd, SHUT_WR);
         close(fd);
     }
@@ -710,7 +719,7 @@ static int tls_setup(void **state)
         char line[256];
         while (f && fgets(line, sizeof line, f))
             if (strncmp(line, "ACCEPT 127.0.0.1:", 17) == 0)
-                tls.port = atoi(line + 17);
+                tls.port = (int)strtol(line + 17, NULL, 10);
         if (f)
             fclose(f);
         if (!tls.port)
@@ -766,6 +775,19 @@ static void tls_verification(void **state)
     assert_int_equal(kinde_get_user_profile(c, s, &out, &err), KINDE_E_HTTP);
     if (!strstr(err.text, "certificate"))
         fail_msg("untrusted certificate, profile: '%s'", err.text);
+    kinde_client_free(c);
+
+    /* 1b. Untrusted with the right name (localhost): only the peer check
+     *     can refuse it; host verification alone would let it through. */
+    char local[64], local_url[128];
+    snprintf(local, sizeof local, "https://localhost:%d", tls.port);
+    snprintf(local_url, sizeof local_url, "%s/probe", local);
+    c = client_for(local, NULL, TLS_MS, TLS_MS, NULL);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(kinde__http_request(c, local_url, NULL, NULL, &resp, &err), KINDE_E_HTTP);
+    print_message("untrusted, name matching: %s\n", err.text);
+    if (!strstr(err.text, "certificate"))
+        fail_msg("untrusted certificate for localhost: '%s'", err.text);
     kinde_client_free(c);
 
     /* 2. Trusted (ca_file), but the name does not match: the SAN says
