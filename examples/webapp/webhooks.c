@@ -17,8 +17,12 @@
 static const char *loggable(const char *s, char *out, size_t outsz)
 {
     size_t i = 0;
-    for (; s && s[i] && i + 1 < outsz; i++)
-        out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    for (; s && s[i] && i + 1 < outsz; i++) {
+        char c = s[i];
+        if ((unsigned char)c < 0x20 || c == 0x7f)
+            c = '?';
+        out[i] = c;
+    }
     out[i] = '\0';
     return out;
 }

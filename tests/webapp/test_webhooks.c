@@ -244,9 +244,13 @@ typedef struct fixture {
     size_t log_len;
 } fixture;
 
+static int teardown(void **state);
+
 static int setup(void **state)
 {
     fixture *x = calloc(1, sizeof *x);
+    if (!x)
+        return -1;
     kinde_config cfg;
     kinde_config_init(&cfg);
     cfg.domain = "http://127.0.0.1:9"; /* nothing listens: Kinde's keys are unreachable */
@@ -255,8 +259,10 @@ static int setup(void **state)
     cfg.callback_url = "http://127.0.0.1:8000/callback";
     cfg.grant_type = KINDE_GRANT_AUTHORIZATION_CODE;
     kinde_client *client = NULL;
-    if (!x || kinde_client_new(&cfg, &client, NULL) != KINDE_OK)
+    if (kinde_client_new(&cfg, &client, NULL) != KINDE_OK) {
+        free(x);
         return -1;
+    }
     x->site = (web_site){
         .name = "test",
         .log = open_memstream(&x->log_text, &x->log_len),
@@ -265,13 +271,18 @@ static int setup(void **state)
     };
     x->events = webhook_events_new(300);
     *state = x;
-    return x->site.log && x->events ? 0 : -1;
+    if (!x->site.log || !x->events) {
+        teardown(state);
+        return -1;
+    }
+    return 0;
 }
 
 static int teardown(void **state)
 {
     fixture *x = *state;
-    fclose(x->site.log);
+    if (x->site.log)
+        fclose(x->site.log);
     free(x->log_text);
     kinde_client_free(x->site.client);
     webhook_events_free(x->events);
@@ -291,15 +302,15 @@ static const char *content_type_of(void *ctx, const char *name)
 }
 
 /* {"alg":"RS256","typ":"JWT","kid":"k1"} . a well-formed event . "sig" */
-#define RS256_EVENT                                                                              \
-    "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0."                                       \
-    "eyJ0eXBlIjoidXNlci5jcmVhdGVkIiwiZXZlbnRfaWQiOiJldmVudF8xIiwidGltZXN0YW1wIjoiMjAyNi0xMi0wMVQx" \
-    "MDowMDowMCswMDowMCIsInNvdXJjZSI6ImFwaSIsImRhdGEiOnt9fQ.c2ln"
+static const char rs256_event[] =
+    "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0."
+    "eyJ0eXBlIjoidXNlci5jcmVhdGVkIiwiZXZlbnRfaWQiOiJldmVudF8xIiwidGltZXN0YW1wIjoiMjAyNi0xMi0wMVQx"
+    "MDowMDowMCswMDowMCIsInNvdXJjZSI6ImFwaSIsImRhdGEiOnt9fQ.c2ln";
 /* {"alg":"none","typ":"JWT"} . the same event . (no signature) */
-#define NONE_EVENT                                                                               \
-    "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0."                                                       \
-    "eyJ0eXBlIjoidXNlci5jcmVhdGVkIiwiZXZlbnRfaWQiOiJldmVudF8xIiwidGltZXN0YW1wIjoiMjAyNi0xMi0wMVQx" \
-    "MDowMDowMCswMDowMCIsInNvdXJjZSI6ImFwaSIsImRhdGEiOnt9fQ."
+static const char none_event[] =
+    "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0."
+    "eyJ0eXBlIjoidXNlci5jcmVhdGVkIiwiZXZlbnRfaWQiOiJldmVudF8xIiwidGltZXN0YW1wIjoiMjAyNi0xMi0wMVQx"
+    "MDowMDowMCswMDowMCIsInNvdXJjZSI6ImFwaSIsImRhdGEiOnt9fQ.";
 
 /* POSTs body with that Content-Type (NULL: none); r is the answer. */
 static void post(fixture *x, const char *content_type, const char *body, web_response *r)
@@ -342,7 +353,7 @@ static void wrong_content_type_is_400(void **state)
                            "application/x-www-form-urlencoded", "", NULL};
     for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
         web_response r;
-        post(x, types[i], RS256_EVENT, &r);
+        post(x, types[i], rs256_event, &r);
         assert_refused(x, &r, 400, "refused: Content-Type must be application/jwt\n",
                        "KINDE_E_INVALID_ARGUMENT");
         web_response_free(&r);
@@ -352,7 +363,7 @@ static void wrong_content_type_is_400(void **state)
 static void not_a_webhook_is_400(void **state)
 {
     fixture *x = *state;
-    const char *bodies[] = {"", "garbage", "a.b", "a.b.c.d", NONE_EVENT,
+    const char *bodies[] = {"", "garbage", "a.b", "a.b.c.d", none_event,
                             "csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL};
     const char *codes[] = {"KINDE_E_TOKEN_MALFORMED", "KINDE_E_TOKEN_MALFORMED",
                            "KINDE_E_TOKEN_MALFORMED", "KINDE_E_TOKEN_MALFORMED",
@@ -372,7 +383,7 @@ static void keys_unreachable_is_503(void **state)
 {
     fixture *x = *state;
     web_response r;
-    post(x, "application/jwt; charset=utf-8", RS256_EVENT, &r);
+    post(x, "application/jwt; charset=utf-8", rs256_event, &r);
     assert_refused(x, &r, 503, "cannot verify webhooks just now, send it again later\n",
                    "KINDE_E_JWKS");
     web_response_free(&r);
@@ -406,7 +417,7 @@ static void log_lines_stay_single(void **state)
 {
     fixture *x = *state;
     web_response r;
-    post(x, "text/plain\x01\x1b[31mFAKE\tx", RS256_EVENT, &r);
+    post(x, "text/plain\x01\x1b[31mFAKE\tx", rs256_event, &r);
     assert_int_equal(r.status, 400);
     web_response_free(&r);
     const char *log = log_of(x);
