@@ -9,6 +9,8 @@
 
 #define APP_MAX_LOGOUT_URLS 8
 
+struct serve;
+
 typedef struct app {
     /* options */
     const char *bind;
@@ -23,14 +25,21 @@ typedef struct app {
     /* What signing in needs (cookie, timeouts, client, store): shared code.
      * site.client stays NULL until the app is ready to answer. */
     web_site site;
-    void *daemon;              /* struct MHD_Daemon * */
+    unsigned workers;          /* most requests answered at once (--workers) */
+    struct serve *server;      /* serve/serve.h */
 } app;
 
 /* Answers one request: every route of the app (routes.c). Safe to call from
  * any thread; takes nothing from the server but q. */
 void app_handle(app *a, const web_request *q, web_response *r);
 
-/* Starts the HTTP server (threads of its own) and sets a->port. 0 ok. */
+/* Whether answering a request to path may wait on something (Kinde, the
+ * session store): it then runs on a worker, never on an event thread. Only
+ * the embedded static files never wait. */
+int app_may_wait(const char *path);
+
+/* Starts the HTTP server (serve/: event threads and workers of its own)
+ * and sets a->port. 0 ok. */
 int server_start(app *a);
 void server_stop(app *a);
 

@@ -28,6 +28,8 @@ static void usage(FILE *f)
             "  --env-file PATH        dotenv file for KINDE_* variables (default .env)\n"
             "  --logout-return URL    a URL sign-out may return to (repeatable; must be\n"
             "                         registered with Kinde too)\n"
+            "  --workers N            requests answered at once, each on its own thread\n"
+            "                         (default 64; more wait their turn)\n"
             "  --quiet                log nothing but start-up failures\n"
             "Kinde settings come from the environment or the dotenv file: KINDE_HOST or\n"
             "KINDE_ISSUER_URL, KINDE_CLIENT_ID, KINDE_CLIENT_SECRET, KINDE_REDIRECT_URL or\n"
@@ -113,6 +115,7 @@ int main(int argc, char **argv)
     a.site.idle_timeout = 1800;
     a.site.absolute_timeout = 43200;
     a.site.login_ttl = 600;
+    a.workers = 64;
     const char *public_url = NULL;
     size_t nlogout = 0;
 
@@ -153,6 +156,8 @@ int main(int argc, char **argv)
             a.site.absolute_timeout = n;
         else if (strcmp(o, "--login-timeout") == 0 && parse_long(v, 1, 86400, &n) == 0)
             a.site.login_ttl = n;
+        else if (strcmp(o, "--workers") == 0 && parse_long(v, 1, 4096, &n) == 0)
+            a.workers = (unsigned)n;
         else if (strcmp(o, "--logout-return") == 0 && nlogout < APP_MAX_LOGOUT_URLS)
             a.logout_urls[nlogout++] = v;
         else {

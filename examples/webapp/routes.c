@@ -187,3 +187,8 @@ void app_handle(app *a, const web_request *q, web_response *r)
     if (refused)
         show_failure(r, &f);
 }
+
+int app_may_wait(const char *path)
+{
+    return strncmp(path, "/static/", 8) != 0;
+}
