@@ -12,7 +12,7 @@ start=$(date +%s)
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 # Only what the benchmarks run: the library, the emulator, the web app and
 # the bench programs (the test suite is not needed here).
-cmake --build build-bench -j2 --target bench_sdk bench_login_roundtrip bench_token_rate \
+cmake --build build-bench -j2 --target bench_sdk bench_login_roundtrip bench_token_rate bench_idle_flood \
   bench_cold_start bench_fill_store kinde-emulator kinde-webapp >/dev/null
 built=$(date +%s)
 
