@@ -126,6 +126,8 @@ start_nginx() {
   local port=$1 file=$2
   mkdir -p "$W/nginx/www" "$W/nginx/tmp"
   cp "$file" "$W/nginx/www/index.html"
+  # nginx's workers run as an unprivileged user: they must reach the file.
+  chmod o+x "$W" "$W/nginx"; chmod o+rx "$W/nginx/www"; chmod o+r "$W/nginx/www/index.html"
   cat >"$W/nginx/nginx.conf" <<CONF
 worker_processes auto;
 daemon off;
