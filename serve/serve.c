@@ -233,8 +233,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (k->state == QUEUED)
         return MHD_YES; /* not ours to answer yet */
     if (s->cfg.runs_inline && s->cfg.runs_inline(s->cfg.cls, method, k->q.path)) {
+        k->q.on_event_thread = 1;
         answer(k);
-        return send_answer(c, k);
+        k->q.on_event_thread = 0;
+        if (!k->q.defer)
+            return send_answer(c, k);
+        k->q.defer = 0;
+        if (k->q.response)
+            MHD_destroy_response(k->q.response);
+        k->q.response = NULL;
     }
     if (submit(s, k) != 0)
         return MHD_NO; /* stopping, or no thread could start */
@@ -268,10 +275,16 @@ static unsigned raise_fd_limit(const serve_config *cfg)
     return limit;
 }
 
-static unsigned cores(void)
+/* Event threads: four per core, at most 16. Pages rendered on them (static
+ * files, the app's home page) are CPU work, and a few more threads than
+ * cores keep one briefly slow render (a local SQLite read that waits for
+ * the disk) from holding everyone on its thread; on a shared machine they
+ * also get the process its share of the cores. Measured: BENCHMARKS.md 9. */
+static unsigned event_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
+    n = n < 1 ? 4 : n * 4;
+    return n > 16 ? 16 : (unsigned)n;
 }
 
 serve *serve_start(const serve_config *cfg)
@@ -304,7 +317,7 @@ serve *serve_start(const serve_config *cfg)
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s,
         MHD_OPTION_ARRAY, where,
-        MHD_OPTION_THREAD_POOL_SIZE, cores(),
+        MHD_OPTION_THREAD_POOL_SIZE, event_threads(),
         MHD_OPTION_CONNECTION_LIMIT, limit,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,
         MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout,

@@ -1,11 +1,12 @@
 /* serve: the serving model of the demo app and the emulator, on
  * libmicrohttpd (docs/design.md, "Serving model").
  *
- * A few event threads (epoll, one per core) read and write every
+ * A few event threads (epoll, four per core) read and write every
  * connection, so idle and trickling sockets cost a little memory each and no
  * thread. A request is checked against RFC 9112's framing rules before
  * anything else (check.c: refused with 400 and a closed connection), its
- * body collected up to a cap, then handed to a worker pool while its
+ * body collected up to a cap, then answered on the event thread if the
+ * handler can do so without waiting, else handed to a worker pool while its
  * connection is suspended: whatever the handler waits for (Kinde, the
  * session store, an injected delay) holds a worker, never an event thread.
  * Workers are started on demand up to a maximum, so one slow request never
@@ -32,10 +33,16 @@ typedef struct serve_request {
     size_t body_len;
     int body_too_big;   /* more than body_max was sent (the rest dropped) */
 
+    /* Set by serve: the handler runs on an event thread (runs_inline said
+     * it may), where it must not wait. */
+    int on_event_thread;
+
     /* Set by the handler: the answer. A NULL response closes the
-     * connection without one. */
+     * connection without one. Or, on an event thread, defer = 1: this
+     * request may wait after all; it is answered again on a worker. */
     unsigned status;
     struct MHD_Response *response;
+    int defer;
 } serve_request;
 
 typedef void serve_handler(void *cls, serve_request *q);
@@ -49,8 +56,8 @@ typedef struct serve_config {
     unsigned workers_max;    /* 0: 64 */
     unsigned timeout;        /* seconds a connection may stay silent; 0: 10 */
     serve_handler *handle;
-    /* Whether a request may be answered on the event thread (it never
-     * waits: a static file). NULL: every request goes to a worker. */
+    /* Whether a request may be tried on the event thread (the handler can
+     * still defer it to a worker). NULL: every request goes to a worker. */
     int (*runs_inline)(void *cls, const char *method, const char *path);
     void *cls;
 } serve_config;

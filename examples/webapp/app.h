@@ -33,10 +33,12 @@ typedef struct app {
  * any thread; takes nothing from the server but q. */
 void app_handle(app *a, const web_request *q, web_response *r);
 
-/* Whether answering a request to path may wait on something (Kinde, the
- * session store): it then runs on a worker, never on an event thread. Only
- * the embedded static files never wait. */
-int app_may_wait(const char *path);
+/* The same, on an event thread of the server, where nothing may wait: answers
+ * only what needs neither Kinde nor a networked store (static files; the
+ * home page with SQLite sessions and a token that needs no refresh) and
+ * returns 0; otherwise returns 1 with nothing answered (r may hold parts:
+ * discard it), and the request is to be given to app_handle on a worker. */
+int app_handle_now(app *a, const web_request *q, web_response *r);
 
 /* Starts the HTTP server (serve/: event threads and workers of its own)
  * and sets a->port. 0 ok. */

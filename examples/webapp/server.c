@@ -1,9 +1,9 @@
 /* The HTTP server: libmicrohttpd, through the serving model of serve/ (event
  * threads, a worker pool, the RFC 9112 checks), and nothing else knows it.
- * Turns a checked request into a web_request, hands it to app_handle on a
- * worker (or on the event thread for a static file, which never waits), and
- * turns the web_response it gets back into libmicrohttpd's, with the
- * headers every answer carries. */
+ * Turns a checked request into a web_request; answers it with app_handle_now
+ * on the event thread when it needs neither Kinde nor the network (static
+ * files, most home page views), else with app_handle on a worker; turns the
+ * web_response into libmicrohttpd's, with the headers every answer carries. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <stdio.h>
@@ -73,15 +73,25 @@ static void handle(void *cls, serve_request *sq)
     };
     web_response r;
     web_response_init(&r);
-    app_handle(a, &wq, &r);
+    if (sq->on_event_thread) {
+        if (app_handle_now(a, &wq, &r) != 0) {
+            sq->defer = 1;
+            web_response_free(&r);
+            return;
+        }
+    } else {
+        app_handle(a, &wq, &r);
+    }
     sq->status = r.status;
     sq->response = to_mhd(&r);
     web_response_free(&r);
 }
 
+/* Every request is tried on the event thread; app_handle_now defers to a
+ * worker whatever may wait. */
 static int runs_inline(void *cls, const char *method, const char *path)
 {
-    return !app_may_wait(path);
+    return 1;
 }
 
 int server_start(app *a)

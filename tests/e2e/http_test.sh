@@ -780,6 +780,29 @@ req "$RC/login"
 check "Redis back: sign-in starts again (the app reconnects)" \
   eval '[ "$STATUS" = 302 ] && [ -n "$(setcookie_id)" ]'
 
+echo "# an access token that expired: refreshed (on a worker), the page signed in"
+# A second emulator whose access tokens live 2 s, and an instance against it.
+P_EXP=$(free_port)
+APP_URL="http://127.0.0.1:$P_EXP"
+"$EMU_BIN" --port 0 --ready-file "$W/emu2.ready" --data-dir "$W/emu2" --quiet --admin --access-ttl 2 \
+  --add-callback "$APP_URL/callback" --add-logout-url "$APP_URL/" >"$W/emu2.log" 2>&1 &
+EMU2_PID=$!
+PIDS+=("$EMU2_PID")
+wait_file "$W/emu2.ready" "$EMU2_PID" || { echo "second emulator did not start"; cat "$W/emu2.log"; exit 1; }
+EMU_URL="http://127.0.0.1:$(head -1 "$W/emu2.ready")"
+export KINDE_HOST=$EMU_URL KINDE_REDIRECT_URL="$APP_URL/callback" KINDE_POST_LOGOUT_REDIRECT_URL="$APP_URL/"
+mkdir -p "$W/exp"
+start_app exp "$P_EXP" --data-dir "$W/exp"
+check "sign in where access tokens live 2 s" login "$APP_URL"
+sleep 3
+BEFORE=$(token_requests)
+req "$APP_URL/" -H "Cookie: kinde_session=$SID"
+check "the token expired: the home page refreshes it and is signed in" \
+  eval '[ "$STATUS" = 200 ] && body_has "action=\"/logout\"" && [ "$(token_requests)" = $((BEFORE + 1)) ]'
+req "$APP_URL/" -H "Cookie: kinde_session=$SID"
+check "... the next view uses the fresh token: no token request" \
+  eval '[ "$STATUS" = 200 ] && body_has "action=\"/logout\"" && [ "$(token_requests)" = $((BEFORE + 1)) ]'
+
 echo
 echo "http_test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
