@@ -22,7 +22,9 @@ printf '   %-7s %8s %10s %9s %10s %10s %10s %10s %8s %9s\n' store sessions "fill
   "get p50 us" "get p99 us" "app p50 ms" "app p99" "req/s"
 for store in sqlite redis; do
   if [ "$store" = sqlite ]; then spec=sqlite; opts=(--data-dir "$W/app-sqlite"); mkdir -p "$W/app-sqlite"
-  else spec="redis://127.0.0.1:$REDIS_PORT"; opts=(--sessions "$spec"); fi
+  else spec="redis://127.0.0.1:$REDIS_PORT"; mkdir -p "$W/app-sqlite"
+    # bench_fill_store seals with the key in the directory it is given.
+    opts=(--sessions "$spec" --session-key-file "$W/app-sqlite/session.key"); fi
   start_app "app-$store" "$P_APP" "${opts[@]}"
   idle=$(rss_kib "$APP_PID")
   login "$APP_URL" || { echo "   sign-in through the emulator failed"; exit 1; }

@@ -20,7 +20,7 @@ count() { curl -s "$EMU_URL/_emulator/stats" | tr -d ' \n' | sed -nE "s#.*\"$1\"
 echo "8. cold start and JWKS fetches, $RUNS fresh processes, $N verifications each on 2 threads (load before: $(load))"
 : >"$W/runs"
 for _ in $(seq 1 "$RUNS"); do
-  curl -s -X POST "$EMU_URL/_emulator/reset" >/dev/null
+  curl -s -X POST -H 'Content-Type: application/json' "$EMU_URL/_emulator/reset" >/dev/null
   out=$("$BUILD/bench/bench_cold_start" --spawn "$EMU_URL" "$W/token" "$N" 2) || { echo "   verification failed"; exit 1; }
   all=$(curl -s "$EMU_URL/_emulator/stats" | tr -d ' \n' | grep -o '"/[^"]*":[0-9]*' | grep -v '^"/_emulator/' | awk -F: '{s += $2} END {print s + 0}')
   read -r a b c d e <<<"$out"

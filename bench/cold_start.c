@@ -69,7 +69,7 @@ int main(int argc, char **argv)
         return fprintf(stderr, "cannot read %s\n", argv[2]), 2;
     fclose(f);
     token[strcspn(token, "\r\n")] = '\0';
-    int n = atoi(argv[3]), threads = atoi(argv[4]);
+    int n = (int)strtol(argv[3], NULL, 10), threads = (int)strtol(argv[4], NULL, 10);
     if (n < 1 || threads < 1 || threads > 64)
         return 2;
 
@@ -100,8 +100,9 @@ int main(int argc, char **argv)
     kinde_client_free(client);
     if (failed)
         return 1;
-    double exec_us = argc > 5 ? t1 - atof(argv[5]) : -1;
+    double started = argc > 5 ? strtod(argv[5], NULL) : 0;
+    double exec_us = argc > 5 ? t1 - started : -1;
     printf("%.0f %.0f %.0f %.0f %.0f\n", exec_us, t1 - main_mono, t1 - t0,
-           (s1 - s0) * 1e3 / (per_thread * threads), argc > 5 ? main_mono - atof(argv[5]) : -1);
+           (s1 - s0) * 1e3 / (per_thread * threads), argc > 5 ? main_mono - started : -1);
     return 0;
 }

@@ -51,7 +51,7 @@ int main(int argc, char **argv)
     }
     app_url = argv[1];
     emu_url = argv[2];
-    int n = atoi(argv[3]);
+    int n = (int)strtol(argv[3], NULL, 10);
     email = argc > 4 ? argv[4] : "dave%40smith.com";
     curl_global_init(CURL_GLOBAL_DEFAULT);
     app = curl_easy_init();

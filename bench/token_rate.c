@@ -71,8 +71,8 @@ int main(int argc, char **argv)
         return 2;
     }
     emu_url = argv[1];
-    n_codes = atoi(argv[2]);
-    n_threads = atoi(argv[3]);
+    n_codes = (int)strtol(argv[2], NULL, 10);
+    n_threads = (int)strtol(argv[3], NULL, 10);
     if (n_codes < 1 || n_threads < 1 || n_threads > 64)
         return 2;
     curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -62,7 +62,8 @@ int main(int argc, char **argv)
     /* kinde_client.is_authenticated(), get_user_details() */
     if (kinde_is_authenticated(client, session, &err)) {
         kinde_user user;
-        kinde_get_user_details(session, &user, NULL);
+        if (kinde_get_user_details(session, &user, &err) != KINDE_OK)
+            return die("user details", &err);
         printf("Signed in as %s %s <%s> (%s)\n", user.given_name ? user.given_name : "",
                user.family_name ? user.family_name : "", user.email ? user.email : "", user.id);
     }

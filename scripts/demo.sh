@@ -35,6 +35,7 @@ else
   export KINDE_REDIRECT_URL="http://127.0.0.1:$APP_PORT/callback"
   export KINDE_POST_LOGOUT_REDIRECT_URL="http://127.0.0.1:$APP_PORT/"
   echo "demo: Kinde emulator on $KINDE_HOST (sign in as dave@smith.com, or sign up)"
+  echo "demo: its Management API: client kinde_demo_m2m, secret kinde_demo_m2m_secret, audience $KINDE_HOST/api"
 fi
 
 rm -f .demo/webapp.ready

@@ -9,7 +9,9 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libcurl4-openssl-dev libssl-dev libjansson-dev      # the library
   libmicrohttpd-dev libsqlite3-dev libhiredis-dev     # the emulator and the demo app
-  libcmocka-dev valgrind gcovr curl                   # the test suite
+  libcmocka-dev valgrind gcovr curl abigail-tools     # the test suite (abidiff: docs/ABI.md)
+  groff-base man-db                                   # the man pages and their check
+  libyaml-dev                                         # tools/gen-mgmt (Management API table)
   redis-server chromium wrk                           # real peers, browser, load
   sqlite3                                             # the e2e test breaks a session store
 )

@@ -13,9 +13,9 @@ static kinde_code need_tokens(const kinde_session *s, kinde_error *err)
     return KINDE_OK;
 }
 
-static const json_t *claims_of(const kinde_session *s, kinde_token_kind token)
+static const kinde__jval *claims_of(const kinde_session *s, kinde_token_kind token)
 {
-    return token == KINDE_ID_TOKEN ? s->id_claims : s->access_claims;
+    return kinde__jroot(token == KINDE_ID_TOKEN ? s->id_claims : s->access_claims);
 }
 
 kinde_code kinde_get_claim(const kinde_session *s, const char *name, kinde_token_kind token,
@@ -26,21 +26,21 @@ kinde_code kinde_get_claim(const kinde_session *s, const char *name, kinde_token
         return rc;
     if (!name || !value_json)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "name and value_json are required");
-    const json_t *v = json_object_get(claims_of(s, token), name);
-    *value_json = v ? kinde__json_text(v, JSON_COMPACT | JSON_ENCODE_ANY) : kinde__strdup("null");
+    const kinde__jval *v = kinde__jget(claims_of(s, token), name);
+    *value_json = v ? kinde__jtext(v) : kinde__strdup("null");
     return *value_json ? KINDE_OK : kinde__fail(err, KINDE_E_NOMEM, NULL);
 }
 
 static kinde_code typed_claim(const kinde_session *s, const char *name, kinde_token_kind token,
-                              int is_string, const json_t **out, kinde_error *err)
+                              int is_string, const kinde__jval **out, kinde_error *err)
 {
     kinde_code rc = need_tokens(s, err);
     if (rc)
         return rc;
     if (!name)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "name is NULL");
-    const json_t *v = json_object_get(claims_of(s, token), name);
-    if (!v || (is_string ? !json_is_string(v) : !json_is_integer(v)))
+    const kinde__jval *v = kinde__jget(claims_of(s, token), name);
+    if (!v || v->type != (is_string ? KINDE__J_STRING : KINDE__J_INT))
         return kinde__fail(err, KINDE_E_CLAIM_NOT_FOUND, "claim '%s' is %s", name,
                            v ? (is_string ? "not a string" : "not an integer") : "absent");
     *out = v;
@@ -50,20 +50,20 @@ static kinde_code typed_claim(const kinde_session *s, const char *name, kinde_to
 kinde_code kinde_get_string_claim(const kinde_session *s, const char *name,
                                   kinde_token_kind token, const char **value, kinde_error *err)
 {
-    const json_t *v = NULL;
+    const kinde__jval *v = NULL;
     kinde_code rc = typed_claim(s, name, token, 1, &v, err);
     if (rc == KINDE_OK && value)
-        *value = json_string_value(v);
+        *value = v->v.s;
     return rc;
 }
 
 kinde_code kinde_get_integer_claim(const kinde_session *s, const char *name,
                                    kinde_token_kind token, int64_t *value, kinde_error *err)
 {
-    const json_t *v = NULL;
+    const kinde__jval *v = NULL;
     kinde_code rc = typed_claim(s, name, token, 0, &v, err);
     if (rc == KINDE_OK && value)
-        *value = (int64_t)json_integer_value(v);
+        *value = v->v.i;
     return rc;
 }
 
@@ -141,7 +141,8 @@ kinde_code kinde_get_roles(const kinde_session *s, kinde_strings *role_keys, kin
     return KINDE_OK;
 }
 
-kinde_code kinde_get_user_details(const kinde_session *s, kinde_user *user, kinde_error *err)
+kinde_code kinde_get_user_details_sized(const kinde_session *s, kinde_user *user, size_t user_size,
+                                        kinde_error *err)
 {
     kinde_code rc = need_tokens(s, err);
     if (rc)
@@ -149,11 +150,13 @@ kinde_code kinde_get_user_details(const kinde_session *s, kinde_user *user, kind
     if (!user)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "user is NULL");
     /* The ID token describes the user; an access token alone only names them. */
-    const json_t *c = s->id_claims ? s->id_claims : s->access_claims;
-    user->id = kinde__json_str(c, "sub");
-    user->given_name = kinde__json_str(c, "given_name");
-    user->family_name = kinde__json_str(c, "family_name");
-    user->email = kinde__json_str(c, "email");
-    user->picture = kinde__json_str(c, "picture");
+    const kinde__jval *c = kinde__jroot(s->id_claims ? s->id_claims : s->access_claims);
+    kinde_user u;
+    u.id = kinde__jget_str(c, "sub");
+    u.given_name = kinde__jget_str(c, "given_name");
+    u.family_name = kinde__jget_str(c, "family_name");
+    u.email = kinde__jget_str(c, "email");
+    u.picture = kinde__jget_str(c, "picture");
+    kinde__struct_out(user, user_size, &u, sizeof u);
     return KINDE_OK;
 }

@@ -56,18 +56,27 @@ static kinde_code validate(const kinde_config *cfg, kinde_error *err)
     if (strncmp(cfg->domain, "https://", 8) != 0 && strncmp(cfg->domain, "http://", 7) != 0)
         return kinde__fail(err, KINDE_E_CONFIG, "domain must be an https:// URL, got '%s'",
                            cfg->domain);
-    if (!kinde__url_allowed(cfg->domain))
+    int allowed = kinde__url_allowed(cfg->domain);
+    if (allowed < 0)
+        return kinde__fail(err, KINDE_E_NOMEM, NULL);
+    if (!allowed)
         return kinde__fail(err, KINDE_E_CONFIG,
                            "domain '%s': plain http is allowed only to a loopback host",
                            cfg->domain);
     if (strpbrk(cfg->domain, "?#\r\n "))
         return kinde__fail(err, KINDE_E_CONFIG, "domain must not contain a query or spaces");
-    if (!cfg->client_id || !*cfg->client_id)
+    /* Without client id, secret and callback the client is a verifier of
+     * access tokens (an API's); with any of them it is an application, and
+     * an application is checked in full now rather than at its first login. */
+    int application = (cfg->client_id && *cfg->client_id) ||
+                      (cfg->client_secret && *cfg->client_secret) ||
+                      (cfg->callback_url && *cfg->callback_url);
+    if (application && (!cfg->client_id || !*cfg->client_id))
         return kinde__fail(err, KINDE_E_CONFIG, "client_id is required (KINDE_CLIENT_ID)");
     switch (cfg->grant_type) {
     case KINDE_GRANT_AUTHORIZATION_CODE:
     case KINDE_GRANT_CLIENT_CREDENTIALS:
-        if (!cfg->client_secret || !*cfg->client_secret)
+        if (application && (!cfg->client_secret || !*cfg->client_secret))
             return kinde__fail(err, KINDE_E_CONFIG,
                                "client_secret is required for this grant type (KINDE_CLIENT_SECRET)");
         break;
@@ -76,7 +85,7 @@ static kinde_code validate(const kinde_config *cfg, kinde_error *err)
     default:
         return kinde__fail(err, KINDE_E_CONFIG, "unknown grant_type %d", (int)cfg->grant_type);
     }
-    if (cfg->grant_type != KINDE_GRANT_CLIENT_CREDENTIALS) {
+    if (application && cfg->grant_type != KINDE_GRANT_CLIENT_CREDENTIALS) {
         if (!cfg->callback_url || !*cfg->callback_url)
             return kinde__fail(err, KINDE_E_CONFIG, "callback_url is required (KINDE_REDIRECT_URL)");
         if (strncmp(cfg->callback_url, "https://", 8) != 0 &&
@@ -99,6 +108,16 @@ static kinde_code validate(const kinde_config *cfg, kinde_error *err)
     if (cfg->login_ttl_seconds <= 0)
         return kinde__fail(err, KINDE_E_CONFIG, "login_ttl_seconds must be positive");
     return KINDE_OK;
+}
+
+kinde_code kinde__need_client_id(const kinde_client *c, const char *what, kinde_error *err)
+{
+    if (c->client_id)
+        return KINDE_OK;
+    return kinde__fail(err, KINDE_E_CONFIG,
+                       "client_id is required for %s (KINDE_CLIENT_ID): this client is "
+                       "configured only to verify access tokens",
+                       what);
 }
 
 static int dup_field(char **dst, const char *src)
@@ -148,11 +167,17 @@ static int split_audiences(kinde_client *c)
     return 0;
 }
 
-kinde_code kinde_client_new(const kinde_config *cfg, kinde_client **out, kinde_error *err)
+kinde_code kinde_client_new_sized(const kinde_config *their_cfg, size_t cfg_size,
+                                  kinde_client **out, kinde_error *err)
 {
-    if (!cfg || !out)
+    if (!their_cfg || !out)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "cfg and out are required");
-    kinde_code rc = validate(cfg, err);
+    kinde_config cfg_copy;
+    kinde_code rc = kinde__config_in(&cfg_copy, their_cfg, cfg_size, err);
+    if (rc != KINDE_OK)
+        return rc;
+    const kinde_config *cfg = &cfg_copy;
+    rc = validate(cfg, err);
     if (rc != KINDE_OK)
         return rc;
     pthread_once(&curl_once, init_curl);

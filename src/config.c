@@ -6,10 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void kinde_config_init(kinde_config *cfg)
+static void config_defaults(kinde_config *cfg)
 {
-    if (!cfg)
-        return;
     memset(cfg, 0, sizeof *cfg);
     cfg->grant_type = KINDE_GRANT_AUTHORIZATION_CODE_WITH_PKCE;
     cfg->leeway_seconds = 30;
@@ -17,6 +15,24 @@ void kinde_config_init(kinde_config *cfg)
     cfg->connect_timeout_ms = 5000;
     cfg->jwks_cooldown_seconds = 30;
     cfg->login_ttl_seconds = 600;
+}
+
+void kinde_config_init_sized(kinde_config *cfg, size_t cfg_size)
+{
+    if (!cfg)
+        return;
+    kinde_config d;
+    config_defaults(&d);
+    kinde__struct_out(cfg, cfg_size, &d, sizeof d);
+}
+
+kinde_code kinde__config_in(kinde_config *cfg, const kinde_config *theirs, size_t their_size,
+                            kinde_error *err)
+{
+    config_defaults(cfg);
+    return kinde__struct_in(cfg, sizeof *cfg, theirs, their_size,
+                            KINDE__SIZE_THROUGH(kinde_config, ca_file), KINDE_E_CONFIG,
+                            "kinde_config", err);
 }
 
 static int is_space(char c)
@@ -162,8 +178,9 @@ static kinde_code parse_grant(const char *s, kinde_grant_type *out, kinde_error 
     return KINDE_OK;
 }
 
-kinde_code kinde_client_new_from_env(const char *dotenv_path, const kinde_config *base,
-                                     kinde_client **out, kinde_error *err)
+kinde_code kinde_client_new_from_env_sized(const char *dotenv_path, const kinde_config *base,
+                                           size_t base_size, kinde_client **out,
+                                           kinde_error *err)
 {
     if (!out)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "out is NULL");
@@ -181,10 +198,9 @@ kinde_code kinde_client_new_from_env(const char *dotenv_path, const kinde_config
         rc = read_dotenv(dotenv_path, &ev, err);
 
     kinde_config cfg;
-    if (base)
-        cfg = *base;
-    else
-        kinde_config_init(&cfg);
+    config_defaults(&cfg);
+    if (rc == KINDE_OK && base)
+        rc = kinde__config_in(&cfg, base, base_size, err);
     if (rc == KINDE_OK) {
         if (ev.values[V_DOMAIN]) cfg.domain = ev.values[V_DOMAIN];
         if (ev.values[V_CLIENT_ID]) cfg.client_id = ev.values[V_CLIENT_ID];

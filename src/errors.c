@@ -39,6 +39,7 @@ static const struct {
     [KINDE_E_SUBJECT_MISMATCH] = {"KINDE_E_SUBJECT_MISMATCH", "token names another user"},
     [KINDE_E_GRANT_TYPE] = {"KINDE_E_GRANT_TYPE", "not possible with this grant type"},
     [KINDE_E_CLAIM_NOT_FOUND] = {"KINDE_E_CLAIM_NOT_FOUND", "claim not found"},
+    [KINDE_E_RATE_LIMITED] = {"KINDE_E_RATE_LIMITED", "rate limited past the wait budget"},
 };
 
 #define N_CODES (sizeof code_info / sizeof code_info[0])

@@ -15,30 +15,30 @@ static const char *type_name(kinde_flag_type t)
 
 /* A flag entry {"t": "s"|"b"|"i", "v": value} of the right JSON shape, or
  * 0 when the entry is not one we can read. */
-static int read_entry(const json_t *entry, kinde_flag *out)
+static int read_entry(const kinde__jval *entry, kinde_flag *out)
 {
-    const char *t = kinde__json_str(entry, "t");
-    const json_t *v = json_object_get(entry, "v");
+    const char *t = kinde__jget_str(entry, "t");
+    const kinde__jval *v = kinde__jget(entry, "v");
     if (!t || !v || t[0] == '\0' || t[1] != '\0')
         return 0;
     switch (t[0]) {
     case 's':
-        if (!json_is_string(v))
+        if (v->type != KINDE__J_STRING)
             return 0;
         out->type = KINDE_FLAG_STRING;
-        out->string_value = json_string_value(v);
+        out->string_value = v->v.s;
         return 1;
     case 'b':
-        if (!json_is_boolean(v))
+        if (v->type != KINDE__J_TRUE && v->type != KINDE__J_FALSE)
             return 0;
         out->type = KINDE_FLAG_BOOLEAN;
-        out->bool_value = json_is_true(v);
+        out->bool_value = v->type == KINDE__J_TRUE;
         return 1;
     case 'i':
-        if (!json_is_integer(v))
+        if (v->type != KINDE__J_INT)
             return 0;
         out->type = KINDE_FLAG_INTEGER;
-        out->int_value = (int64_t)json_integer_value(v);
+        out->int_value = v->v.i;
         return 1;
     default:
         return 0;
@@ -55,7 +55,7 @@ kinde_code kinde_get_flag(const kinde_session *s, const char *code,
         return kinde__fail(err, KINDE_E_NOT_AUTHENTICATED, "no tokens in this session");
     kinde_flag found;
     memset(&found, 0, sizeof found);
-    const json_t *entry = s->flags ? json_object_get(s->flags, code) : NULL;
+    const kinde__jval *entry = kinde__jget(s->flags, code);
     if (entry && read_entry(entry, &found)) {
         if (requested != KINDE_FLAG_ANY && requested != found.type)
             return kinde__fail(err, KINDE_E_FLAG_TYPE, "Flag %s is of type %s - requested type %s",
@@ -80,7 +80,7 @@ kinde_code kinde_get_flag(const kinde_session *s, const char *code,
 kinde_code kinde_get_boolean_flag(const kinde_session *s, const char *code,
                                   const int *default_value, int *value, kinde_error *err)
 {
-    kinde_flag def = {.type = KINDE_FLAG_BOOLEAN}, out;
+    kinde_flag def = {.type = KINDE_FLAG_BOOLEAN}, out = {0};
     if (default_value)
         def.bool_value = *default_value != 0;
     kinde_code rc = kinde_get_flag(s, code, default_value ? &def : NULL, KINDE_FLAG_BOOLEAN, &out, err);
@@ -92,7 +92,7 @@ kinde_code kinde_get_boolean_flag(const kinde_session *s, const char *code,
 kinde_code kinde_get_string_flag(const kinde_session *s, const char *code,
                                  const char *default_value, const char **value, kinde_error *err)
 {
-    kinde_flag def = {.type = KINDE_FLAG_STRING, .string_value = default_value}, out;
+    kinde_flag def = {.type = KINDE_FLAG_STRING, .string_value = default_value}, out = {0};
     kinde_code rc = kinde_get_flag(s, code, default_value ? &def : NULL, KINDE_FLAG_STRING, &out, err);
     if (rc == KINDE_OK && value)
         *value = out.string_value;
@@ -102,7 +102,7 @@ kinde_code kinde_get_string_flag(const kinde_session *s, const char *code,
 kinde_code kinde_get_integer_flag(const kinde_session *s, const char *code,
                                   const int64_t *default_value, int64_t *value, kinde_error *err)
 {
-    kinde_flag def = {.type = KINDE_FLAG_INTEGER}, out;
+    kinde_flag def = {.type = KINDE_FLAG_INTEGER}, out = {0};
     if (default_value)
         def.int_value = *default_value;
     kinde_code rc = kinde_get_flag(s, code, default_value ? &def : NULL, KINDE_FLAG_INTEGER, &out, err);

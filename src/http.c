@@ -18,11 +18,24 @@ static int host_is_loopback(const char *host)
     if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
         strcmp(host, "::1") == 0)
         return 1;
-    /* 127.0.0.0/8, written as four decimal parts. */
-    unsigned a, b, c, d;
-    char tail;
-    return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
-           c < 256 && d < 256;
+    /* 127.0.0.0/8, as libcurl writes an IPv4 address back: four parts of
+     * 1-3 digits. Only digits: sscanf's %u took "127.0.0.4294967297" and
+     * "127.0.0.-4294967295" (host names, resolved through DNS) for 127.0.0.1. */
+    if (strncmp(host, "127.", 4) != 0)
+        return 0;
+    const char *p = host + 4;
+    for (int part = 0; part < 3; part++) {
+        unsigned value = 0;
+        int digits = 0;
+        while (*p >= '0' && *p <= '9' && digits < 4) {
+            value = value * 10 + (unsigned)(*p++ - '0');
+            digits++;
+        }
+        if (digits == 0 || digits > 3 || value > 255 || *p != (part < 2 ? '.' : '\0'))
+            return 0;
+        p++;
+    }
+    return 1;
 }
 
 int kinde__url_allowed(const char *url)
@@ -31,17 +44,20 @@ int kinde__url_allowed(const char *url)
         return 0;
     CURLU *u = curl_url();
     if (!u)
-        return 0;
+        return -1;
     int ok = 0;
     char *scheme = NULL, *host = NULL;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+    CURLUcode uc;
+    if ((uc = curl_url_set(u, CURLUPART_URL, url, 0)) == CURLUE_OK &&
+        (uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0)) == CURLUE_OK &&
+        (uc = curl_url_get(u, CURLUPART_HOST, &host, 0)) == CURLUE_OK) {
         if (strcasecmp(scheme, "https") == 0)
             ok = 1;
         else if (strcasecmp(scheme, "http") == 0)
             ok = host_is_loopback(host);
     }
+    if (uc == CURLUE_OUT_OF_MEMORY)
+        ok = -1;
     curl_free(scheme);
     curl_free(host);
     curl_url_cleanup(u);
@@ -50,6 +66,7 @@ int kinde__url_allowed(const char *url)
 
 typedef struct {
     kinde__buf body;
+    size_t max;
     int too_large;
 } sink;
 
@@ -57,7 +74,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     sink *s = userdata;
     size_t n = size * nmemb;
-    if (s->body.len + n > KINDE_HTTP_MAX_BODY) {
+    if (s->body.len + n > s->max) {
         s->too_large = 1;
         return 0; /* makes curl stop with CURLE_WRITE_ERROR */
     }
@@ -103,17 +120,77 @@ static int has_crlf(const char *s)
     return s && strpbrk(s, "\r\n") != NULL;
 }
 
+/* The wait a 429 answer asks for: a whole number of seconds (an HTTP date
+ * in Retry-After is not used: the backoff covers it). */
+static void on_wait_header(const char *line, size_t n, const char *name, long *out)
+{
+    size_t k = strlen(name);
+    if (n <= k || strncasecmp(line, name, k) != 0 || line[k] != ':')
+        return;
+    long v = 0;
+    size_t i = k + 1, digits = 0;
+    while (i < n && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    for (; i < n && line[i] >= '0' && line[i] <= '9' && digits < 9; i++, digits++)
+        v = v * 10 + (line[i] - '0');
+    while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n'))
+        i++;
+    if (digits > 0 && i == n)
+        *out = v;
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
+{
+    kinde__http_response *resp = userdata;
+    size_t n = size * nmemb;
+    on_wait_header(line, n, "RateLimit-Reset", &resp->ratelimit_reset);
+    on_wait_header(line, n, "Retry-After", &resp->retry_after);
+    return n;
+}
+
 kinde_code kinde__http_request(const kinde_client *client, const char *url, const char *form,
                                const char *bearer, kinde__http_response *resp,
                                kinde_error *err)
 {
+    kinde__http_req req = {0};
+    req.url = url;
+    req.bearer = bearer;
+    if (form) {
+        req.method = "POST";
+        req.body = form;
+        req.body_len = strlen(form);
+    }
+    return kinde__http_send(client, &req, resp, err);
+}
+
+static int method_known(const char *m)
+{
+    static const char *const known[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(m, known[i]) == 0)
+            return 1;
+    return 0;
+}
+
+kinde_code kinde__http_send(const kinde_client *client, const kinde__http_req *req,
+                            kinde__http_response *resp, kinde_error *err)
+{
     /* The client's mutable parts (handle pool, counters) are under its lock. */
     kinde_client *c = (kinde_client *)client;
     memset(resp, 0, sizeof *resp);
+    resp->ratelimit_reset = resp->retry_after = -1;
+    const char *url = req->url, *bearer = req->bearer;
+    const char *method = req->method ? req->method : "GET";
+    size_t max_body = req->max_body ? req->max_body : KINDE_HTTP_MAX_BODY;
     /* CR/LF first: the refusal below would otherwise echo the value. */
-    if (has_crlf(url) || has_crlf(bearer))
+    if (has_crlf(url) || has_crlf(bearer) || has_crlf(req->content_type))
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "CR or LF in a request value");
-    if (!kinde__url_allowed(url))
+    if (!method_known(method))
+        return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "unknown HTTP method");
+    int allowed = kinde__url_allowed(url);
+    if (allowed < 0)
+        return kinde__fail(err, KINDE_E_NOMEM, NULL);
+    if (!allowed)
         return kinde__fail(err, KINDE_E_CONFIG, "refusing %s: https required (http only to loopback)",
                            url ? url : "(null)");
 
@@ -121,9 +198,9 @@ kinde_code kinde__http_request(const kinde_client *client, const char *url, cons
     if (!h)
         return kinde__fail(err, KINDE_E_NOMEM, "curl_easy_init failed");
 
-    sink s = {{0}, 0};
+    sink s = {{0}, max_body, 0};
     struct curl_slist *headers = NULL, *grown;
-    kinde__buf auth = {0};
+    kinde__buf auth = {0}, type = {0};
     char curl_err[CURL_ERROR_SIZE] = "";
     kinde_code rc = KINDE_OK;
 
@@ -136,6 +213,15 @@ kinde_code kinde__http_request(const kinde_client *client, const char *url, cons
             grown = auth.failed ? NULL : curl_slist_append(headers, auth.data);
             headers = grown ? grown : headers;
         }
+    }
+    if (grown && req->content_type) {
+        kinde__buf_adds(&type, "Content-Type: ");
+        kinde__buf_adds(&type, req->content_type);
+        grown = type.failed ? NULL : curl_slist_append(headers, type.data);
+        headers = grown ? grown : headers;
+        /* No "Expect: 100-continue" round trip before a larger body. */
+        grown = grown ? curl_slist_append(headers, "Expect:") : NULL;
+        headers = grown ? grown : headers;
     }
     if (!grown) {
         rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
@@ -152,24 +238,32 @@ kinde_code kinde__http_request(const kinde_client *client, const char *url, cons
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->http_timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)KINDE_HTTP_MAX_BODY);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_body);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "kinde-c/" KINDE_VERSION_STRING);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_err);
-    if (form) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, form);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(form));
-    } else {
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
+    /* GET and a body-less DELETE send no body; the others send the given
+     * one, or an empty one (Content-Length: 0). */
+    int get_like = !req->body && (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0);
+    if (get_like) {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)(req->body ? req->body_len : 0));
     }
+    if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 
     CURLcode cc = curl_easy_perform(h);
     if (cc != CURLE_OK) {
         if (s.too_large || cc == CURLE_FILESIZE_EXCEEDED)
-            rc = kinde__fail(err, KINDE_E_HTTP, "response from %s larger than %d bytes", url,
-                             KINDE_HTTP_MAX_BODY);
+            rc = kinde__fail(err, KINDE_E_HTTP, "response from %s larger than %zu bytes", url,
+                             max_body);
         else if (s.body.failed)
             rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
         else
@@ -188,12 +282,14 @@ done:
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
     give_handle(c, h);
     /* curl_slist_append copied the Authorization line: wipe the copy. */
     for (struct curl_slist *l = headers; l; l = l->next)
         kinde__wipe(l->data, strlen(l->data));
     curl_slist_free_all(headers);
     kinde__buf_wipe(&auth);
+    kinde__buf_wipe(&type);
     kinde__buf_wipe(&s.body);
     if (rc != KINDE_OK)
         kinde__http_response_clear(resp);

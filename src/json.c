@@ -10,11 +10,17 @@
 json_t *kinde__json_parse_object(const char *text, size_t len, kinde_code code,
                                  const char *what, kinde_error *err)
 {
+    return kinde__json_parse_object_max(text, len, KINDE_JSON_MAX, code, what, err);
+}
+
+json_t *kinde__json_parse_object_max(const char *text, size_t len, size_t max, kinde_code code,
+                                     const char *what, kinde_error *err)
+{
     if (!text) {
         kinde__fail(err, code, "%s: no body", what);
         return NULL;
     }
-    if (len > KINDE_JSON_MAX) {
+    if (len > max) {
         kinde__fail(err, code, "%s: %zu bytes is too large", what, len);
         return NULL;
     }

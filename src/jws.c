@@ -12,35 +12,11 @@
 
 /* Kinde's tokens are 1-3 KiB; a cap keeps hostile input cheap to refuse. */
 #define KINDE_TOKEN_MAX (16 * 1024)
-/* Kinde's deepest claim (feature_flags.<code>.v) is three levels down. */
-#define KINDE_TOKEN_JSON_DEPTH 32
 #define KINDE_RSA_MIN_BITS 2048
 
-/* Deepest nesting of arrays/objects in JSON text, strings skipped. Checked
- * before jansson sees the text so its recursive parser never goes deep. */
-static int too_deep(const unsigned char *s, size_t len, int max)
-{
-    int depth = 0, in_string = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = s[i];
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = 0;
-        } else if (c == '"') {
-            in_string = 1;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max)
-                return 1;
-        } else if (c == ']' || c == '}') {
-            depth--;
-        }
-    }
-    return 0;
-}
-
-static kinde_code decode_json(const char *seg, size_t len, const char *what, json_t **out,
+/* Decode a segment and parse it with jsonscan.c (not jansson: a token is
+ * parsed on every verification and every session load, see that file). */
+static kinde_code decode_json(const char *seg, size_t len, const char *what, kinde__jdoc **out,
                               kinde_error *err)
 {
     unsigned char *raw = NULL;
@@ -51,52 +27,44 @@ static kinde_code decode_json(const char *seg, size_t len, const char *what, jso
     if (d != 0)
         return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "token %s is not canonical base64url",
                            what);
+    const char *why = NULL;
+    int rc = kinde__jdoc_parse((char *)raw, raw_len, out, &why);
     /* A decoded payload is the token's content: wiped like the token. */
-    if (too_deep(raw, raw_len, KINDE_TOKEN_JSON_DEPTH)) {
-        kinde__free_wiped(raw, raw_len);
-        return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "token %s is nested too deeply", what);
-    }
-    kinde_error perr;
-    char label[32];
-    snprintf(label, sizeof label, "token %s", what);
-    *out = kinde__json_parse_object((const char *)raw, raw_len, KINDE_E_TOKEN_MALFORMED, label,
-                                    &perr);
     kinde__free_wiped(raw, raw_len);
-    if (!*out) {
-        if (err)
-            *err = perr;
-        return perr.code;
-    }
+    if (rc == -2)
+        return kinde__fail(err, KINDE_E_NOMEM, NULL);
+    if (rc != 0)
+        return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "token %s is not a valid JSON object (%s)",
+                           what, why);
     return KINDE_OK;
 }
 
-static kinde_code check_header(const json_t *h, kinde_error *err)
+static kinde_code check_header(const kinde__jdoc *doc, kinde_error *err)
 {
-    const json_t *alg = json_object_get(h, "alg");
+    const kinde__jval *h = kinde__jroot(doc);
+    const kinde__jval *alg = kinde__jget(h, "alg");
     if (!alg)
         return kinde__fail(err, KINDE_E_TOKEN_ALGORITHM, "header has no 'alg'");
     /* Exact, case-sensitive: "rs256" is not a spelling of RS256. */
-    if (!json_is_string(alg) || strcmp(json_string_value(alg), "RS256") != 0 ||
-        json_string_length(alg) != 5)
+    const char *alg_s = kinde__jstr(alg);
+    if (!alg_s || alg->n != 5 || strcmp(alg_s, "RS256") != 0)
         return kinde__fail(err, KINDE_E_TOKEN_ALGORITHM, "header 'alg' %s%s%s is not RS256",
-                           json_is_string(alg) ? "'" : "",
-                           json_is_string(alg) ? json_string_value(alg) : "(not a string)",
-                           json_is_string(alg) ? "'" : "");
+                           alg_s ? "'" : "", alg_s ? alg_s : "(not a string)", alg_s ? "'" : "");
     /* We implement no JWS extension, so any crit names one we don't know. */
-    if (json_object_get(h, "crit"))
+    if (kinde__jget(h, "crit"))
         return kinde__fail(err, KINDE_E_TOKEN_ALGORITHM,
                            "header 'crit' names extensions this library does not implement");
     static const char *const key_sources[] = {"jku", "x5u", "x5c", "jwk"};
     for (size_t i = 0; i < sizeof key_sources / sizeof key_sources[0]; i++)
-        if (json_object_get(h, key_sources[i]))
+        if (kinde__jget(h, key_sources[i]))
             return kinde__fail(err, KINDE_E_TOKEN_ALGORITHM,
                                "header '%s' refused: keys come only from the domain's JWKS",
                                key_sources[i]);
-    const json_t *kid = json_object_get(h, "kid");
-    if (kid && !json_is_string(kid))
+    const kinde__jval *kid = kinde__jget(h, "kid");
+    if (kid && !kinde__jstr(kid))
         return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "header 'kid' is not a string");
-    const json_t *typ = json_object_get(h, "typ");
-    if (typ && !json_is_string(typ))
+    const kinde__jval *typ = kinde__jget(h, "typ");
+    if (typ && !kinde__jstr(typ))
         return kinde__fail(err, KINDE_E_TOKEN_MALFORMED, "header 'typ' is not a string");
     return KINDE_OK;
 }
@@ -117,9 +85,9 @@ static kinde_code split(const char *token, segments *g, kinde_error *err)
                            KINDE_TOKEN_MAX);
     const char *dot[4];
     size_t ndots = 0;
-    for (size_t i = 0; i < len; i++)
-        if (token[i] == '.' && ndots++ < 4)
-            dot[ndots - 1] = token + i;
+    for (const char *p = token, *end = token + len; (p = memchr(p, '.', (size_t)(end - p))); p++)
+        if (ndots++ < 4)
+            dot[ndots - 1] = p;
     if (ndots == 4)
         return kinde__fail(err, KINDE_E_TOKEN_MALFORMED,
                            "token has 5 segments: an encrypted JWT (JWE), not a signed one");
@@ -140,12 +108,12 @@ static kinde_code split(const char *token, segments *g, kinde_error *err)
     return KINDE_OK;
 }
 
-kinde_code kinde__jws_payload(const char *token, json_t **payload, kinde_error *err)
+kinde_code kinde__jws_payload(const char *token, kinde__jdoc **payload, kinde_error *err)
 {
     if (!payload)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "no output");
     *payload = NULL;
-    segments g;
+    segments g = {0};
     kinde_code rc = split(token, &g, err);
     return rc ? rc : decode_json(g.pay, g.pay_len, "payload", payload, err);
 }
@@ -155,7 +123,7 @@ kinde_code kinde__jws_parse(const char *token, kinde__jws *out, kinde_error *err
     if (!out)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "no output");
     memset(out, 0, sizeof *out);
-    segments g;
+    segments g = {0};
     kinde_code rc = split(token, &g, err);
     if (rc)
         return rc;
@@ -176,11 +144,8 @@ kinde_code kinde__jws_parse(const char *token, kinde__jws *out, kinde_error *err
                                    "token signature is not canonical base64url");
         goto fail;
     }
-    if (!(out->token = kinde__strndup(token, g.len))) {
-        rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
-        goto fail;
-    }
-    out->signing_input = out->token;
+    /* No copy: every caller verifies while it holds the token. */
+    out->signing_input = token;
     out->signing_input_len = g.hdr_len + 1 + g.pay_len;
     return KINDE_OK;
 fail:
@@ -192,16 +157,15 @@ void kinde__jws_clear(kinde__jws *jws)
 {
     if (!jws)
         return;
-    json_decref(jws->header);
-    json_decref(jws->payload);
+    kinde__jdoc_free(jws->header);
+    kinde__jdoc_free(jws->payload);
     kinde__free(jws->signature);
-    kinde__free_secret(jws->token);
     memset(jws, 0, sizeof *jws);
 }
 
 const char *kinde__jws_kid(const kinde__jws *jws)
 {
-    return jws ? kinde__json_str(jws->header, "kid") : NULL;
+    return jws ? kinde__jget_str(kinde__jroot(jws->header), "kid") : NULL;
 }
 
 kinde_code kinde__jws_verify(const kinde__jws *jws, EVP_PKEY *key, kinde_error *err)

@@ -129,9 +129,9 @@ static void policy_for(const kinde_client *c, kinde_token_kind kind, kinde__toke
     p->now = kinde__now();
 }
 
-static int same_json(const json_t *a, const json_t *b, const char *key)
+static int same_claim(const kinde__jdoc *a, const kinde__jdoc *b, const char *key)
 {
-    return json_equal(json_object_get(a, key), json_object_get(b, key));
+    return kinde__jequal(kinde__jget(kinde__jroot(a), key), kinde__jget(kinde__jroot(b), key));
 }
 
 /* Verify an answer's tokens and move them into the session. nonce: the
@@ -141,7 +141,7 @@ static kinde_code store_tokens(kinde_client *c, kinde_session *s, kinde__token_r
                                const char *nonce, int is_refresh, kinde_error *err)
 {
     kinde__token_policy p;
-    json_t *at_claims = NULL, *it_claims = NULL;
+    kinde__jdoc *at_claims = NULL, *it_claims = NULL;
     char *at = NULL, *it = NULL, *rt = NULL;
     kinde_code rc;
 
@@ -158,11 +158,11 @@ static kinde_code store_tokens(kinde_client *c, kinde_session *s, kinde__token_r
         goto fail;
     }
     if (is_refresh) {
-        const json_t *old_id = s->id_claims;
-        if (!same_json(s->access_claims, at_claims, "sub") ||
+        const kinde__jdoc *old_id = s->id_claims;
+        if (!same_claim(s->access_claims, at_claims, "sub") ||
             (old_id && it_claims &&
-             (!same_json(old_id, it_claims, "sub") || !same_json(old_id, it_claims, "iss") ||
-              !same_json(old_id, it_claims, "aud")))) {
+             (!same_claim(old_id, it_claims, "sub") || !same_claim(old_id, it_claims, "iss") ||
+              !same_claim(old_id, it_claims, "aud")))) {
             rc = kinde__fail(err, KINDE_E_SUBJECT_MISMATCH,
                              "refreshed tokens name another user or audience");
             goto fail;
@@ -180,16 +180,16 @@ static kinde_code store_tokens(kinde_client *c, kinde_session *s, kinde__token_r
     /* A refresh may leave out the ID token: keep the one we have. */
     if (is_refresh && !it && s->id_token) {
         it = kinde__strdup(s->id_token);
-        it_claims = json_incref(s->id_claims);
-        if (!it) {
+        it_claims = kinde__jdoc_dup(s->id_claims);
+        if (!it || (s->id_claims && !it_claims)) {
             rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
             goto fail;
         }
     }
     return kinde__session_set_tokens(s, at, at_claims, it, it_claims, rt, err);
 fail:
-    json_decref(at_claims);
-    json_decref(it_claims);
+    kinde__jdoc_free(at_claims);
+    kinde__jdoc_free(it_claims);
     kinde__free_secret(at);
     kinde__free_secret(it);
     kinde__free_secret(rt);
@@ -220,6 +220,9 @@ kinde_code kinde_fetch_token(kinde_client *c, kinde_session *s, const char *resp
     if (!c || !s || !response)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT,
                            "client, session and the callback URL are required");
+    kinde_code need = kinde__need_client_id(c, "fetch_token", err);
+    if (need != KINDE_OK)
+        return need;
     if (c->grant_type == KINDE_GRANT_CLIENT_CREDENTIALS)
         return kinde__fail(err, KINDE_E_GRANT_TYPE, "fetch_token needs an authorization-code grant");
 
@@ -331,6 +334,9 @@ static void prune_flights(kinde_client *c, int64_t now)
 
 static kinde_code refresh_locked(kinde_client *c, kinde_session *s, kinde_error *err)
 {
+    kinde_code need = kinde__need_client_id(c, "a refresh", err);
+    if (need != KINDE_OK)
+        return need;
     if (c->grant_type == KINDE_GRANT_CLIENT_CREDENTIALS)
         return kinde__fail(err, KINDE_E_GRANT_TYPE, "refresh needs an authorization-code grant");
     if (!s->refresh_token)
@@ -518,11 +524,30 @@ static kinde_code m2m_remember(kinde_client *c, const char *aud, const char *tok
     return KINDE_OK;
 }
 
+void kinde__m2m_forget(kinde_client *c, const char *audience, const char *token)
+{
+    pthread_mutex_lock(&c->lock);
+    for (kinde__m2m_entry **pp = &c->m2m; *pp; pp = &(*pp)->next) {
+        kinde__m2m_entry *e = *pp;
+        if (strcmp(e->audience, audience) == 0 && strcmp(e->token, token) == 0) {
+            *pp = e->next;
+            kinde__free(e->audience);
+            kinde__free_secret(e->token);
+            kinde__free(e);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
 kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **access_token,
                                int64_t *expires_at, kinde_error *err)
 {
     if (!c || !access_token)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "client and access_token are required");
+    kinde_code need = kinde__need_client_id(c, "client credentials", err);
+    if (need != KINDE_OK)
+        return need;
     if (!c->client_secret)
         return kinde__fail(err, KINDE_E_GRANT_TYPE, "client credentials need a client_secret");
     const char *aud = audience ? audience : (c->audience ? c->audience : "");
@@ -532,22 +557,26 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
     if (rc == KINDE_E_NOMEM)
         return kinde__fail(err, rc, NULL);
 
-    /* The audiences asked for are the ones the token must carry. */
+    /* The audiences asked for are the ones the token must carry: all of
+     * them, however many (one per space-separated word at most). */
     char *list = kinde__strdup(aud);
-    const char *auds[16];
+    size_t max_auds = 1;
+    for (const char *p = aud; *p; p++)
+        max_auds += *p == ' ';
+    const char **auds = kinde__calloc(max_auds, sizeof *auds);
     size_t n_auds = 0;
     kinde__buf form = {0};
     add_field(&form, "grant_type", "client_credentials");
     add_client_auth(&form, c);
-    for (char *save = NULL, *tok = list ? strtok_r(list, " ", &save) : NULL; tok && n_auds < 16;
+    for (char *save = NULL, *tok = list && auds ? strtok_r(list, " ", &save) : NULL; tok;
          tok = strtok_r(NULL, " ", &save)) {
         auds[n_auds++] = tok;
         add_field(&form, "audience", tok);
     }
     kinde__http_response resp = {0};
     kinde__token_response tr = {0};
-    json_t *claims = NULL;
-    if (!list) {
+    kinde__jdoc *claims = NULL;
+    if (!list || !auds) {
         rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
         kinde__buf_wipe(&form);
         goto done;
@@ -561,9 +590,10 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
     p.n_audiences = n_auds;
     if ((rc = kinde__verify_token(c->keys, tr.access_token, &p, &claims, err)))
         goto done;
-    json_t *exp = json_object_get(claims, "exp");
-    int64_t when = json_is_integer(exp) ? (int64_t)json_integer_value(exp)
-                                        : kinde__now() + (tr.expires_in > 0 ? tr.expires_in : 0);
+    const kinde__jval *exp = kinde__jget(kinde__jroot(claims), "exp");
+    int64_t when = exp && exp->type == KINDE__J_INT
+                       ? exp->v.i
+                       : kinde__now() + (tr.expires_in > 0 ? tr.expires_in : 0);
     *access_token = kinde__strdup(tr.access_token);
     if (!*access_token || m2m_remember(c, aud, tr.access_token, when) != KINDE_OK) {
         kinde__free_secret(*access_token);
@@ -574,9 +604,10 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
     if (expires_at)
         *expires_at = when;
 done:
-    json_decref(claims);
+    kinde__jdoc_free(claims);
     kinde__token_response_clear(&tr);
     kinde__http_response_clear(&resp);
+    kinde__free(auds);
     kinde__free(list);
     return rc;
 }
@@ -598,6 +629,9 @@ kinde_code kinde__revocation_result(long status, const char *body, size_t len, k
 
 static kinde_code revoke(kinde_client *c, const char *token, const char *hint, kinde_error *err)
 {
+    kinde_code need = kinde__need_client_id(c, "revocation", err);
+    if (need != KINDE_OK)
+        return need;
     kinde__buf form = {0};
     add_field(&form, "token", token);
     add_field(&form, "token_type_hint", hint);
@@ -665,7 +699,8 @@ kinde_code kinde_get_user_profile(kinde_client *c, kinde_session *s, char **prof
         goto done;
     }
     const char *sub = kinde__json_str(j, "sub");
-    const char *expected = kinde__json_str(s->id_claims ? s->id_claims : s->access_claims, "sub");
+    const char *expected =
+        kinde__jget_str(kinde__jroot(s->id_claims ? s->id_claims : s->access_claims), "sub");
     if (!sub || !expected || strcmp(sub, expected) != 0) {
         rc = kinde__fail(err, KINDE_E_SUBJECT_MISMATCH,
                          "user_profile sub '%s' is not the signed-in user", sub ? sub : "(none)");
@@ -687,16 +722,22 @@ kinde_code kinde_verify_token(kinde_client *c, const char *token, kinde_token_ki
 {
     if (!c || !token || (kind != KINDE_ACCESS_TOKEN && kind != KINDE_ID_TOKEN))
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "client, token and a token kind are required");
+    /* An ID token is for this client: its aud must name the client id. */
+    if (kind == KINDE_ID_TOKEN) {
+        kinde_code need = kinde__need_client_id(c, "verifying an ID token", err);
+        if (need != KINDE_OK)
+            return need;
+    }
     kinde__token_policy p;
     policy_for(c, kind, &p);
-    json_t *claims = NULL;
+    kinde__jdoc *claims = NULL;
     kinde_code rc = kinde__verify_token(c->keys, token, &p, &claims, err);
     if (rc == KINDE_OK && claims_json) {
-        *claims_json = kinde__json_text(claims, JSON_COMPACT | JSON_ENCODE_ANY);
+        *claims_json = kinde__jtext(kinde__jroot(claims));
         if (!*claims_json)
             rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
     }
-    json_decref(claims);
+    kinde__jdoc_free(claims);
     return rc;
 }
 

@@ -32,8 +32,8 @@ void kinde__session_clear_tokens(kinde_session *s)
     kinde__free_secret(s->access_token);
     kinde__free_secret(s->id_token);
     kinde__free_secret(s->refresh_token);
-    json_decref(s->access_claims);
-    json_decref(s->id_claims);
+    kinde__jdoc_free(s->access_claims);
+    kinde__jdoc_free(s->id_claims);
     kinde__free(s->permissions);
     kinde__free(s->org_codes);
     kinde__free(s->roles);
@@ -65,28 +65,28 @@ void kinde_session_free(kinde_session *s)
 
 /* Kinde's claim, or its Hasura-mode name (the official JS and Go SDKs read
  * both). */
-static json_t *claim_or_hasura(const json_t *claims, const char *name, const char *hasura)
+static const kinde__jval *claim_or_hasura(const kinde__jval *claims, const char *name,
+                                          const char *hasura)
 {
-    json_t *v = json_object_get(claims, name);
-    return v ? v : json_object_get(claims, hasura);
+    const kinde__jval *v = kinde__jget(claims, name);
+    return v ? v : kinde__jget(claims, hasura);
 }
 
 /* Borrowed string array from a JSON array; non-strings are skipped. For
  * roles, the element is an object whose "key" is taken. */
-static int build_list(const json_t *arr, int roles, const char ***items, size_t *n)
+static int build_list(const kinde__jval *arr, int roles, const char ***items, size_t *n)
 {
     *items = NULL;
     *n = 0;
-    if (!json_is_array(arr) || json_array_size(arr) == 0)
+    if (!arr || arr->type != KINDE__J_ARRAY || arr->n == 0)
         return 0;
-    const char **list = kinde__calloc(json_array_size(arr), sizeof *list);
+    const char **list = kinde__calloc(arr->n, sizeof *list);
     if (!list)
         return -1;
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v) {
-        const char *str = roles && json_is_object(v) ? kinde__json_str(v, "key")
-                                                     : json_string_value(v);
+    const kinde__jval *v = arr + 1;
+    for (uint32_t i = 0; i < arr->n; i++, v = kinde__jnext(v)) {
+        const char *str = roles && v->type == KINDE__J_OBJECT ? kinde__jget_str(v, "key")
+                                                              : kinde__jstr(v);
         if (str)
             list[(*n)++] = str;
     }
@@ -96,13 +96,13 @@ static int build_list(const json_t *arr, int roles, const char ***items, size_t 
 
 static kinde_code build_views(kinde_session *s, kinde_error *err)
 {
-    const json_t *at = s->access_claims, *it = s->id_claims;
-    s->org_code = json_string_value(claim_or_hasura(at, "org_code", "x-hasura-org-code"));
-    json_t *flags = claim_or_hasura(at, "feature_flags", "x-hasura-feature-flags");
-    s->flags = json_is_object(flags) ? flags : NULL;
-    json_t *exp = json_object_get(at, "exp");
-    s->expires_at = json_is_integer(exp) ? (int64_t)json_integer_value(exp) : 0;
-    json_t *orgs = it ? claim_or_hasura(it, "org_codes", "x-hasura-org-codes") : NULL;
+    const kinde__jval *at = kinde__jroot(s->access_claims), *it = kinde__jroot(s->id_claims);
+    s->org_code = kinde__jstr(claim_or_hasura(at, "org_code", "x-hasura-org-code"));
+    const kinde__jval *flags = claim_or_hasura(at, "feature_flags", "x-hasura-feature-flags");
+    s->flags = flags && flags->type == KINDE__J_OBJECT ? flags : NULL;
+    const kinde__jval *exp = kinde__jget(at, "exp");
+    s->expires_at = exp && exp->type == KINDE__J_INT ? exp->v.i : 0;
+    const kinde__jval *orgs = it ? claim_or_hasura(it, "org_codes", "x-hasura-org-codes") : NULL;
     if (!orgs)
         orgs = claim_or_hasura(at, "org_codes", "x-hasura-org-codes");
     if (build_list(claim_or_hasura(at, "permissions", "x-hasura-permissions"), 0,
@@ -113,8 +113,8 @@ static kinde_code build_views(kinde_session *s, kinde_error *err)
     return KINDE_OK;
 }
 
-kinde_code kinde__session_set_tokens(kinde_session *s, char *access, json_t *access_claims,
-                                     char *id, json_t *id_claims, char *refresh,
+kinde_code kinde__session_set_tokens(kinde_session *s, char *access, kinde__jdoc *access_claims,
+                                     char *id, kinde__jdoc *id_claims, char *refresh,
                                      kinde_error *err)
 {
     kinde__session_clear_tokens(s);
@@ -197,7 +197,7 @@ kinde_code kinde_session_serialize(const kinde_session *s, char **out, kinde_err
 
 /* Payload of a stored token. The token was verified when it was stored, so
  * only its form is checked here. */
-static kinde_code decode_payload(const char *token, json_t **claims, kinde_error *err)
+static kinde_code decode_payload(const char *token, kinde__jdoc **claims, kinde_error *err)
 {
     kinde_error perr;
     kinde_code rc = kinde__jws_payload(token, claims, &perr);
@@ -240,7 +240,7 @@ kinde_code kinde_session_deserialize(const char *data, size_t len, kinde_session
 
     char *field[F_COUNT] = {0};
     kinde_session *s = NULL;
-    json_t *at_claims = NULL, *it_claims = NULL;
+    kinde__jdoc *at_claims = NULL, *it_claims = NULL;
     kinde_code rc = KINDE_OK;
     for (const char *p = data + magic, *end = data + len; p < end && rc == KINDE_OK;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -307,8 +307,8 @@ kinde_code kinde_session_deserialize(const char *data, size_t len, kinde_session
 fail:
     for (int i = 0; i < F_COUNT; i++)
         kinde__free_secret(field[i]);
-    json_decref(at_claims);
-    json_decref(it_claims);
+    kinde__jdoc_free(at_claims);
+    kinde__jdoc_free(it_claims);
     kinde_session_free(s);
     return rc;
 }

@@ -68,19 +68,25 @@ fail:
     return rc;
 }
 
-static kinde_code auth_url(kinde_client *c, kinde_session *s, const kinde_auth_params *p,
-                           flow f, char **url, kinde_error *err)
+static kinde_code auth_url(kinde_client *c, kinde_session *s, const kinde_auth_params *theirs,
+                           size_t their_size, flow f, char **url, kinde_error *err)
 {
     if (!c || !s || !url)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "client, session and url are required");
+    kinde_code rc = kinde__need_client_id(c, "login URLs", err);
+    if (rc != KINDE_OK)
+        return rc;
     if (c->grant_type == KINDE_GRANT_CLIENT_CREDENTIALS)
         return kinde__fail(err, KINDE_E_GRANT_TYPE,
                            "login URLs need an authorization-code grant, not client_credentials");
-    static const kinde_auth_params none;
-    if (!p)
-        p = &none;
-    kinde_code rc = start_login(c, s, err);
-    if (rc != KINDE_OK)
+    kinde_auth_params params = {0};
+    const kinde_auth_params *p = &params;
+    if (theirs &&
+        (rc = kinde__struct_in(&params, sizeof params, theirs, their_size,
+                               KINDE__SIZE_THROUGH(kinde_auth_params, has_success_page),
+                               KINDE_E_INVALID_ARGUMENT, "kinde_auth_params", err)))
+        return rc;
+    if ((rc = start_login(c, s, err)) != KINDE_OK)
         return rc;
     char *challenge = kinde__pkce_challenge(s->verifier);
     if (!challenge) {
@@ -131,22 +137,25 @@ static kinde_code auth_url(kinde_client *c, kinde_session *s, const kinde_auth_p
     return KINDE_OK;
 }
 
-kinde_code kinde_get_login_url(kinde_client *c, kinde_session *s, const kinde_auth_params *p,
-                               char **url, kinde_error *err)
+kinde_code kinde_get_login_url_sized(kinde_client *c, kinde_session *s,
+                                     const kinde_auth_params *p, size_t p_size, char **url,
+                                     kinde_error *err)
 {
-    return auth_url(c, s, p, FLOW_LOGIN, url, err);
+    return auth_url(c, s, p, p_size, FLOW_LOGIN, url, err);
 }
 
-kinde_code kinde_get_register_url(kinde_client *c, kinde_session *s, const kinde_auth_params *p,
-                                  char **url, kinde_error *err)
+kinde_code kinde_get_register_url_sized(kinde_client *c, kinde_session *s,
+                                        const kinde_auth_params *p, size_t p_size, char **url,
+                                        kinde_error *err)
 {
-    return auth_url(c, s, p, FLOW_REGISTER, url, err);
+    return auth_url(c, s, p, p_size, FLOW_REGISTER, url, err);
 }
 
-kinde_code kinde_get_create_org_url(kinde_client *c, kinde_session *s,
-                                    const kinde_auth_params *p, char **url, kinde_error *err)
+kinde_code kinde_get_create_org_url_sized(kinde_client *c, kinde_session *s,
+                                          const kinde_auth_params *p, size_t p_size, char **url,
+                                          kinde_error *err)
 {
-    return auth_url(c, s, p, FLOW_CREATE_ORG, url, err);
+    return auth_url(c, s, p, p_size, FLOW_CREATE_ORG, url, err);
 }
 
 kinde_code kinde_get_logout_url(kinde_client *c, const char *redirect_to, char **url,

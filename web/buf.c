@@ -106,7 +106,7 @@ char *buf_take(buf *b, size_t *len)
     if (!b->data && !grow(b, 0))
         return NULL;
     if (b->len == 0)
-        b->data[0] = '\0';
+        b->data[0] = '\0'; // NOLINT(clang-analyzer-core.NullDereference): grow() set data
     char *out = b->data;
     if (len)
         *len = b->len;

@@ -13,7 +13,9 @@ static void callback_failure(web_failure *f, kinde_code rc, const kinde_error *e
     unsigned status = 400;
     const char *title = "Sign-in did not complete";
     const char *message = "Something about this sign-in was not right. Please start again.";
-    const char *reason = err->oauth_error[0] ? err->oauth_error : kinde_code_name(rc);
+    /* Reason codes are short words for people and support, never the SDK's
+     * names (those are in the log with the detail). */
+    const char *reason = err->oauth_error[0] ? err->oauth_error : "sign_in_failed";
     switch (rc) {
     case KINDE_E_LOGIN_REQUIRED:
         status = 401;
@@ -40,6 +42,17 @@ static void callback_failure(web_failure *f, kinde_code rc, const kinde_error *e
     case KINDE_E_ISSUER_MISMATCH:
         title = "This sign-in answer is not valid";
         message = "The answer from Kinde was malformed or came from the wrong place.";
+        reason = rc == KINDE_E_CALLBACK ? "invalid_callback" : "issuer_mismatch";
+        break;
+    case KINDE_E_TOKEN_MALFORMED:
+    case KINDE_E_TOKEN_ALGORITHM:
+    case KINDE_E_TOKEN_SIGNATURE:
+    case KINDE_E_TOKEN_KEY:
+    case KINDE_E_TOKEN_CLAIMS:
+    case KINDE_E_TOKEN_EXPIRED:
+    case KINDE_E_TOKEN_NOT_YET_VALID:
+    case KINDE_E_TOKEN_NONCE:
+        reason = "invalid_token";
         break;
     case KINDE_E_HTTP:
     case KINDE_E_HTTP_STATUS:
@@ -134,7 +147,7 @@ int web_callback(const web_site *site, const web_request *q, web_response *r, we
         web_cookie_clear(site, r);
         web_fail(f, 503, "We could not finish signing you in",
                  "The app could not keep your session. Please try again in a moment.",
-                 kinde_code_name(rc), 1);
+                 "try_again", 1);
         return -1;
     }
     if (saved != 0) {

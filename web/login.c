@@ -60,7 +60,7 @@ int web_signin_start(const web_site *site, const web_request *q, web_response *r
         web_log(site, "cannot start a sign-in: %s %s", kinde_code_name(rc), kerr.text);
         web_fail(f, 503, "We could not start signing you in",
                  "The app could not prepare your sign-in. Please try again in a moment.",
-                 kinde_code_name(rc), 0);
+                 "try_again", 0);
         out = -1;
     } else if (saved != 0) {
         out = web_store_failed(site, &serr, "starting a sign-in", f);

@@ -53,8 +53,12 @@ int token_equal(const char *a, const char *b)
 
 void record_encode(const web_record *r, buf *out)
 {
-    buf_printf(out, "kwa1 %d %lld %lld %s %s\n", r->signed_in ? 1 : 0, (long long)r->created,
-               (long long)r->seen, r->csrf, r->next[0] ? r->next : "-");
+    size_t plen = r->profile ? r->profile_len : 0;
+    buf_printf(out, "kwa2 %d %lld %lld %s %s %lld %zu\n", r->signed_in ? 1 : 0,
+               (long long)r->created, (long long)r->seen, r->csrf, r->next[0] ? r->next : "-",
+               (long long)(r->profile ? r->profile_at : 0), plen);
+    if (plen)
+        buf_append(out, r->profile, plen);
     if (r->kinde)
         buf_append(out, r->kinde, r->kinde_len);
 }
@@ -95,7 +99,7 @@ int record_decode(const char *data, size_t len, web_record *r)
     memset(r, 0, sizeof *r);
     const char *p = data, *end = data + len;
     char tmp[REDIRECT_PATH_MAX + 1];
-    if (field(&p, end, ' ', tmp, 8) || strcmp(tmp, "kwa1") != 0)
+    if (field(&p, end, ' ', tmp, 8) || strcmp(tmp, "kwa2") != 0)
         return -1;
     if (field(&p, end, ' ', tmp, 1) || (tmp[0] != '0' && tmp[0] != '1'))
         return -1;
@@ -106,19 +110,39 @@ int record_decode(const char *data, size_t len, web_record *r)
         return -1;
     if (field(&p, end, ' ', r->csrf, TOKEN_CHARS) || !token_is_wellformed(r->csrf))
         return -1;
-    if (field(&p, end, '\n', tmp, REDIRECT_PATH_MAX))
+    if (field(&p, end, ' ', tmp, REDIRECT_PATH_MAX))
         return -1;
     if (strcmp(tmp, "-") != 0) {
         if (!redirect_is_local_path(tmp))
             return -1;
         strcpy(r->next, tmp);
     }
+    int64_t plen = 0;
+    if (field(&p, end, ' ', tmp, 19) || parse_time(tmp, &r->profile_at))
+        return -1;
+    if (field(&p, end, '\n', tmp, 19) || parse_time(tmp, &plen))
+        return -1;
+    /* No profile is written "0 0": one text per record. */
+    if (plen > end - p || (plen == 0) != (r->profile_at == 0))
+        return -1;
+    if (plen > 0) {
+        if (memchr(p, '\0', (size_t)plen) || !(r->profile = malloc((size_t)plen + 1)))
+            return -1;
+        memcpy(r->profile, p, (size_t)plen);
+        r->profile[plen] = '\0';
+        r->profile_len = (size_t)plen;
+        p += plen;
+    }
     size_t rest = (size_t)(end - p);
-    if (memchr(p, '\0', rest))
+    if (memchr(p, '\0', rest)) {
+        record_free(r);
         return -1;
+    }
     r->kinde = malloc(rest + 1);
-    if (!r->kinde)
+    if (!r->kinde) {
+        record_free(r);
         return -1;
+    }
     memcpy(r->kinde, p, rest);
     r->kinde[rest] = '\0';
     r->kinde_len = rest;
@@ -135,4 +159,11 @@ void record_free(web_record *r)
     }
     r->kinde = NULL;
     r->kinde_len = 0;
+    if (r->profile) {
+        OPENSSL_cleanse(r->profile, r->profile_len);
+        free(r->profile);
+    }
+    r->profile = NULL;
+    r->profile_len = 0;
+    r->profile_at = 0;
 }

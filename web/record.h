@@ -31,15 +31,19 @@ typedef struct web_record {
     char next[REDIRECT_PATH_MAX + 1]; /* where to go after sign-in ("" = home) */
     char *kinde;            /* kinde_session_serialize() output, owned (malloc) */
     size_t kinde_len;
+    char *profile;          /* Kinde's user profile (JSON) as last fetched, owned; NULL none */
+    size_t profile_len;
+    int64_t profile_at;     /* when it was fetched (0: none) */
 } web_record;
 
-/* "kwa1 <signed_in> <created> <seen> <csrf> <next|->\n<kinde session>" */
+/* "kwa2 <signed_in> <created> <seen> <csrf> <next|-> <profile_at> <profile_len>\n"
+ * then the profile's bytes, then the kinde session. Stored sealed (seal.h). */
 void record_encode(const web_record *r, buf *out);
 
 /* Parses record_encode() output. 0 ok (free r with record_free), -1 corrupt. */
 int record_decode(const char *data, size_t len, web_record *r);
 
-/* Frees r->kinde, wiping it first: it holds tokens. */
+/* Frees r->kinde and r->profile, wiping them first: tokens, personal data. */
 void record_free(web_record *r);
 
 #endif

@@ -8,16 +8,19 @@
 
 #include "cookies.h"
 
-/* Store keys: "s:" + the id, so the store could hold other things too. */
+/* Store keys: "s:" + the hex HMAC of the id (seal.h), so the store could
+ * hold other things too and never holds an id a browser could present. */
 #define KEY_PREFIX "s:"
 typedef struct store_key {
-    char text[sizeof KEY_PREFIX + TOKEN_CHARS];
+    char text[sizeof KEY_PREFIX + SEAL_ID_HEX_SIZE];
 } store_key;
 
-static store_key key_of(const char *id)
+static store_key key_of(const web_site *site, const char *id)
 {
     store_key k;
-    snprintf(k.text, sizeof k.text, KEY_PREFIX "%s", id);
+    char hex[SEAL_ID_HEX_SIZE];
+    seal_id(site->seal, id, hex);
+    snprintf(k.text, sizeof k.text, KEY_PREFIX "%s", hex);
     return k;
 }
 
@@ -45,21 +48,25 @@ static long record_ttl(const web_site *site, const web_record *rec, int64_t now)
 int web_session_save(const web_site *site, const char *id, const web_record *rec,
                      store_error *err)
 {
-    buf b;
+    buf b, sealed;
     buf_init(&b);
+    buf_init(&sealed);
     record_encode(rec, &b);
-    store_key key = key_of(id);
+    store_key key = key_of(site, id);
+    if (buf_ok(&b))
+        seal_record(site->seal, key.text, b.data, b.len, &sealed);
     int rc;
-    if (buf_ok(&b)) {
-        rc = store_put(site->store, key.text, b.data, b.len, record_ttl(site, rec, time(NULL)),
-                       err);
+    if (buf_ok(&b) && buf_ok(&sealed)) {
+        rc = store_put(site->store, key.text, sealed.data, sealed.len,
+                       record_ttl(site, rec, time(NULL)), err);
     } else {
-        store_error_set(err, "no memory to encode a session record");
+        store_error_set(err, "no memory to encode or seal a session record");
         rc = -1;
     }
     if (b.data)
         OPENSSL_cleanse(b.data, b.len);
     buf_free(&b);
+    buf_free(&sealed);
     return rc;
 }
 
@@ -88,7 +95,7 @@ int web_session_create(const web_site *site, kinde_session *ks, int signed_in, c
 
 int web_session_drop(const web_site *site, const char *id, store_error *err)
 {
-    store_key key = key_of(id);
+    store_key key = key_of(site, id);
     return store_delete(site->store, key.text, err);
 }
 
@@ -117,18 +124,29 @@ int web_session_load(const web_site *site, const web_request *q, web_response *r
     if (cookie_find(hdr, strlen(hdr), site->cookie_name, s->id, sizeof s->id) != 1 ||
         !token_is_wellformed(s->id))
         return 0;
-    char *data = NULL;
-    size_t len = 0;
-    store_key key = key_of(s->id);
+    char *data = NULL, *plain = NULL;
+    size_t len = 0, plain_len = 0;
+    store_key key = key_of(site, s->id);
     int found = store_get(site->store, key.text, &data, &len, err);
     if (found <= 0) {
         if (found == 0)
             web_cookie_clear(site, r);
         return found;
     }
-    int bad = record_decode(data, len, &s->rec);
-    OPENSSL_cleanse(data, len);
+    /* Sealed under another server key (an instance configured wrong), moved
+     * from another id, or altered: no session. The record and the cookie are
+     * left alone: an instance with the wrong key must not delete the
+     * sessions of the instances that share its store. */
+    int sealed_ok = seal_open(site->seal, key.text, data, len, &plain, &plain_len) == 0;
     free(data);
+    if (!sealed_ok) {
+        web_log(site, "a session record failed authentication (another server key, moved or "
+                      "altered): treated as no session");
+        return 0;
+    }
+    int bad = record_decode(plain, plain_len, &s->rec);
+    OPENSSL_cleanse(plain, plain_len);
+    free(plain);
     int64_t now = time(NULL);
     if (bad || expired(site, &s->rec, now) ||
         kinde_session_deserialize(s->rec.kinde, s->rec.kinde_len, &s->ks, NULL) != KINDE_OK) {
@@ -149,7 +167,9 @@ int web_session_load(const web_site *site, const web_request *q, web_response *r
     return 1;
 }
 
-/* Writes the session back after the SDK changed it (a refresh). */
+/* Writes the session back after the SDK changed it (a refresh). The cached
+ * profile goes with the old tokens (record_free): the next view that shows
+ * it fetches it again with the new ones. */
 static int resave(const web_site *site, web_session *s, store_error *err)
 {
     char *data = NULL;
@@ -168,18 +188,99 @@ static int resave(const web_site *site, web_session *s, store_error *err)
     return web_session_save(site, s->id, &s->rec, err);
 }
 
+/* Whether a failed refresh is Kinde's final word on this session: the
+ * refresh token refused (invalid_grant: revoked, expired, rotated away), the
+ * tokens naming another user, or nothing to refresh with. Everything else (no
+ * answer, a timeout, a 5xx or 429 without an OAuth error, an answer of the
+ * wrong shape, keys that could not be fetched, tokens that did not verify,
+ * memory) may pass and never ends a session (SECURITY.md E41). */
+static int refresh_refused(const kinde_error *e)
+{
+    switch (e->code) {
+    case KINDE_E_OAUTH:
+        /* An OAuth error from a server that is not well (RFC 6749 4.1.2.1's
+         * temporarily_unavailable and server_error, or a 5xx) may pass. */
+        return e->http_status < 500 && strcmp(e->oauth_error, "temporarily_unavailable") != 0 &&
+               strcmp(e->oauth_error, "server_error") != 0;
+    case KINDE_E_SUBJECT_MISMATCH:
+    case KINDE_E_NO_REFRESH_TOKEN:
+    case KINDE_E_GRANT_TYPE:
+    case KINDE_E_NOT_AUTHENTICATED:
+    case KINDE_E_INVALID_ARGUMENT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int web_session_user(const web_site *site, web_session *s, web_response *r, store_error *err)
 {
     if (!s->loaded || !s->rec.signed_in)
         return 0;
     int64_t before = kinde_session_expires_at(s->ks);
-    if (!kinde_is_authenticated(site->client, s->ks, NULL)) {
+    if (before > time(NULL) && kinde_is_authenticated(site->client, s->ks, NULL))
+        return 1; /* no refresh needed: Kinde not asked */
+    if (!web_backoff_may_try(site->kinde_backoff))
+        return WEB_USER_KINDE_DOWN;
+    kinde_error why;
+    memset(&why, 0, sizeof why);
+    kinde_code rc = kinde_refresh_token(site->client, s->ks, &why);
+    if (rc != KINDE_OK && !refresh_refused(&why)) {
+        web_backoff_done(site->kinde_backoff, 0);
+        web_log(site, "session kept: refreshing its tokens failed in a way that may pass: %s "
+                "(HTTP %ld%s%s): %s", kinde_code_name(rc), why.http_status,
+                why.oauth_error[0] ? ", " : "", why.oauth_error, why.text);
+        return WEB_USER_KINDE_DOWN;
+    }
+    web_backoff_done(site->kinde_backoff, 1);
+    if (rc != KINDE_OK) {
+        web_log(site, "session ended: Kinde refused to refresh it: %s (HTTP %ld%s%s): %s",
+                kinde_code_name(rc), why.http_status, why.oauth_error[0] ? ", " : "",
+                why.oauth_error, why.text);
         if (web_session_drop(site, s->id, err) != 0)
             return -1;
         web_cookie_clear(site, r);
         return 0;
     }
-    if (kinde_session_expires_at(s->ks) != before && resave(site, s, err) != 0)
+    if (resave(site, s, err) != 0)
         return -1;
+    return 1;
+}
+
+int web_session_profile(const web_site *site, web_session *s, const char **json)
+{
+    int64_t now = time(NULL);
+    if (s->rec.profile && now >= s->rec.profile_at &&
+        now - s->rec.profile_at < WEB_PROFILE_MAX_AGE) {
+        *json = s->rec.profile;
+        return 1;
+    }
+    char *profile = NULL;
+    kinde_error err;
+    memset(&err, 0, sizeof err);
+    kinde_code rc = kinde_get_user_profile(site->client, s->ks, &profile, &err);
+    if (rc != KINDE_OK) {
+        web_log(site, "profile: %s %s", kinde_code_name(rc), err.text);
+        return 0;
+    }
+    char *copy = strdup(profile);
+    kinde_free(profile);
+    if (!copy) {
+        web_log(site, "profile: no memory to keep it");
+        return 0;
+    }
+    if (s->rec.profile) {
+        OPENSSL_cleanse(s->rec.profile, s->rec.profile_len);
+        free(s->rec.profile);
+    }
+    s->rec.profile = copy;
+    s->rec.profile_len = strlen(copy);
+    s->rec.profile_at = now;
+    /* Not kept: shown anyway, and asked for again next time. */
+    store_error serr;
+    if (web_session_save(site, s->id, &s->rec, &serr) != 0)
+        web_log(site, "session store (%s) failed while keeping the profile: %s",
+                site->store->name, serr.text);
+    *json = s->rec.profile;
     return 1;
 }

@@ -30,8 +30,14 @@ int web_session_load(const web_site *site, const web_request *q, web_response *r
 void web_session_free(web_session *s);
 
 /* 1 when s is signed in with valid tokens, refreshing them at Kinde when they
- * expired (and saving the refreshed ones); 0 when not (a session whose tokens
- * cannot be renewed is deleted and its cookie cleared); -1 the store failed. */
+ * expired (and saving the refreshed ones); 0 when not (no session, or Kinde
+ * refused the refresh for good: the session is then deleted and its cookie
+ * cleared); WEB_USER_KINDE_DOWN when the tokens expired and Kinde could not
+ * renew them just now (no answer, a 503, a timeout, garbage, or the back-off
+ * of site->kinde_backoff holds refreshes): the session is kept untouched, the
+ * failure logged, and the caller tells the person to try again shortly
+ * (web_kinde_unavailable); -1 the store failed. */
+#define WEB_USER_KINDE_DOWN 2
 int web_session_user(const web_site *site, web_session *s, web_response *r, store_error *err);
 
 /* A new record holding ks under a fresh id (written to id): signed_in, next
@@ -40,6 +46,15 @@ int web_session_user(const web_site *site, web_session *s, web_response *r, stor
  * randomness, or ks could not be serialized). *rc is KINDE_OK unless -2. */
 int web_session_create(const web_site *site, kinde_session *ks, int signed_in, const char *next,
                        char id[TOKEN_SIZE], store_error *err, kinde_code *rc);
+
+/* The person's Kinde profile (JSON, owned by s), kept in the session record:
+ * from the record while younger than WEB_PROFILE_MAX_AGE seconds and fetched
+ * with the tokens held now (a refresh drops it), else fetched from Kinde
+ * (GET /oauth2/v2/user_profile) and written back. 1 *json set; 0 Kinde did
+ * not give it (the reason logged, nothing cached). A store that fails to
+ * keep it is logged; the profile is shown anyway. */
+#define WEB_PROFILE_MAX_AGE 300
+int web_session_profile(const web_site *site, web_session *s, const char **json);
 
 /* Stores rec under id for as long as the timeouts allow. 0 ok, -1 failed. */
 int web_session_save(const web_site *site, const char *id, const web_record *rec,

@@ -37,3 +37,10 @@ int web_store_failed(const web_site *site, const store_error *err, const char *d
              "Sessions are unavailable right now. Please try again shortly.", "session_store", 0);
     return -1;
 }
+
+void web_kinde_unavailable(web_failure *f)
+{
+    web_fail(f, 503, "Kinde is briefly unavailable",
+             "You are still signed in, but your sign-in could not be renewed just now. "
+             "Please try again in a moment.", "kinde_unavailable", 0);
+}

@@ -8,7 +8,9 @@
 
 #include <kinde/kinde.h>
 
+#include "backoff.h"
 #include "redirects.h"
+#include "seal.h"
 #include "store.h"
 
 typedef struct web_site {
@@ -23,6 +25,8 @@ typedef struct web_site {
     redirect_list logout_allow; /* where sign-out may return to (exact URLs) */
     kinde_client *client;
     store *store;
+    const web_seal_key *seal;  /* names and seals what goes into the store (seal.h) */
+    web_backoff *kinde_backoff; /* refreshes after a failure that may pass; NULL = none */
 } web_site;
 
 /* One line "name: text" in the site's log (nothing when it has none). */
@@ -51,5 +55,10 @@ void web_fail(web_failure *f, unsigned status, const char *title, const char *me
  * Returns -1, what the sign-in routes return with it. */
 int web_store_failed(const web_site *site, const store_error *err, const char *doing,
                       web_failure *f);
+
+/* The answer while Kinde is briefly unavailable (a refresh failed in a way
+ * that may pass, or the back-off holds refreshes): 503, "you are still signed
+ * in, try again in a moment", reason kinde_unavailable. The session is kept. */
+void web_kinde_unavailable(web_failure *f);
 
 #endif

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-store *store_open(const char *spec, const char *data_dir, char *err, size_t errlen)
+store *store_open(const char *spec, const char *data_dir, long timeout_ms, char *err,
+                  size_t errlen)
 {
     if (!spec || strcmp(spec, "sqlite") == 0) {
         const char *dir = data_dir ? data_dir : ".";
@@ -19,10 +20,10 @@ store *store_open(const char *spec, const char *data_dir, char *err, size_t errl
             snprintf(err, errlen, "data directory path too long");
             return NULL;
         }
-        return store_sqlite_open(path, err, errlen);
+        return store_sqlite_open(path, timeout_ms, err, errlen);
     }
     if (strncmp(spec, "redis://", 8) == 0)
-        return store_redis_open(spec, err, errlen);
+        return store_redis_open(spec, timeout_ms, err, errlen);
     snprintf(err, errlen, "unknown session store '%s' (sqlite or redis://host:port)", spec);
     return NULL;
 }

@@ -27,7 +27,8 @@ typedef struct store_ops {
                store_error *err);
     /* 0 ok (also when absent), -1 error */
     int (*del)(store *s, const char *key, store_error *err);
-    /* 0 when the backend answers */
+    /* 0 when the backend answers a real write and read back (and delete) of
+     * a probe record, not just "SELECT 1" or PING */
     int (*ping)(store *s, store_error *err);
     void (*close)(store *s);
 } store_ops;
@@ -37,11 +38,18 @@ struct store {
     const char *name;  /* "sqlite" or "redis", for logs and /healthz */
 };
 
-/* spec: "sqlite" (file sessions.db in data_dir) or "redis://host:port".
+/* The longest one store call may block a request, unless configured: Redis'
+ * connect and command timeouts and the wait for a free connection, SQLite's
+ * busy timeout. A frozen store costs each request this much, then a 503. */
+#define STORE_TIMEOUT_MS 500
+
+/* spec: "sqlite" (file sessions.db in data_dir, created 0600) or
+ * "redis://host:port". timeout_ms: the budget above (0 = STORE_TIMEOUT_MS).
  * NULL on failure, with the reason in err. */
-store *store_open(const char *spec, const char *data_dir, char *err, size_t errlen);
-store *store_sqlite_open(const char *path, char *err, size_t errlen);
-store *store_redis_open(const char *url, char *err, size_t errlen);
+store *store_open(const char *spec, const char *data_dir, long timeout_ms, char *err,
+                  size_t errlen);
+store *store_sqlite_open(const char *path, long timeout_ms, char *err, size_t errlen);
+store *store_redis_open(const char *url, long timeout_ms, char *err, size_t errlen);
 
 /* For the backends: err->text = the formatted message (err may be NULL). */
 void store_error_set(store_error *err, const char *fmt, ...)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define KEY_PREFIX "kinde-webapp:"
 
@@ -24,6 +25,7 @@ typedef struct redis_store {
     store base;
     char host[256];
     int port;
+    long timeout_ms; /* the most one call may take: connect, wait for a connection, answer */
     unsigned next; /* where the search for a free connection starts */
     redis_conn conn[REDIS_CONNECTIONS];
 } redis_store;
@@ -34,7 +36,7 @@ static int connect_locked(redis_store *r, redis_conn *c)
         return 0;
     if (c->ctx)
         redisFree(c->ctx);
-    struct timeval tv = {2, 0};
+    struct timeval tv = {r->timeout_ms / 1000, (r->timeout_ms % 1000) * 1000};
     c->ctx = redisConnectWithTimeout(r->host, r->port, tv);
     if (!c->ctx || c->ctx->err)
         return -1;
@@ -42,7 +44,17 @@ static int connect_locked(redis_store *r, redis_conn *c)
     return 0;
 }
 
-/* A connection, locked: the first free one, else wait for one in turn. */
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A connection, locked: the first free one, else wait for one in turn, but
+ * no longer than the budget (a frozen Redis holds every connection for its
+ * timeout; the requests queued behind them must not wait for each in turn).
+ * NULL when none came free in time. */
 static redis_conn *conn_acquire(redis_store *r)
 {
     unsigned start = __atomic_fetch_add(&r->next, 1, __ATOMIC_RELAXED);
@@ -52,19 +64,36 @@ static redis_conn *conn_acquire(redis_store *r)
             return c;
     }
     redis_conn *c = &r->conn[start % REDIS_CONNECTIONS];
-    pthread_mutex_lock(&c->lock);
-    return c;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += r->timeout_ms / 1000;
+    until.tv_nsec += (r->timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    return pthread_mutex_timedlock(&c->lock, &until) == 0 ? c : NULL;
 }
 
 /* Runs one command on a pooled connection, reconnecting and retrying once
- * on a transport error. NULL on failure, with hiredis' words in err. */
+ * when a command fails fast (a connection Redis closed, say, after a
+ * restart); one that timed out is not tried again, so a call takes at most
+ * about the budget. NULL on failure, with hiredis' words in err. */
 static redisReply *command(redis_store *r, int argc, const char **argv, const size_t *lens,
                            store_error *err)
 {
-    redis_conn *c = conn_acquire(r);
-    redisReply *reply = NULL;
     store_error_clear(err);
+    redis_conn *c = conn_acquire(r);
+    if (!c) {
+        store_error_set(err, "redis %s at %s:%d: no connection free within %ld ms", argv[0],
+                        r->host, r->port, r->timeout_ms);
+        return NULL;
+    }
+    redisReply *reply = NULL;
+    int64_t t0 = now_ms();
     for (int attempt = 0; attempt < 2 && !reply; attempt++) {
+        if (attempt && now_ms() - t0 >= r->timeout_ms / 2)
+            break;
         if (connect_locked(r, c) == 0)
             reply = redisCommandArgv(c->ctx, argc, argv, lens);
         if (!reply)
@@ -153,12 +182,26 @@ static int rd_del(store *s, const char *key, store_error *err)
     return command_expect(r, 2, argv, lens, REDIS_REPLY_INTEGER, err);
 }
 
+/* A real write, read back and delete of a probe key (the sessions are keyed
+ * by hex digests, which never look like it): a Redis that answers PING but
+ * refuses writes (out of memory, a read-only replica) is not healthy. */
 static int rd_ping(store *s, store_error *err)
 {
-    redis_store *r = (redis_store *)s;
-    const char *argv[] = {"PING"};
-    size_t lens[] = {4};
-    return command_expect(r, 1, argv, lens, REDIS_REPLY_STATUS, err);
+    static const char probe[] = "healthz-probe";
+    char *value = NULL;
+    size_t len = 0;
+    if (rd_put(s, probe, "ok", 2, 10, err) != 0)
+        return -1;
+    int found = rd_get(s, probe, &value, &len, err);
+    int same = found == 1 && len == 2 && memcmp(value, "ok", 2) == 0;
+    free(value);
+    if (found < 0)
+        return -1;
+    if (!same) {
+        store_error_set(err, "redis: the probe written was not read back");
+        return -1;
+    }
+    return rd_del(s, probe, err);
 }
 
 static void rd_close(store *s)
@@ -174,7 +217,7 @@ static void rd_close(store *s)
 
 static const store_ops redis_ops = {rd_get, rd_put, rd_del, rd_ping, rd_close};
 
-store *store_redis_open(const char *url, char *err, size_t errlen)
+store *store_redis_open(const char *url, long timeout_ms, char *err, size_t errlen)
 {
     /* redis://host[:port][/] */
     const char *p = url + strlen("redis://");
@@ -200,6 +243,7 @@ store *store_redis_open(const char *url, char *err, size_t errlen)
     r->base.name = "redis";
     memcpy(r->host, p, hlen);
     r->port = (int)port;
+    r->timeout_ms = timeout_ms > 0 ? timeout_ms : STORE_TIMEOUT_MS;
     for (int i = 0; i < REDIS_CONNECTIONS; i++)
         pthread_mutex_init(&r->conn[i].lock, NULL);
     /* One connection up front, to report an unreachable server at start. */

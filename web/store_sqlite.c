@@ -2,8 +2,12 @@
  * app's requests are short, and SQLite serializes writers anyway. */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,16 +106,26 @@ static int sq_del(store *s, const char *key, store_error *err)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* A real write, read back and delete of a probe row, in one transaction
+ * rolled back: a file whose pages are corrupt, that became read-only or whose
+ * disk is full fails here, where "SELECT 1" would still say ok. */
 static int sq_ping(store *s, store_error *err)
 {
     sqlite_store *q = (sqlite_store *)s;
     pthread_mutex_lock(&q->lock);
-    /* Reads the table, not just SELECT 1: a store whose table or file went
-     * bad must not call itself healthy. */
-    int rc = sqlite3_exec(q->db, "SELECT count(*) FROM sessions WHERE 0", NULL, NULL, NULL);
     store_error_clear(err);
-    if (rc != SQLITE_OK)
+    int rc = sqlite3_exec(q->db,
+                          "BEGIN IMMEDIATE;"
+                          "INSERT OR REPLACE INTO sessions(key, value, expires)"
+                          " VALUES('healthz-probe', x'6f6b', 0);"
+                          "SELECT count(*) FROM sessions WHERE key = 'healthz-probe';"
+                          "DELETE FROM sessions WHERE key = 'healthz-probe';"
+                          "COMMIT;",
+                          NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
         failed(q, err, "ping");
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    }
     pthread_mutex_unlock(&q->lock);
     return rc == SQLITE_OK ? 0 : -1;
 }
@@ -130,8 +144,36 @@ static void sq_close(store *s)
 
 static const store_ops sqlite_ops = {sq_get, sq_put, sq_del, sq_ping, sq_close};
 
-store *store_sqlite_open(const char *path, char *err, size_t errlen)
+/* The session file and its -wal, -shm and -journal companions are the
+ * owner's alone (0600), also when they exist from an older, laxer start:
+ * SQLite gives the companions the main file's mode, so the file is made
+ * before SQLite opens it. */
+static int private_files(const char *path, char *err, size_t errlen)
 {
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || fchmod(fd, 0600) != 0) {
+        snprintf(err, errlen, "sqlite %s: cannot create it 0600: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    static const char *const companions[] = {"-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof companions / sizeof *companions; i++) {
+        char other[4200];
+        snprintf(other, sizeof other, "%s%s", path, companions[i]);
+        if (chmod(other, 0600) != 0 && errno != ENOENT) {
+            snprintf(err, errlen, "sqlite %s: cannot make it 0600: %s", other, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+store *store_sqlite_open(const char *path, long timeout_ms, char *err, size_t errlen)
+{
+    if (private_files(path, err, errlen) != 0)
+        return NULL;
     sqlite_store *q = calloc(1, sizeof *q);
     if (!q) {
         snprintf(err, errlen, "out of memory");
@@ -144,7 +186,7 @@ store *store_sqlite_open(const char *path, char *err, size_t errlen)
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                              NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_busy_timeout(q->db, 5000);
+        rc = sqlite3_busy_timeout(q->db, (int)(timeout_ms > 0 ? timeout_ms : STORE_TIMEOUT_MS));
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(q->db,
                           "PRAGMA journal_mode=WAL;"

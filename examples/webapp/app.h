@@ -20,6 +20,8 @@ typedef struct app {
     const char *sessions;      /* "sqlite" or "redis://host:port" */
     const char *env_file;
     int quiet;
+    long kinde_timeout_ms;     /* the SDK's http_timeout_ms */
+    long store_timeout_ms;     /* store.h's budget */
     const char *logout_urls[APP_MAX_LOGOUT_URLS];
 
     /* What signing in needs (cookie, timeouts, client, store): shared code.

@@ -16,8 +16,8 @@ static const char *const claim_value[] = {"claim", "value"};
 static void section_user(buf *out, web_session *s)
 {
     kinde_user d;
-    memset(&d, 0, sizeof d);
-    kinde_get_user_details(s->ks, &d, NULL);
+    if (kinde_get_user_details(s->ks, &d, NULL) != KINDE_OK)
+        memset(&d, 0, sizeof d); /* no ID token: empty cells */
     page_section t;
     page_section_begin(&t, out, "user", "You", "kinde_get_user_details(): from the ID token.",
                        field_value, 2);
@@ -52,10 +52,12 @@ static void section_permissions(buf *out, web_session *s)
 static void section_organizations(buf *out, web_session *s)
 {
     static const char *const headers[] = {"org_code", "current"};
-    const char *current = NULL;
-    kinde_get_organization(s->ks, &current, NULL);
-    kinde_strings orgs = {0, NULL};
-    kinde_get_user_organizations(s->ks, &orgs, NULL);
+    const char *current;
+    if (kinde_get_organization(s->ks, &current, NULL) != KINDE_OK)
+        current = NULL; /* no org_code claim: the page says so */
+    kinde_strings orgs;
+    if (kinde_get_user_organizations(s->ks, &orgs, NULL) != KINDE_OK)
+        orgs = (kinde_strings){0, NULL};
     buf intro;
     buf_init(&intro);
     if (current)
@@ -75,8 +77,9 @@ static void section_organizations(buf *out, web_session *s)
 static void section_roles(buf *out, web_session *s)
 {
     static const char *const headers[] = {"role"};
-    kinde_strings roles = {0, NULL};
-    kinde_get_roles(s->ks, &roles, NULL);
+    kinde_strings roles;
+    if (kinde_get_roles(s->ks, &roles, NULL) != KINDE_OK)
+        roles = (kinde_strings){0, NULL}; /* no roles claim: an empty table */
     page_section t;
     page_section_begin(&t, out, "roles", "Roles", "kinde_get_roles(): the access token's roles.",
                        headers, 1);
@@ -164,22 +167,20 @@ static void section_claims(buf *out, web_session *s, kinde_token_kind kind)
     page_section_end(&t, "No claims.");
 }
 
-/* The profile, fetched from Kinde now. */
+/* The profile, kept with the session (web_session_profile): Kinde is asked
+ * once per WEB_PROFILE_MAX_AGE and after each refresh, not on every view. */
 static void section_profile(const web_site *site, buf *out, web_session *s)
 {
-    char *profile = NULL;
-    kinde_error err;
-    memset(&err, 0, sizeof err);
-    kinde_code rc = kinde_get_user_profile(site->client, s->ks, &profile, &err);
-    if (rc != KINDE_OK)
-        web_log(site, "profile: %s %s", kinde_code_name(rc), err.text);
+    const char *profile = NULL;
+    int got = web_session_profile(site, s, &profile);
     page_section t;
     page_section_begin(&t, out, "profile", "Profile",
-                       rc == KINDE_OK ? "kinde_get_user_profile(): GET /oauth2/v2/user_profile."
-                                      : "Kinde did not give your profile just now. Reload the "
-                                        "page to try again.",
+                       got ? "kinde_get_user_profile(): GET /oauth2/v2/user_profile, kept with "
+                             "your session for a few minutes."
+                           : "Kinde did not give your profile just now. Reload the "
+                             "page to try again.",
                        field_value, 2);
-    json_t *obj = rc == KINDE_OK ? json_loads(profile, 0, NULL) : NULL;
+    json_t *obj = got ? json_loads(profile, 0, NULL) : NULL;
     const char *name;
     json_t *value;
     json_object_foreach(obj, name, value) {
@@ -193,7 +194,6 @@ static void section_profile(const web_site *site, buf *out, web_session *s)
         }
     }
     json_decref(obj);
-    kinde_free(profile);
     page_section_end(&t, "No profile.");
 }
 

@@ -1,11 +1,13 @@
 /* kinde-webapp: the Kinde Django tutorial's app, in C, with server-side
  * sessions. Options and start-up; the routes are in routes.c, the HTTP
  * server in server.c, signing in in web/. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -19,12 +21,19 @@ static void usage(FILE *f)
             "  --ready-file PATH      write the port there once listening\n"
             "  --data-dir DIR         where the SQLite session file lives (default .)\n"
             "  --sessions SPEC        sqlite (default) or redis://HOST:PORT\n"
+            "  --session-key-file F   the server key sealing stored sessions (64 hex\n"
+            "                         digits; default DATA_DIR/session.key, made 0600\n"
+            "                         at the first start); KINDE_WEBAPP_SESSION_KEY in\n"
+            "                         the environment takes precedence\n"
+            "  --store-timeout MS     longest a request waits for the session store\n"
+            "                         (Redis connect/command, SQLite busy; default 500)\n"
             "  --public-url URL       the app's address as browsers see it\n"
             "                         (default http://ADDR:PORT; https gives Secure,\n"
             "                         __Host- cookies)\n"
             "  --idle-timeout S       end a session after S idle seconds (default 1800)\n"
             "  --absolute-timeout S   end a session S seconds after sign-in (default 43200)\n"
             "  --login-timeout S      time allowed to finish a sign-in (default 600)\n"
+            "  --kinde-timeout MS     longest wait for one Kinde request (default 10000)\n"
             "  --env-file PATH        dotenv file for KINDE_* variables (default .env)\n"
             "  --logout-return URL    a URL sign-out may return to (repeatable; must be\n"
             "                         registered with Kinde too)\n"
@@ -96,6 +105,9 @@ static kinde_code client_new(const app *a, kinde_client **out, kinde_error *err)
         base.post_logout_redirect_url = home.data;
         base.grant_type = KINDE_GRANT_AUTHORIZATION_CODE;
         base.login_ttl_seconds = a->site.login_ttl;
+        base.http_timeout_ms = a->kinde_timeout_ms;
+        if (base.connect_timeout_ms > a->kinde_timeout_ms)
+            base.connect_timeout_ms = a->kinde_timeout_ms;
         rc = kinde_client_new_from_env(a->env_file, &base, out, err);
     }
     buf_free(&callback);
@@ -116,7 +128,10 @@ int main(int argc, char **argv)
     a.site.absolute_timeout = 43200;
     a.site.login_ttl = 600;
     a.workers = 64;
+    a.kinde_timeout_ms = 10000;
+    a.store_timeout_ms = STORE_TIMEOUT_MS;
     const char *public_url = NULL;
+    const char *key_file = NULL;
     size_t nlogout = 0;
 
     for (int i = 1; i < argc; i++) {
@@ -158,6 +173,12 @@ int main(int argc, char **argv)
             a.site.login_ttl = n;
         else if (strcmp(o, "--workers") == 0 && parse_long(v, 1, 4096, &n) == 0)
             a.workers = (unsigned)n;
+        else if (strcmp(o, "--session-key-file") == 0)
+            key_file = v;
+        else if (strcmp(o, "--store-timeout") == 0 && parse_long(v, 10, 60000, &n) == 0)
+            a.store_timeout_ms = n;
+        else if (strcmp(o, "--kinde-timeout") == 0 && parse_long(v, 100, 600000, &n) == 0)
+            a.kinde_timeout_ms = n;
         else if (strcmp(o, "--logout-return") == 0 && nlogout < APP_MAX_LOGOUT_URLS)
             a.logout_urls[nlogout++] = v;
         else {
@@ -170,6 +191,11 @@ int main(int argc, char **argv)
     a.site.log = a.quiet ? NULL : stderr;
     a.site.logout_allow.urls = a.logout_urls;
     a.site.logout_allow.count = nlogout;
+    /* After a refresh failed in a way that may pass: 0.5 s before the next
+     * try, doubling up to 5 s (web/backoff.h). */
+    web_backoff kinde_backoff;
+    web_backoff_init(&kinde_backoff, 500, 5000);
+    a.site.kinde_backoff = &kinde_backoff;
 
     /* Threads started below inherit this mask; main waits for the signals. */
     sigset_t stop;
@@ -180,7 +206,26 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     char err[512] = "";
-    a.site.store = store_open(a.sessions, a.data_dir, err, sizeof err);
+    /* Files the app makes (sessions, key) are the owner's alone. */
+    umask(077);
+    if (mkdir(a.data_dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "kinde-webapp: cannot create %s: %s\n", a.data_dir, strerror(errno));
+        return 1;
+    }
+    buf default_key;
+    buf_init(&default_key);
+    buf_printf(&default_key, "%s/session.key", a.data_dir);
+    static web_seal_key seal;
+    int keyed = buf_ok(&default_key) &&
+                seal_key_load(getenv("KINDE_WEBAPP_SESSION_KEY"),
+                              key_file ? key_file : default_key.data, &seal, err, sizeof err) == 0;
+    buf_free(&default_key);
+    if (!keyed) {
+        fprintf(stderr, "kinde-webapp: %s\n", err[0] ? err : "out of memory");
+        return 1;
+    }
+    a.site.seal = &seal;
+    a.site.store = store_open(a.sessions, a.data_dir, a.store_timeout_ms, err, sizeof err);
     if (!a.site.store) {
         fprintf(stderr, "kinde-webapp: session store: %s\n", err);
         return 1;
@@ -230,6 +275,7 @@ int main(int argc, char **argv)
     server_stop(&a);
     kinde_client_free(a.site.client);
     store_close(a.site.store);
+    web_backoff_destroy(&kinde_backoff);
     free(url);
     return 0;
 }

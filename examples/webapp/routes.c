@@ -60,6 +60,7 @@ static void user_view_fill(user_view *u, web_session *s)
  * access token has expired, or will within a few seconds (so it cannot
  * expire between this look and kinde_is_authenticated's, which refreshes). */
 #define REFRESH_SOON_SECONDS 5
+#define LOAD_NEEDS_KINDE 3
 static int needs_kinde(const web_session *s)
 {
     return s->loaded && s->rec.signed_in &&
@@ -67,21 +68,28 @@ static int needs_kinde(const web_session *s)
 }
 
 /* Loads the browser's session and whether it is signed in: 1 signed in,
- * 0 not, -1 the store failed (the 503 page is then in r already); 2 when
- * now is set and telling would call Kinde (nothing else done). */
+ * 0 not, -1 the store failed or Kinde could not renew an expired sign-in just
+ * now (the 503 page is then in r already; the session is kept);
+ * LOAD_NEEDS_KINDE when now is set and telling would call Kinde (nothing
+ * else done). */
 static int load_user(app *a, const web_request *q, web_response *r, web_session *s,
                      const char *doing, int now)
 {
     store_error err;
     int rc = web_session_load(&a->site, q, r, s, &err);
     if (rc > 0 && now && needs_kinde(s))
-        return 2;
+        return LOAD_NEEDS_KINDE;
     if (rc > 0)
         rc = web_session_user(&a->site, s, r, &err);
     if (rc < 0) {
         web_failure f;
         web_store_failed(&a->site, &err, doing, &f);
         show_failure(r, &f);
+    } else if (rc == WEB_USER_KINDE_DOWN) {
+        web_failure f;
+        web_kinde_unavailable(&f);
+        show_failure(r, &f);
+        rc = -1;
     }
     return rc;
 }
@@ -94,7 +102,7 @@ static int route_home(app *a, const web_request *q, web_response *r, int now)
     web_session s;
     r->no_store = 1;
     int in = load_user(a, q, r, &s, "showing the home page", now);
-    if (in == 2) {
+    if (in == LOAD_NEEDS_KINDE) {
         web_session_free(&s);
         return 1;
     }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT (see LICENSE) */
 /*
  * kinde.h - the Kinde authentication SDK for C.
  *
@@ -27,6 +28,15 @@
  *     session is changed (fetch_token, refresh, logout, clear) or freed.
  *   - No function aborts the process on bad input; NULL arguments give
  *     KINDE_E_INVALID_ARGUMENT.
+ *   - Every function returning kinde_code warns when its result is ignored.
+ *
+ * Binary compatibility (docs/ABI.md): the structs that grow (kinde_config,
+ * kinde_auth_params, kinde_user) travel with the size the program was
+ * compiled with. The functions taking them are macros that pass sizeof to
+ * an exported *_sized function, so a program built against an older
+ * kinde.h keeps working with a newer library: members beyond the program's
+ * size take their defaults (or, for results, are not written). Bindings
+ * from other languages call the *_sized functions with their struct size.
  *
  * Thread safety: a kinde_client may be used from any number of threads at
  * once. A kinde_session must not be used from two threads at once, except
@@ -43,6 +53,8 @@
 extern "C" {
 #endif
 
+/* KINDE_WARN_UNUSED marks every function returning kinde_code: an ignored
+ * result is an ignored error (GCC does not accept a (void) cast for it). */
 #if defined(__GNUC__) || defined(__clang__)
 #define KINDE_API __attribute__((visibility("default")))
 #define KINDE_WARN_UNUSED __attribute__((warn_unused_result))
@@ -92,7 +104,8 @@ typedef enum kinde_code {
     KINDE_E_SESSION_DATA = 27,     /* serialized session is corrupt or of another version */
     KINDE_E_SUBJECT_MISMATCH = 28, /* refreshed token or profile names another user */
     KINDE_E_GRANT_TYPE = 29,       /* call not possible with the configured grant type */
-    KINDE_E_CLAIM_NOT_FOUND = 30   /* typed claim getter: claim absent or of another type */
+    KINDE_E_CLAIM_NOT_FOUND = 30,  /* typed claim getter: claim absent or of another type */
+    KINDE_E_RATE_LIMITED = 31      /* 429 answers outlasted the wait budget (management.h) */
 } kinde_code;
 
 #define KINDE_ERROR_TEXT_SIZE 256
@@ -132,9 +145,10 @@ KINDE_API void kinde_free(void *ptr);
  * documents, text from json_dumps() must then be freed with jansson's free
  * function, json_get_alloc_funcs()); free_fn should wipe the library's
  * other blocks if your program needs secrets wiped. */
-KINDE_API kinde_code kinde_set_allocator(void *(*malloc_fn)(size_t),
-                                         void *(*realloc_fn)(void *, size_t),
-                                         void (*free_fn)(void *));
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_set_allocator(void *(*malloc_fn)(size_t),
+                    void *(*realloc_fn)(void *, size_t),
+                    void (*free_fn)(void *));
 
 /* ------------------------------------------------------------------------ */
 /* Configuration and the client                                             */
@@ -147,7 +161,13 @@ typedef enum kinde_grant_type {
 } kinde_grant_type;
 
 /* The seed's configuration table. Strings are copied by kinde_client_new();
- * NULL means "not set". Always start from kinde_config_init(). */
+ * NULL means "not set". Always start from kinde_config_init(). Members are
+ * only ever appended (docs/ABI.md).
+ *
+ * Without client_id, client_secret and callback_url the client only
+ * verifies access tokens (an API receiving bearer tokens needs no more
+ * than the domain and, usually, the audience); the functions that need an
+ * application then fail with KINDE_E_CONFIG naming client_id. */
 typedef struct kinde_config {
     const char *domain;          /* required: https://yourapp.kinde.com (a trailing "/" is
                                     dropped; tokens' iss must then equal it exactly) */
@@ -169,18 +189,25 @@ typedef struct kinde_config {
     const char *ca_file;         /* optional CA bundle; TLS verification is always on */
 } kinde_config;
 
-/* Fill cfg with the defaults above (strings NULL). */
-KINDE_API void kinde_config_init(kinde_config *cfg);
+/* Fill cfg with the defaults above (strings NULL). A macro: the program's
+ * sizeof(kinde_config) goes to kinde_config_init_sized(). */
+#define kinde_config_init(cfg) kinde_config_init_sized((cfg), sizeof(kinde_config))
+KINDE_API void kinde_config_init_sized(kinde_config *cfg, size_t cfg_size);
 
 typedef struct kinde_client kinde_client;
 
-/* Validate cfg and create a client. Bad configuration (missing domain or
- * client id, http:// to a host other than loopback, a secret missing for a
- * grant that needs it, an unknown grant type) is KINDE_E_CONFIG with the
- * field in err->text. *out is set only on success; free with
- * kinde_client_free(). */
+/* Validate cfg and create a client. Bad configuration (missing domain,
+ * http:// to a host other than loopback, an application without client id,
+ * callback URL or the secret its grant needs, an unknown grant type) is
+ * KINDE_E_CONFIG with the field in err->text. *out is set only on success;
+ * free with kinde_client_free(). cfg_size: sizeof(kinde_config) as the
+ * program knows it; members a newer program sets that this library does not
+ * know are KINDE_E_CONFIG. */
+#define kinde_client_new(cfg, out, err) \
+    kinde_client_new_sized((cfg), sizeof(kinde_config), (out), (err))
 KINDE_API KINDE_WARN_UNUSED kinde_code
-kinde_client_new(const kinde_config *cfg, kinde_client **out, kinde_error *err);
+kinde_client_new_sized(const kinde_config *cfg, size_t cfg_size, kinde_client **out,
+                       kinde_error *err);
 
 /* Like kinde_client_new(), reading KINDE_HOST or KINDE_ISSUER_URL,
  * KINDE_CLIENT_ID, KINDE_CLIENT_SECRET, KINDE_REDIRECT_URL or
@@ -190,9 +217,11 @@ kinde_client_new(const kinde_config *cfg, kinde_client **out, kinde_error *err);
  * from the environment and, for variables the environment lacks, from the
  * file dotenv_path (NULL = no file; a missing file is not an error).
  * base (may be NULL) supplies every other field and values neither source has. */
+#define kinde_client_new_from_env(dotenv_path, base, out, err) \
+    kinde_client_new_from_env_sized((dotenv_path), (base), sizeof(kinde_config), (out), (err))
 KINDE_API KINDE_WARN_UNUSED kinde_code
-kinde_client_new_from_env(const char *dotenv_path, const kinde_config *base,
-                          kinde_client **out, kinde_error *err);
+kinde_client_new_from_env_sized(const char *dotenv_path, const kinde_config *base,
+                                size_t base_size, kinde_client **out, kinde_error *err);
 
 /* Free a client. The caller makes sure no other thread still uses it. */
 KINDE_API void kinde_client_free(kinde_client *client);
@@ -239,7 +268,8 @@ KINDE_API int64_t kinde_session_expires_at(const kinde_session *session);
 /* ------------------------------------------------------------------------ */
 
 /* Optional parameters of the authorization request (KINDE.md). Zero-fill
- * (or `= {0}`) and set what you need; NULL/0 members are not sent. */
+ * (or `= {0}`) and set what you need; NULL/0 members are not sent. Members
+ * are only ever appended (docs/ABI.md). */
 typedef struct kinde_auth_params {
     const char *prompt;          /* "login" | "create" | "none" */
     const char *lang;
@@ -260,20 +290,32 @@ typedef struct kinde_auth_params {
  * fresh state, nonce and PKCE verifier, replacing any earlier pending login.
  * Store the session, then redirect the browser. params may be NULL.
  * *url: caller frees with kinde_free(). */
+#define kinde_get_login_url(client, session, params, url, err) \
+    kinde_get_login_url_sized((client), (session), (params), sizeof(kinde_auth_params), \
+        (url), (err))
 KINDE_API KINDE_WARN_UNUSED kinde_code
-kinde_get_login_url(kinde_client *client, kinde_session *session,
-                    const kinde_auth_params *params, char **url, kinde_error *err);
+kinde_get_login_url_sized(kinde_client *client, kinde_session *session,
+                          const kinde_auth_params *params, size_t params_size, char **url,
+                          kinde_error *err);
 
 /* The sign-up URL (seed: get_register_url): the login URL with prompt=create. */
+#define kinde_get_register_url(client, session, params, url, err) \
+    kinde_get_register_url_sized((client), (session), (params), sizeof(kinde_auth_params), \
+        (url), (err))
 KINDE_API KINDE_WARN_UNUSED kinde_code
-kinde_get_register_url(kinde_client *client, kinde_session *session,
-                       const kinde_auth_params *params, char **url, kinde_error *err);
+kinde_get_register_url_sized(kinde_client *client, kinde_session *session,
+                             const kinde_auth_params *params, size_t params_size, char **url,
+                             kinde_error *err);
 
 /* Sign up and create an organization (seed: create_org): the register URL
  * with is_create_org=true and org_name when params->org_name is set. */
+#define kinde_get_create_org_url(client, session, params, url, err) \
+    kinde_get_create_org_url_sized((client), (session), (params), sizeof(kinde_auth_params), \
+        (url), (err))
 KINDE_API KINDE_WARN_UNUSED kinde_code
-kinde_get_create_org_url(kinde_client *client, kinde_session *session,
-                         const kinde_auth_params *params, char **url, kinde_error *err);
+kinde_get_create_org_url_sized(kinde_client *client, kinde_session *session,
+                               const kinde_auth_params *params, size_t params_size, char **url,
+                               kinde_error *err);
 
 /* Complete a login from the full callback URL (seed: fetch_token). Checks,
  * before any request: one state, equal to the pending login's, not expired
@@ -335,7 +377,9 @@ typedef enum kinde_token_kind {
 /* Verify a token against the domain's JWKS (RS256 only, iss, exp/nbf/iat,
  * aud: the configured audience for access tokens, the client id for ID
  * tokens). *claims_json (may be NULL): the payload as JSON text, caller
- * frees with kinde_free(). */
+ * frees with kinde_free(). An API needs no more configuration than the
+ * domain and its audience for access tokens; an ID token needs client_id
+ * (KINDE_E_CONFIG naming it otherwise). */
 KINDE_API KINDE_WARN_UNUSED kinde_code
 kinde_verify_token(kinde_client *client, const char *token, kinde_token_kind kind,
                    char **claims_json, kinde_error *err);
@@ -361,12 +405,14 @@ kinde_get_claim(const kinde_session *session, const char *name, kinde_token_kind
 
 /* Typed claim getters; KINDE_E_CLAIM_NOT_FOUND when absent or of another
  * JSON type. *value is borrowed. */
-KINDE_API kinde_code kinde_get_string_claim(const kinde_session *session, const char *name,
-                                            kinde_token_kind token, const char **value,
-                                            kinde_error *err);
-KINDE_API kinde_code kinde_get_integer_claim(const kinde_session *session, const char *name,
-                                             kinde_token_kind token, int64_t *value,
-                                             kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_string_claim(const kinde_session *session, const char *name,
+                       kinde_token_kind token, const char **value,
+                       kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_integer_claim(const kinde_session *session, const char *name,
+                        kinde_token_kind token, int64_t *value,
+                        kinde_error *err);
 
 /* A list of borrowed strings. */
 typedef struct kinde_strings {
@@ -376,29 +422,34 @@ typedef struct kinde_strings {
 
 /* seed: get_permission(key). *is_granted 1 or 0; *org_code (may be NULL)
  * borrowed, NULL when the token has none. */
-KINDE_API kinde_code kinde_get_permission(const kinde_session *session, const char *key,
-                                          int *is_granted, const char **org_code,
-                                          kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_permission(const kinde_session *session, const char *key,
+                     int *is_granted, const char **org_code,
+                     kinde_error *err);
 
 /* seed: get_permissions(). Either output may be NULL. */
-KINDE_API kinde_code kinde_get_permissions(const kinde_session *session,
-                                           const char **org_code, kinde_strings *permissions,
-                                           kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_permissions(const kinde_session *session,
+                      const char **org_code, kinde_strings *permissions,
+                      kinde_error *err);
 
 /* seed: get_organization(): org_code from the access token (borrowed, NULL if none). */
-KINDE_API kinde_code kinde_get_organization(const kinde_session *session,
-                                            const char **org_code, kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_organization(const kinde_session *session,
+                       const char **org_code, kinde_error *err);
 
 /* seed: get_user_organizations(): org_codes from the ID token. */
-KINDE_API kinde_code kinde_get_user_organizations(const kinde_session *session,
-                                                  kinde_strings *org_codes, kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_user_organizations(const kinde_session *session,
+                             kinde_strings *org_codes, kinde_error *err);
 
 /* Role keys from the access token's `roles` claim. */
-KINDE_API kinde_code kinde_get_roles(const kinde_session *session, kinde_strings *role_keys,
-                                     kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_roles(const kinde_session *session, kinde_strings *role_keys,
+                kinde_error *err);
 
 /* seed: get_user_details(), from the ID token. Members are borrowed; NULL
- * when the token lacks them. */
+ * when the token lacks them. Members are only ever appended (docs/ABI.md). */
 typedef struct kinde_user {
     const char *id;              /* sub */
     const char *given_name;
@@ -407,8 +458,12 @@ typedef struct kinde_user {
     const char *picture;
 } kinde_user;
 
-KINDE_API kinde_code kinde_get_user_details(const kinde_session *session, kinde_user *user,
-                                            kinde_error *err);
+/* A macro: the program's sizeof(kinde_user) says how many members to write. */
+#define kinde_get_user_details(session, user, err) \
+    kinde_get_user_details_sized((session), (user), sizeof(kinde_user), (err))
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_user_details_sized(const kinde_session *session, kinde_user *user, size_t user_size,
+                             kinde_error *err);
 
 /* GET /oauth2/v2/user_profile with the session's access token. The answer's
  * `sub` must equal the ID token's. *profile_json: caller frees with kinde_free(). */
@@ -445,21 +500,25 @@ typedef struct kinde_flag {
  * Errors, with the seed's messages in err->text:
  *   KINDE_E_FLAG_NOT_FOUND "Flag <code> was not found, and no default value has been provided"
  *   KINDE_E_FLAG_TYPE      "Flag <code> is of type <t> - requested type <t>" */
-KINDE_API kinde_code kinde_get_flag(const kinde_session *session, const char *code,
-                                    const kinde_flag *default_value, kinde_flag_type requested,
-                                    kinde_flag *out, kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_flag(const kinde_session *session, const char *code,
+               const kinde_flag *default_value, kinde_flag_type requested,
+               kinde_flag *out, kinde_error *err);
 
 /* Typed wrappers (seed: get_boolean_flag, get_string_flag, get_integer_flag).
  * The default is a pointer: NULL means "no default". */
-KINDE_API kinde_code kinde_get_boolean_flag(const kinde_session *session, const char *code,
-                                            const int *default_value, int *value,
-                                            kinde_error *err);
-KINDE_API kinde_code kinde_get_string_flag(const kinde_session *session, const char *code,
-                                           const char *default_value, const char **value,
-                                           kinde_error *err);
-KINDE_API kinde_code kinde_get_integer_flag(const kinde_session *session, const char *code,
-                                            const int64_t *default_value, int64_t *value,
-                                            kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_boolean_flag(const kinde_session *session, const char *code,
+                       const int *default_value, int *value,
+                       kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_string_flag(const kinde_session *session, const char *code,
+                      const char *default_value, const char **value,
+                      kinde_error *err);
+KINDE_API KINDE_WARN_UNUSED kinde_code
+kinde_get_integer_flag(const kinde_session *session, const char *code,
+                       const int64_t *default_value, int64_t *value,
+                       kinde_error *err);
 
 #ifdef __cplusplus
 }

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "mgmt_internal.h"
 #include "testutil.h"
 
 #define ISS "https://acme.kinde.com"
@@ -54,8 +56,11 @@ static int make_world(void)
     parts[5] = strdup("{\"kty\":\"RSA\",\"kid\":\"broken-key\",\"n\":\"!!\",\"e\":\"AQAB\"}");
     parts[6] = tu_jwk_json(other, "other-key");
     for (int i = 0; i < 7; i++)
-        if (!parts[i])
+        if (!parts[i]) {
+            for (int j = 0; j < 7; j++)
+                free(parts[j]);
             return -1;
+        }
     jwks_standard = tu_jwks_of((const char *const *)parts, 6);
     jwks_multi = tu_jwks_of((const char *const *)parts, 7);
     other_jwk = tu_jwk_json(other, "other-key");
@@ -88,9 +93,7 @@ static char *cat3(const char *a, const char *b, const char *c)
     char *s = malloc(la + lb + lc + 1);
     if (!s)
         abort();
-    memcpy(s, a, la);
-    memcpy(s + la, b, lb);
-    memcpy(s + la + lb, c, lc + 1);
+    snprintf(s, la + lb + lc + 1, "%s%s%s", a, b, c);
     return s;
 }
 
@@ -186,6 +189,27 @@ static char *json_edit(const char *text, const char *name, const char *value, ch
     return out;
 }
 
+/* RFC 3339 text of t, as Kinde writes a webhook's timestamp. */
+static void rfc3339(int64_t t, char *out, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, size, "%Y-%m-%dT%H:%M:%S.123+00:00", &tm);
+}
+
+/* A payload exactly of Kinde's webhook shape: no iss, aud, exp or iat. */
+static char *webhook_payload(const char *timestamp)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf,
+             "{\"type\":\"user.created\",\"event_id\":\"event_0123456789abcdef\","
+             "\"timestamp\":\"%s\",\"source\":\"api\",\"data\":{\"user\":"
+             "{\"id\":\"kp_0123\",\"email\":\"ada@example.com\"}}}",
+             timestamp);
+    return strdup(buf);
+}
+
 /* ---- one case ------------------------------------------------------------- */
 
 struct line {
@@ -212,7 +236,7 @@ static int run_case(const char *path, char *why, size_t why_len)
         snprintf(why, why_len, "cannot open");
         return 0;
     }
-    struct line lines[MAX_LINES];
+    struct line lines[MAX_LINES] = {0};
     size_t n = 0;
     char buf[8192];
     while (fgets(buf, sizeof buf, f)) {
@@ -239,12 +263,15 @@ static int run_case(const char *path, char *why, size_t why_len)
         {"NONCE", NONCE, NULL},     {"NOW", "", NULL},         {"EXP", "", NULL},
         {"PAST", "", NULL},         {"FUTURE", "", NULL},      {"KID", "good-key", NULL},
         {"OTHER_JWK", "", other_jwk}, {"BIG", "", big},
+        {"TS", "", NULL},           {"TS_OLD", "", NULL},
     };
     size_t n_vars = sizeof vars / sizeof vars[0];
     snprintf(vars[4].value, sizeof vars[4].value, "%lld", (long long)now);
     snprintf(vars[5].value, sizeof vars[5].value, "%lld", (long long)now + 3600);
     snprintf(vars[6].value, sizeof vars[6].value, "%lld", (long long)now - 3600);
     snprintf(vars[7].value, sizeof vars[7].value, "%lld", (long long)now + 3600);
+    rfc3339(now, vars[11].value, sizeof vars[11].value);
+    rfc3339(now - 3600, vars[12].value, sizeof vars[12].value);
 
     /* Pass 1: what to mint. */
     tu_claims claims = tu_claims_default(ISS, CLIENT);
@@ -261,7 +288,9 @@ static int run_case(const char *path, char *why, size_t why_len)
     const char *jwks = jwks_standard;
     long repeat = 1, want_fetches = -1;
     kinde_code expect = KINDE_OK;
-    int have_expect = 0, ok = 1;
+    int have_expect = 0, ok = 1, webhook = 0;
+    char *content_type = strdup("application/jwt");
+    long max_age = 0;
     char *token = NULL;
     why[0] = '\0';
 
@@ -277,6 +306,8 @@ static int run_case(const char *path, char *why, size_t why_len)
             free(payload);
             if (strcmp(v, "access") == 0)
                 payload = tu_access_payload(&claims);
+            else if (strcmp(v, "webhook") == 0)
+                payload = webhook_payload(vars[11].value);
             else if (strcmp(v, "id") == 0)
                 payload = tu_id_payload(&claims);
             else {
@@ -325,6 +356,8 @@ static int run_case(const char *path, char *why, size_t why_len)
                 policy.kind = KINDE_ACCESS_TOKEN;
             else if (strcmp(v, "id") == 0)
                 policy.kind = KINDE_ID_TOKEN;
+            else if (strcmp(v, "webhook") == 0)
+                webhook = 1;
             else {
                 snprintf(why, why_len, "unknown policy %s", v);
                 ok = 0;
@@ -349,6 +382,12 @@ static int run_case(const char *path, char *why, size_t why_len)
             jwks = strcmp(v, "multi") == 0     ? jwks_multi
                    : strcmp(v, "rfc7515") == 0 ? rfc7515_jwks
                                                : jwks_standard;
+        } else if (strcmp(k, "content-type") == 0) {
+            free(content_type);
+            content_type = v;
+            v = NULL;
+        } else if (strcmp(k, "max-age") == 0) {
+            max_age = strtol(v, NULL, 10);
         } else if (strcmp(k, "repeat") == 0) {
             repeat = strtol(v, NULL, 10);
         } else if (strcmp(k, "fetches") == 0) {
@@ -421,7 +460,7 @@ static int run_case(const char *path, char *why, size_t why_len)
                 next = tu_replace_segment(token, seg, rest);
             }
         } else if (strcmp(op, "append-segment") == 0) {
-            char *whole = strcat(strcpy(malloc(strlen(a1) + strlen(rest) + 2), a1), rest);
+            char *whole = cat3(a1, "", rest);
             next = cat3(token, ".", whole);
             free(whole);
         } else if ((strcmp(op, "pad") == 0 || strcmp(op, "noncanonical") == 0) && seg >= 0) {
@@ -449,8 +488,10 @@ static int run_case(const char *path, char *why, size_t why_len)
             const char *tmpl = v + strlen("token ");
             next = expand(tmpl, segs, 3);
             /* "\n" in a template is a real newline (trailing-newline cases). */
-            for (char *q = next; q && (q = strstr(q, "\\n")) != NULL;)
-                memmove(q, "\n", 1), memmove(q + 1, q + 2, strlen(q + 2) + 1);
+            for (char *q = next ? strstr(next, "\\n") : NULL; q; q = strstr(q, "\\n")) {
+                *q = '\n';
+                memmove(q + 1, q + 2, strlen(q + 2) + 1);
+            }
             free(h);
             free(p);
             free(s);
@@ -480,20 +521,35 @@ static int run_case(const char *path, char *why, size_t why_len)
         for (long r = 0; r < repeat && ok; r++) {
             kinde_error err;
             memset(&err, 0, sizeof err);
-            json_t *out = NULL;
-            kinde_code rc = kinde__verify_token(ks, token, &policy, &out, &err);
+            kinde__jdoc *out = NULL;
+            int have_payload = 0; /* what verified came with its object */
+            kinde_code rc;
+            if (webhook) {
+                kinde_webhook_event *ev = NULL;
+                rc = kinde__verify_webhook(ks, policy.now, policy.leeway, content_type, token,
+                                           strlen(token), max_age, &ev, &err);
+                have_payload = ev && ev->type && ev->event_id && ev->data_json;
+                if (rc != KINDE_OK && ev)
+                    have_payload = -1; /* an event handed out with a refusal */
+                kinde_webhook_event_free(ev);
+            } else {
+                rc = kinde__verify_token(ks, token, &policy, &out, &err);
+                have_payload = out ? (kinde__jroot(out)->type == KINDE__J_OBJECT ? 1 : 0) : 0;
+                if (rc != KINDE_OK && out)
+                    have_payload = -1;
+            }
             if (rc != expect) {
                 snprintf(why, why_len, "expected %s, got %s (%s)", kinde_code_name(expect),
                          kinde_code_name(rc), rc ? err.text : "verified");
                 ok = 0;
-            } else if (rc == KINDE_OK && !json_is_object(out)) {
+            } else if (rc == KINDE_OK && have_payload != 1) {
                 snprintf(why, why_len, "verified without a payload");
                 ok = 0;
-            } else if (rc != KINDE_OK && (out || err.code != rc || !err.text[0])) {
+            } else if (rc != KINDE_OK && (have_payload != 0 || err.code != rc || !err.text[0])) {
                 snprintf(why, why_len, "refused without a clean error");
                 ok = 0;
             }
-            json_decref(out);
+            kinde__jdoc_free(out);
         }
         if (ok && want_fetches >= 0 && (long)tu_source_calls(&src) != want_fetches) {
             snprintf(why, why_len, "expected %ld JWKS fetches, saw %lu", want_fetches,
@@ -509,6 +565,7 @@ static int run_case(const char *path, char *why, size_t why_len)
     free(payload);
     free(issuer);
     free(nonce);
+    free(content_type);
     for (size_t i = 0; i < n; i++)
         free(lines[i].value);
     return ok;
@@ -541,12 +598,16 @@ int main(int argc, char **argv)
     while ((e = readdir(d)) != NULL) {
         size_t l = strlen(e->d_name);
         if (l > 5 && strcmp(e->d_name + l - 5, ".case") == 0) {
-            names = realloc(names, (n + 1) * sizeof *names);
-            names[n++] = strdup(e->d_name);
+            char **grown = realloc(names, (n + 1) * sizeof *names);
+            if (!grown || !(grown[n] = strdup(e->d_name)))
+                abort();
+            names = grown;
+            n++;
         }
     }
     closedir(d);
-    qsort(names, n, sizeof *names, by_name);
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
 
     unsigned passed = 0, failed = 0;
     for (size_t i = 0; i < n; i++) {

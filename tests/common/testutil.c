@@ -259,7 +259,7 @@ char *tu_flip_text_bit(const char *token, size_t bit)
         return NULL;
     char *out = xstrdup(token);
     if (out)
-        out[bit / 8] ^= (char)(1u << (bit % 8));
+        out[bit / 8] = (char)((unsigned char)out[bit / 8] ^ (1u << (bit % 8)));
     return out;
 }
 
@@ -456,10 +456,15 @@ int tu_wait_ready(pid_t pid, const char *ready_file, long timeout_ms, int *port,
     for (long waited = 0; waited <= timeout_ms; waited += 25) {
         FILE *f = fopen(ready_file, "r");
         if (f) {
-            int ok = fscanf(f, "%d", port) == 1;
+            char line[32];
+            char *end = NULL;
+            long value = fgets(line, sizeof line, f) ? strtol(line, &end, 10) : 0;
+            int ok = end && end != line && value > 0 && value < 65536;
             fclose(f);
-            if (ok && *port > 0)
+            if (ok) {
+                *port = (int)value;
                 return 1;
+            }
         }
         if (waitpid(pid, status, WNOHANG) == pid)
             return -1;
@@ -545,4 +550,21 @@ void *tu_realloc(void *p, size_t n)
 long tu_alloc_live(void)
 {
     return alloc_live;
+}
+
+kinde__jdoc *tu_jdoc(const char *json)
+{
+    size_t n = strlen(json);
+    char *copy = malloc(n + 1);
+    if (!copy)
+        abort();
+    memcpy(copy, json, n + 1);
+    kinde__jdoc *d = NULL;
+    const char *why = NULL;
+    if (kinde__jdoc_parse(copy, n, &d, &why) != 0) {
+        fprintf(stderr, "tu_jdoc: %s does not parse: %s\n", json, why);
+        abort();
+    }
+    free(copy);
+    return d;
 }

@@ -111,6 +111,9 @@ tu_claims tu_claims_default(const char *issuer, const char *client_id);
 /* Payload JSON of a Kinde access token: aud, azp, exp, iat, iss, jti, sub,
  * org_code, permissions, scp, feature_flags (theme/is_dark_mode/competitions_limit). */
 char *tu_access_payload(const tu_claims *c);
+/* A JSON object text parsed as a token payload is (kinde__jdoc_free); fails
+ * the test when it does not parse. */
+kinde__jdoc *tu_jdoc(const char *json);
 /* Payload JSON of a Kinde ID token: sub, given_name, family_name, name, email,
  * picture, org_codes, updated_at, auth_time, at_hash, azp, aud [client_id],
  * nonce (when set), iss, iat, exp, jti. */

@@ -9,7 +9,7 @@ set -uo pipefail
 EMU_BIN=${1:?kinde-emulator binary}
 APP_BIN=${2:?kinde-webapp binary}
 RAW_BIN=${3:?raw_http binary (tests/e2e/raw_http.c)}
-for tool in curl redis-server sqlite3; do
+for tool in curl redis-server redis-cli sqlite3; do
   command -v "$tool" >/dev/null || { echo "http_test: $tool is missing"; exit 1; }
 done
 
@@ -81,7 +81,10 @@ free_port() {
   echo "no free port" >&2; exit 1
 }
 wait_file() { # file, pid
-  for _ in $(seq 1 200); do
+  # Up to 30 s: an ASan build starting beside other test runs on 2 shared
+  # cores took more than the 10 s this allowed once (a dead process still
+  # fails at once).
+  for _ in $(seq 1 600); do
     [ -s "$1" ] && return 0
     kill -0 "$2" 2>/dev/null || return 1
     sleep 0.05
@@ -99,12 +102,18 @@ EMU_PID=$!
 PIDS+=("$EMU_PID")
 wait_file "$W/emu.ready" "$EMU_PID" || { echo "emulator did not start"; cat "$W/emu.log"; exit 1; }
 EMU_URL="http://127.0.0.1:$(head -1 "$W/emu.ready")"
+# The emulator's admin API: JSON bodies only (it refuses anything else).
+emu_admin() { # method path [json]
+  curl -s -o /dev/null --max-time 20 -X "$1" -H 'Content-Type: application/json' \
+    ${3:+-d "$3"} "$EMU_URL$2"
+}
 # How many token requests reached the emulator so far (its admin API, loopback).
-token_requests() {
+requests_to() { # path
   local n
-  n=$(curl -s --max-time 20 "$EMU_URL/_emulator/stats" | grep -oE '"/oauth2/token":[0-9]+' | cut -d: -f2)
+  n=$(curl -s --max-time 20 "$EMU_URL/_emulator/stats" | grep -oE "\"$1\":[0-9]+" | cut -d: -f2)
   echo "${n:-0}"
 }
+token_requests() { requests_to /oauth2/token; }
 [ -n "$(curl -s --max-time 20 "$EMU_URL/_emulator/stats" | grep -F '"requests"')" ] ||
   { echo "the emulator's admin API does not answer"; exit 1; }
 
@@ -292,13 +301,27 @@ for want in 'id="permissions"' 'read:todos' 'create:todos' 'delete:todos' 'updat
   check "details shows $want" body_has "$want"
 done
 check "details: no raw token" body_lacks "eyJ"
-curl -s --max-time 20 -X POST "$EMU_URL/_emulator/faults" \
-  -d '{"path": "/oauth2/v2/user_profile", "status": 503, "count": 1}' >/dev/null
+# The profile is kept with the session: more views, no more profile requests.
+P0=$(requests_to /oauth2/v2/user_profile)
+for _ in 1 2 3; do req "$B/details" -H "Cookie: kinde_session=$SID"; done
+check "details viewed 3 more times: the profile shown from the session, Kinde not asked ($(($(requests_to /oauth2/v2/user_profile) - P0)) requests)" \
+  eval 'body_has "dave@smith.com" && body_has "id=\"profile\"" && [ "$(requests_to /oauth2/v2/user_profile)" = "$P0" ]'
+check "... nor is the profile readable in the store" \
+  eval 'lacks "$(cat "$W/main/sessions.db" "$W/main/sessions.db-wal" | tr -c "[:print:]" .)" "preferred_email"'
+# A session that has no profile yet, while Kinde's profile endpoint fails.
+SID_KEEP=$SID
+login "$B"
+emu_admin POST /_emulator/faults '{"path": "/oauth2/v2/user_profile", "status": 503, "count": 1}'
 req "$B/details" -H "Cookie: kinde_session=$SID"
 check "details with Kinde's profile endpoint failing: 200, a plain sentence in its place" \
   eval '[ "$STATUS" = 200 ] && body_has "id=\"permissions\"" && body_has "Kinde did not give your profile just now"'
 check "... none of the SDK's or curl's words, nor Kinde's URL, on the page" \
   eval 'body_lacks "KINDE_E_" && body_lacks "/oauth2/v2/user_profile" && body_lacks "503"'
+P0=$(requests_to /oauth2/v2/user_profile)
+req "$B/details" -H "Cookie: kinde_session=$SID"
+check "... a failure is not kept: the next view asks again and shows the profile" \
+  eval 'body_has "kept with your session" && [ "$(requests_to /oauth2/v2/user_profile)" = $((P0 + 1)) ]'
+SID=$SID_KEEP
 # E33: /login, /register and /create-org are GETs without a CSRF token (a
 # link or an <img> on another site can hit them); for a signed-in browser
 # they must change nothing: no new cookie, same session, same CSRF token.
@@ -345,16 +368,16 @@ begin_login "$B"
 check "an error with a wrong state: invalid_state (the error is not believed)" \
   callback_refused "$B" "error=access_denied&state=wrong-state" 400 invalid_state
 begin_login "$B"
-check "missing code: 400, reason KINDE_E_CALLBACK, no token request" \
-  callback_refused "$B" "state=$STATE" 400 KINDE_E_CALLBACK
+check "missing code: 400, reason invalid_callback, no token request" \
+  callback_refused "$B" "state=$STATE" 400 invalid_callback
 check "missing code: the title says the answer is not valid" is "$(title_of)" "This sign-in answer is not valid"
 check "missing code: the pending login is gone" anonymous "$B" "$PRE"
 begin_login "$B"
-check "state twice: 400, reason KINDE_E_CALLBACK, no token request" \
-  callback_refused "$B" "code=a&state=$STATE&state=$STATE" 400 KINDE_E_CALLBACK
+check "state twice: 400, reason invalid_callback, no token request" \
+  callback_refused "$B" "code=a&state=$STATE&state=$STATE" 400 invalid_callback
 begin_login "$B"
-check "code twice: 400, reason KINDE_E_CALLBACK, no token request" \
-  callback_refused "$B" "code=a&state=$STATE&code=b" 400 KINDE_E_CALLBACK
+check "code twice: 400, reason invalid_callback, no token request" \
+  callback_refused "$B" "code=a&state=$STATE&code=b" 400 invalid_callback
 begin_login "$B"
 check "error=access_denied: 403, reason access_denied, no token request" \
   callback_refused "$B" "error=access_denied&error_description=no&state=$STATE" 403 access_denied
@@ -472,21 +495,35 @@ req "$B/" -H "Cookie: kinde_session=$SID" --max-time 5
 check "300 idle connections held: a signed-in page view still answers" \
   eval '[ "${#IDLE[@]}" = 300 ] && [ "$STATUS" = 200 ] && body_has "action=\"/logout\""'
 for fd in "${IDLE[@]}"; do exec {fd}>&-; done
-# Eight details pages wait 10 s on Kinde's profile endpoint, each on a worker:
-# a page view of the same user meanwhile answers at once.
-curl -s --max-time 20 -X POST "$EMU_URL/_emulator/faults" -H 'Content-Type: application/json' \
-  -d '{"path": "/oauth2/v2/user_profile", "delay_ms": 10000, "count": 8}' >/dev/null
+# Eight sign-ins whose code exchange waits 10 s at Kinde's token endpoint,
+# each on a worker: a signed-in page view meanwhile answers at once.
+pending_callback() { # a sign-in taken up to its callback: prints "pre-login-id callback-url"
+  req "$B/login"; local pre; pre=$(setcookie_id); local auth; auth=$(hdr location)
+  req "$auth" -b "$JAR" -c "$JAR"
+  if [ "$STATUS" = 200 ]; then
+    local rid; rid=$(sed -nE 's/.*name="request" value="([^"]*)".*/\1/p' "$W/body" | head -1)
+    req "$EMU_URL/login/submit" -b "$JAR" -c "$JAR" --data-urlencode "request=$rid" \
+      --data-urlencode "email=dave@smith.com"
+  fi
+  echo "$pre $(hdr location)"
+}
+PENDING=()
+for _ in $(seq 1 8); do PENDING+=("$(pending_callback)"); done
+emu_admin POST /_emulator/faults '{"path": "/oauth2/token", "delay_ms": 10000, "count": 8}'
 SLOW=()
-for _ in $(seq 1 8); do
-  curl -s -o /dev/null --max-time 30 -H "Cookie: kinde_session=$SID" "$B/details" & SLOW+=($!)
+for p in "${PENDING[@]}"; do
+  curl -s -o /dev/null --max-time 30 -H "Cookie: kinde_session=${p%% *}" "$B${p#* "$APP_URL"}" & SLOW+=($!)
 done
 sleep 1
 T0=$(ms)
 req "$B/" -H "Cookie: kinde_session=$SID" --max-time 8
-check "eight requests waiting on a slow Kinde: a page view answers without waiting for them" \
-  eval '[ "$STATUS" = 200 ] && [ $(($(ms) - T0)) -lt 5000 ]'
+check "eight sign-ins waiting 10 s on Kinde's token endpoint: a page view answers without waiting" \
+  eval '[ "$STATUS" = 200 ] && body_has "action=\"/logout\"" && [ $(($(ms) - T0)) -lt 5000 ]'
+T1=$(ms)
 wait "${SLOW[@]}"
-curl -s --max-time 20 -X DELETE "$EMU_URL/_emulator/faults" >/dev/null
+check "... and the sign-ins were really waiting on Kinde (8 s and more)" \
+  eval '[ $(($(ms) - T1)) -ge 7000 ]'
+emu_admin DELETE /_emulator/faults
 
 echo "# open redirects (E34)"
 # Every hostile target, over HTTP, for both places a redirect target comes
@@ -608,6 +645,38 @@ MAIN_PID=$LAST_PID
 check "after a restart the session is still signed in" signed_in_as "$B" "$KEEP" "Dave Smith"
 check "the store is in WAL mode" test -f "$W/main/sessions.db-wal"
 
+echo "# sessions unreadable at rest (SECURITY.md E42)"
+mode_of() { stat -c %a "$1"; }
+for f in sessions.db sessions.db-wal sessions.db-shm session.key; do
+  check "$f is 0600" is "$(mode_of "$W/main/$f")" 600
+done
+# Every byte of the store's files, the WAL included: no cookie value, no token.
+RAW=$(cat "$W/main/sessions.db" "$W/main/sessions.db-wal" | tr -c '[:print:]' '.')
+check "the SQLite files hold no session id" lacks "$RAW" "$KEEP"
+check "... and no token (no JWT, no 'access_token')" \
+  eval 'lacks "$RAW" "eyJ" && lacks "$RAW" "access_token" && lacks "$RAW" "refresh_token"'
+check "... keyed by 64 hex digits" \
+  eval '[ "$(sqlite3 "$W/main/sessions.db" "SELECT count(*) FROM sessions WHERE key GLOB '"'"'s:[0-9a-f]*'"'"' AND length(key) = 66")" -ge 1 ]'
+# A record copied under another key does not open there: a second session's
+# row replaced by the first's sealed record is refused, not signed in as Dave.
+login "$B"
+OTHER=$SID
+stop_pid "$MAIN_PID"
+sqlite3 "$W/main/sessions.db" "UPDATE sessions SET value = (SELECT value FROM sessions WHERE key <> 'x' ORDER BY rowid LIMIT 1) WHERE rowid = (SELECT max(rowid) FROM sessions)"
+LOUD=1 start_app main "$P_MAIN" --data-dir "$W/main" --logout-return "$APP_URL/bye"
+MAIN_PID=$LAST_PID
+check "a record copied under another id's key: anonymous" anonymous "$B" "$OTHER"
+check "... logged as failing authentication" grep -q "failed authentication" "$W/main.log"
+check "... the first session still works" signed_in_as "$B" "$KEEP" "Dave Smith"
+# Another server key signs nobody in, and deletes nothing.
+stop_pid "$MAIN_PID"
+KINDE_WEBAPP_SESSION_KEY=$(printf 'ab%.0s' $(seq 32)) start_app wrongkey 0 --data-dir "$W/main"
+check "another server key: the stored session is no session" anonymous "http://127.0.0.1:$LAST_PORT" "$KEEP"
+stop_pid "$LAST_PID"
+start_app main "$P_MAIN" --data-dir "$W/main" --logout-return "$APP_URL/bye"
+MAIN_PID=$LAST_PID
+check "... and the right key still opens it (nothing was deleted)" signed_in_as "$B" "$KEEP" "Dave Smith"
+
 echo "# the session store failing: SQLite"
 LOUD=1 start_app sqfail 0 --data-dir "$W/sqfail"
 BF="http://127.0.0.1:$LAST_PORT"
@@ -622,6 +691,61 @@ sqlite3 "$W/sqfail/sessions.db" \
   'CREATE TABLE sessions(key TEXT PRIMARY KEY, value BLOB NOT NULL, expires INTEGER NOT NULL)'
 req "$BF/login"
 check "the store back: sign-in starts again" eval '[ "$STATUS" = 302 ] && [ -n "$(setcookie_id)" ]'
+
+echo "# the session store failing: SQLite corrupt, full, read-only"
+healthz_down() { req "$1/healthz"; [ "$STATUS" = 503 ] && body_has "unavailable sessions=sqlite"; }
+# Corrupt pages under a stopped app (the table's pages, not the schema): the
+# app starts, but /healthz writes and reads the table, so it says so.
+LOUD=1 start_app sqbad 0 --data-dir "$W/sqbad"
+login "http://127.0.0.1:$LAST_PORT"
+stop_pid "$LAST_PID"
+sqlite3 "$W/sqbad/sessions.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+dd if=/dev/urandom of="$W/sqbad/sessions.db" bs=4096 seek=1 count=2 conv=notrunc 2>/dev/null
+LOUD=1 start_app sqbad 0 --data-dir "$W/sqbad"
+BC="http://127.0.0.1:$LAST_PORT"
+check "corrupt pages: /healthz is 503 (a real write and read, not SELECT 1)" healthz_down "$BC"
+req "$BC/login"
+check "corrupt pages: a sign-in is the 503 page, no cookie" eval 'store_down_page && [ -z "$(hdr set-cookie)" ]'
+check "... SQLite's own words in the log" grep -qE "malformed|not a database|corrupt" "$W/sqbad.log"
+stop_pid "$LAST_PID"
+# A small tmpfs (root only): the disk full, then read-only, under a running app.
+T=$W/tmpfs
+mkdir -p "$T"
+if mount -t tmpfs -o size=1m tmpfs "$T" 2>/dev/null; then
+  LOUD=1 start_app sqt 0 --data-dir "$T/d" --store-timeout 300
+  BT2="http://127.0.0.1:$LAST_PORT"
+  check "sign in on a 1 MiB tmpfs" login "$BT2"
+  TSID=$SID
+  dd if=/dev/zero of="$T/fill" bs=4k 2>/dev/null
+  full=0
+  for _ in $(seq 1 60); do
+    req "$BT2/login"
+    [ "$STATUS" = 503 ] && { full=1; break; }
+  done
+  check "disk full: a sign-in is the 503 page, no cookie handed out" \
+    eval '[ "$full" = 1 ] && store_down_page && [ -z "$(hdr set-cookie)" ]'
+  check "... /healthz 503" healthz_down "$BT2"
+  check "... SQLite's own words in the log (disk is full)" grep -q "database or disk is full" "$W/sqt.log"
+  rm -f "$T/fill"
+  req "$BT2/login"
+  check "space back: sign-in starts again, no restart" eval '[ "$STATUS" = 302 ] && [ -n "$(setcookie_id)" ]'
+  check "... nothing stored was lost: still signed in" signed_in_as "$BT2" "$TSID" "Dave Smith"
+  # A read-only file system: tmpfs cannot be remounted read-only while the
+  # app holds its files open for writing, so this is checked at start.
+  stop_pid "$LAST_PID"
+  mount -o remount,ro "$T"
+  (cd "$W" && exec "$APP_BIN" --port 0 --data-dir "$T/d" --env-file /nonexistent) >"$W/sqro.log" 2>&1
+  RO_RC=$?
+  check "read-only file system at start: the app refuses to start (exit $RO_RC)" is "$RO_RC" 1
+  check "... saying why, in the store's words" grep -q "Read-only file system" "$W/sqro.log"
+  mount -o remount,rw "$T"
+  start_app sqt 0 --data-dir "$T/d"
+  check "writable again: the session stored before is still signed in" signed_in_as "http://127.0.0.1:$LAST_PORT" "$TSID" "Dave Smith"
+  stop_pid "$LAST_PID"
+  umount "$T"
+else
+  echo "# skipped: cannot mount a tmpfs here (not root): disk full and read-only untested"
+fi
 
 echo "# timeouts (E32)"
 # The app and its store count whole seconds, so a session with timeout T is
@@ -720,6 +844,104 @@ check "Kinde down: 502 page, reason kinde_unavailable" \
 check "... a plain sentence: neither curl's words nor Kinde's address on the page" \
   eval 'body_lacks "127.0.0.1:$DEAD" && body_lacks "refused" && body_lacks "curl" && body_lacks "KINDE_E_"'
 
+echo "# Kinde briefly unavailable while access tokens expire (SECURITY.md E41)"
+# Its own emulator, whose access tokens live 2 s: every view after that needs
+# a refresh. The app waits at most 1 s for Kinde (--kinde-timeout 1000).
+"$EMU_BIN" --port 0 --ready-file "$W/emu2.ready" --data-dir "$W/emu2" --quiet --admin \
+  --access-ttl 2 --add-callback "$APP_URL/callback" >"$W/emu2.log" 2>&1 &
+EMU2_PID=$!
+PIDS+=("$EMU2_PID")
+wait_file "$W/emu2.ready" "$EMU2_PID" || { echo "emulator 2 did not start"; cat "$W/emu2.log"; exit 1; }
+EMU2_PORT=$(head -1 "$W/emu2.ready")
+MAIN_EMU_URL=$EMU_URL
+EMU_URL="http://127.0.0.1:$EMU2_PORT"
+KINDE_HOST=$EMU_URL LOUD=1 start_app blip 0 --data-dir "$W/blip" --kinde-timeout 1000
+BB="http://127.0.0.1:$LAST_PORT"
+check "sign in where access tokens live 2 s" login "$BB"
+BSID=$SID
+rows() { sqlite3 "$W/blip/sessions.db" 'SELECT count(*) FROM sessions'; }
+ROWS=$(rows)
+expire() { sleep 2.3; } # past the access token's 2 s
+kinde_down_page() { # told, kept: 503 kinde_unavailable, cookie untouched, nothing of the cause
+  error_page_is 503 kinde_unavailable && [ -z "$(hdr set-cookie)" ] &&
+    body_has "still signed in" && body_lacks "KINDE_E_" && body_lacks "$EMU_URL" &&
+    body_lacks "503" && [ "$(hdr cache-control)" = no-store ]
+}
+# Recovery: past the back-off (0.5 s after one failure), the first request
+# refreshes and the person is signed in as before, under the same cookie.
+recovered() {
+  sleep 0.6
+  signed_in_as "$BB" "$BSID" "Dave Smith" && [ -z "$(hdr set-cookie)" ]
+}
+kinde_blip() { # what fault log-words
+  expire
+  emu_admin POST /_emulator/faults "$2"
+  local t0 t1 n0
+  t0=$(ms); req "$BB/" -H "Cookie: kinde_session=$BSID"; t1=$(ms)
+  check "$1: the signed-in home page is 503 kinde_unavailable, cookie kept, a plain sentence" \
+    kinde_down_page
+  check "... within the Kinde timeout (1 s) plus slack: $((t1 - t0)) ms" [ $((t1 - t0)) -lt 2500 ]
+  check "... the log has the cause ($3)" grep -qE "session kept: refreshing its tokens failed.*$3" "$W/blip.log"
+  n0=$(token_requests)
+  t0=$(ms); req "$BB/details" -H "Cookie: kinde_session=$BSID"; t1=$(ms)
+  check "$1: the next request is told at once: no token request (back-off), $((t1 - t0)) ms" \
+    eval 'kinde_down_page && [ "$(token_requests)" = "$n0" ] && [ $((t1 - t0)) -lt 300 ]'
+  check "$1: no session lost (rows $(rows), were $ROWS)" [ "$(rows)" = "$ROWS" ]
+  emu_admin DELETE /_emulator/faults
+  check "$1 over: signed in again at the first request past the back-off, same cookie" recovered
+}
+kinde_blip "token endpoint 503" '{"path": "/oauth2/token", "status": 503}' "KINDE_E_HTTP_STATUS \(HTTP 503\)"
+kinde_blip "token endpoint hangs past the timeout" '{"path": "/oauth2/token", "delay_ms": 3000}' \
+  "KINDE_E_HTTP \(HTTP 0\).*timed out"
+kinde_blip "token endpoint answers garbage" '{"path": "/oauth2/token", "body": "garbage"}' \
+  "KINDE_E_BAD_RESPONSE"
+# Frozen (SIGSTOP) for several back-offs: every view says so, none waits past
+# the timeout, and after SIGCONT the first request past the back-off is normal.
+expire
+kill -STOP "$EMU2_PID"
+FROZEN_OK=1
+for i in 1 2 3 4 5 6; do
+  t0=$(ms); req "$BB/" -H "Cookie: kinde_session=$BSID"; t1=$(ms)
+  kinde_down_page && [ $((t1 - t0)) -lt 2500 ] || { FROZEN_OK=0; echo "   view $i: $STATUS in $((t1 - t0)) ms"; }
+  sleep 0.5
+done
+check "Kinde frozen for ~5 s: every view 503 kinde_unavailable within the timeout, cookie kept" is "$FROZEN_OK" 1
+kill -CONT "$EMU2_PID"
+sleep 4.5 # the back-off grew to at most 5 s
+check "Kinde thawed: signed in at the first request past the back-off" \
+  eval 'signed_in_as "$BB" "$BSID" "Dave Smith" && [ -z "$(hdr set-cookie)" ]'
+check "... no session lost" [ "$(rows)" = "$ROWS" ]
+# Stopped: connection refused. The session is kept while Kinde is gone.
+expire
+stop_pid "$EMU2_PID"
+req "$BB/" -H "Cookie: kinde_session=$BSID"
+check "Kinde stopped: 503 kinde_unavailable, cookie kept" kinde_down_page
+check "... the log has curl's words" grep -qE "session kept: refreshing its tokens failed.*KINDE_E_HTTP \(HTTP 0\).*(refused|connect)" "$W/blip.log"
+check "... no session lost" [ "$(rows)" = "$ROWS" ]
+# Restarted on its port: this emulator keeps refresh tokens in memory only,
+# so the restarted one no longer knows it and says invalid_grant, Kinde's
+# final word: the session ends (as it would at Kinde after a revocation).
+"$EMU_BIN" --port "$EMU2_PORT" --ready-file "$W/emu2b.ready" --data-dir "$W/emu2" --quiet --admin \
+  --access-ttl 2 --add-callback "$APP_URL/callback" >"$W/emu2.log" 2>&1 &
+EMU2_PID=$!
+PIDS+=("$EMU2_PID")
+wait_file "$W/emu2b.ready" "$EMU2_PID" || { echo "emulator 2 did not restart"; cat "$W/emu2.log"; exit 1; }
+sleep 0.6
+req "$BB/" -H "Cookie: kinde_session=$BSID"
+check "Kinde restarted without the refresh token: invalid_grant ends the session, cookie cleared" \
+  eval '[ "$STATUS" = 200 ] && body_has "href=\"/login\"" && cookie_cleared'
+check "... logged as Kinde's refusal" grep -qE "session ended: Kinde refused to refresh it: KINDE_E_OAUTH \(HTTP 400, invalid_grant\)" "$W/blip.log"
+# Kinde's final word, with Kinde up: the session ends at once.
+check "sign in again" login "$BB"
+BSID=$SID
+expire
+emu_admin POST /_emulator/faults '{"path": "/oauth2/token", "status": 400, "body": "{\"error\": \"invalid_grant\"}", "count": 1}'
+req "$BB/" -H "Cookie: kinde_session=$BSID"
+check "refresh refused with invalid_grant: signed out, cookie cleared" \
+  eval '[ "$STATUS" = 200 ] && body_has "href=\"/login\"" && cookie_cleared'
+check "... and the record is gone" anonymous "$BB" "$BSID"
+EMU_URL=$MAIN_EMU_URL
+
 echo "# https: Secure and __Host-"
 start_app tls 0 --data-dir "$W/tls" --public-url "https://app.example"
 P_TLS=$LAST_PORT
@@ -731,18 +953,31 @@ req "http://127.0.0.1:$P_TLS/" -H "Cookie: kinde_session=$SID"
 check "https: the plain-named cookie is ignored" body_lacks 'action="/logout"'
 
 echo "# Redis: two instances share sessions"
-R_PORT=$(free_port)
-start_redis() { # sets R_PID
+# free_port only says the port was free a moment ago: another process may take
+# it first. So wait for redis-server itself to say it listens (probing the
+# port could reach that other process), and take another port if it could not
+# at the first start; later starts (after a stop) reuse the port the app knows.
+start_redis() { # sets R_PID; 0 once it listens on $R_PORT
+  local log="$W/redis.$RANDOM.log"
   redis-server --port "$R_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-    >>"$W/redis.log" 2>&1 &
+    >"$log" 2>&1 &
   R_PID=$!
   PIDS+=("$R_PID")
-  for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$R_PORT") 2>/dev/null && break
+  for _ in $(seq 1 600); do
+    grep -q 'Ready to accept connections' "$log" && return 0
+    kill -0 "$R_PID" 2>/dev/null || break
     sleep 0.05
   done
+  cat "$log" >>"$W/redis.log"
+  stop_pid "$R_PID"
+  return 1
 }
-start_redis
+redis_up=0
+for _ in 1 2 3; do
+  R_PORT=$(free_port)
+  start_redis && { redis_up=1; break; }
+done
+[ "$redis_up" = 1 ] || { echo "redis-server did not start"; cat "$W/redis.log"; exit 1; }
 # The Django tutorial's variable names on these two.
 (
   unset KINDE_HOST KINDE_REDIRECT_URL KINDE_POST_LOGOUT_REDIRECT_URL
@@ -759,6 +994,10 @@ req "$RA/healthz"; check "redis instance: healthz names redis" body_has "session
 check "login started on A completes on B" login "$RA" "$RB"
 check "signed in on A" signed_in_as "$RA" "$SID" "Dave Smith"
 check "signed in on B" signed_in_as "$RB" "$SID" "Dave Smith"
+RKEYS=$(redis-cli -p "$R_PORT" --raw KEYS '*')
+RVALS=$(for k in $RKEYS; do redis-cli -p "$R_PORT" --raw GET "$k"; done | tr -c '[:print:]' '.')
+check "Redis keys and values hold neither the session id nor a token" \
+  eval 'lacks "$RKEYS" "$SID" && lacks "$RVALS" "$SID" && lacks "$RVALS" "eyJ" && lacks "$RVALS" "access_token" && [ -n "$RKEYS" ]'
 check "pre-login id dead on A too" anonymous "$RA" "$PRE"
 req "$RA/" -H "Cookie: kinde_session=$SID"; RCSRF=$(csrf_of)
 req "$RB/logout" -X POST -H "Cookie: kinde_session=$SID" -d "csrf=$RCSRF"
@@ -780,28 +1019,29 @@ req "$RC/login"
 check "Redis back: sign-in starts again (the app reconnects)" \
   eval '[ "$STATUS" = 302 ] && [ -n "$(setcookie_id)" ]'
 
-echo "# an access token that expired: refreshed (on a worker), the page signed in"
-# A second emulator whose access tokens live 2 s, and an instance against it.
-P_EXP=$(free_port)
-APP_URL="http://127.0.0.1:$P_EXP"
-"$EMU_BIN" --port 0 --ready-file "$W/emu2.ready" --data-dir "$W/emu2" --quiet --admin --access-ttl 2 \
-  --add-callback "$APP_URL/callback" --add-logout-url "$APP_URL/" >"$W/emu2.log" 2>&1 &
-EMU2_PID=$!
-PIDS+=("$EMU2_PID")
-wait_file "$W/emu2.ready" "$EMU2_PID" || { echo "second emulator did not start"; cat "$W/emu2.log"; exit 1; }
-EMU_URL="http://127.0.0.1:$(head -1 "$W/emu2.ready")"
-export KINDE_HOST=$EMU_URL KINDE_REDIRECT_URL="$APP_URL/callback" KINDE_POST_LOGOUT_REDIRECT_URL="$APP_URL/"
-mkdir -p "$W/exp"
-start_app exp "$P_EXP" --data-dir "$W/exp"
-check "sign in where access tokens live 2 s" login "$APP_URL"
-sleep 3
-BEFORE=$(token_requests)
-req "$APP_URL/" -H "Cookie: kinde_session=$SID"
-check "the token expired: the home page refreshes it and is signed in" \
-  eval '[ "$STATUS" = 200 ] && body_has "action=\"/logout\"" && [ "$(token_requests)" = $((BEFORE + 1)) ]'
-req "$APP_URL/" -H "Cookie: kinde_session=$SID"
-check "... the next view uses the fresh token: no token request" \
-  eval '[ "$STATUS" = 200 ] && body_has "action=\"/logout\"" && [ "$(token_requests)" = $((BEFORE + 1)) ]'
+echo "# the session store failing: Redis frozen (SIGSTOP)"
+LOUD=1 start_app rf 0 --sessions "redis://127.0.0.1:$R_PORT" --store-timeout 300
+RF="http://127.0.0.1:$LAST_PORT"
+check "sign in on an instance whose Redis will freeze" login "$RF"
+kill -STOP "$R_PID"
+# 40 requests at once (more than the 32 connections): each one answers
+# within the 300 ms budget and some slack, never queued behind the others.
+for i in $(seq 1 40); do
+  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' --max-time 20 \
+    -H "Cookie: kinde_session=$SID" "$RF/" >"$W/frozen.$i" &
+done
+wait_curls() { for i in $(seq 1 40); do while [ ! -s "$W/frozen.$i" ]; do sleep 0.05; done; done; }
+wait_curls
+SLOWEST=$(cat "$W"/frozen.* | awk '{print $2}' | sort -n | tail -1)
+STATUSES=$(cat "$W"/frozen.* | awk '{print $1}' | sort -u | tr '\n' ' ')
+check "Redis frozen: 40 requests at once, all 503 ($STATUSES), the slowest in ${SLOWEST} s (budget 0.3 s)" \
+  eval '[ "$STATUSES" = "503 " ] && awk -v t="$SLOWEST" "BEGIN{exit !(t < 1.2)}"'
+req "$RF/healthz"
+check "... /healthz 503" eval '[ "$STATUS" = 503 ]'
+check "... the log has hiredis' words" grep -qE "redis (GET|SET) at 127.0.0.1:$R_PORT: .*(Resource temporarily unavailable|timed out|no connection free)" "$W/rf.log"
+kill -CONT "$R_PID"
+sleep 0.5
+check "Redis thawed: the same session is signed in again, no restart" signed_in_as "$RF" "$SID" "Dave Smith"
 
 echo
 echo "http_test: $passed passed, $failed failed"

@@ -5,9 +5,9 @@
 # and one clear line, and after all of it the emulator still answers and
 # exits 0 on SIGTERM (under ASan, a leak would make that exit non-zero).
 #
-# usage: emulator_test.sh KINDE_EMULATOR EMULATOR_SOURCE_DIR
+# usage: emulator_test.sh KINDE_EMULATOR EMULATOR_SOURCE_DIR WEBHOOK_SINK
 set -uo pipefail
-EMU=${1:?kinde-emulator} SRC=${2:?tools/emulator source folder}
+EMU=${1:?kinde-emulator} SRC=${2:?tools/emulator source folder} SINK=${3:-}
 W=$(mktemp -d /tmp/kinde-emu-test-XXXXXX)
 EMU_PID="" OTHER_PID=""
 cleanup() {
@@ -135,7 +135,7 @@ check "a body that is not a form is not parsed as one" \
   oauth_error 400 invalid_request "grant_type is required, once"
 
 NOT_FOUND='{"error":"not_found","error_description":"no such endpoint on this Kinde emulator"}'
-for p in / /nope /oauth2 /oauth2/ /oauth2/token/x /oauth2/tokens /.well-known/ /OAUTH2/TOKEN /logout/ /api/v1/users; do
+for p in / /nope /oauth2 /oauth2/ /oauth2/token/x /oauth2/tokens /.well-known/ /OAUTH2/TOKEN /logout/; do
   http GET "$p"
   check "GET $p: 404" is 404 "$NOT_FOUND"
 done
@@ -294,14 +294,14 @@ check "a refresh: 200 and a new refresh token" \
 NEXT=$(json_str refresh_token)
 token -d grant_type=refresh_token "${WEB[@]}" -d refresh_token="$REFRESH"
 check "the old refresh token within the overlap (30 s): 200" eval '[ "$STATUS" = 200 ]'
-http POST /_emulator/clock -d '{"skew_seconds": 31}'
+http POST /_emulator/clock -H "Content-Type: application/json" -d '{"skew_seconds": 31}'
 token -d grant_type=refresh_token "${WEB[@]}" -d refresh_token="$REFRESH"
 check "the old refresh token after the overlap: 400 invalid_grant" \
   oauth_error 400 invalid_grant "refresh token already used"
-http POST /_emulator/clock -d '{"skew_seconds": 1296001}'
+http POST /_emulator/clock -H "Content-Type: application/json" -d '{"skew_seconds": 1296001}'
 token -d grant_type=refresh_token "${WEB[@]}" -d refresh_token="$NEXT"
 check "a refresh token past its 15 days: 400 invalid_grant" oauth_error 400 invalid_grant "refresh token expired"
-http POST /_emulator/reset
+http POST /_emulator/reset -H "Content-Type: application/json"
 
 # Revoke, introspect, the profile endpoints.
 http POST /oauth2/revoke "${WEB[@]}"
@@ -353,11 +353,11 @@ check "the right verifier: 200" eval '[ "$STATUS" = 200 ]'
 
 # An expired code: the admin clock moves past the code lifetime (120 s).
 login web $CB
-http POST /_emulator/clock -d '{"skew_seconds": 121}'
+http POST /_emulator/clock -H "Content-Type: application/json" -d '{"skew_seconds": 121}'
 check "admin clock set" is 200 '{"ok":true}'
 token -d grant_type=authorization_code "${WEB[@]}" -d code="$CODE" -d redirect_uri=$CB
 check "an expired code: 400 invalid_grant" oauth_error 400 invalid_grant "authorization code expired"
-http POST /_emulator/reset
+http POST /_emulator/reset -H "Content-Type: application/json"
 check "admin reset" is 200 '{"ok":true}'
 
 # ---- /oauth2/auth: where front-channel errors go -------------------------
@@ -463,13 +463,35 @@ check "an unknown admin endpoint: 404" is 404 '{"error":"no such admin endpoint"
 http GET /_emulator/clock
 check "GET /_emulator/clock: 405, Allow: POST" \
   eval 'is 405 "{\"error\":\"method not allowed\"}" && [ "$(header Allow)" = POST ]'
-http POST /_emulator/stats
+http POST /_emulator/stats -H "Content-Type: application/json"
 check "POST /_emulator/stats: 405, Allow: GET" \
   eval 'is 405 "{\"error\":\"method not allowed\"}" && [ "$(header Allow)" = GET ]'
 http PUT /_emulator/faults
 check "PUT /_emulator/faults: 405, Allow: POST, DELETE" eval '[ "$STATUS" = 405 ] && [ "$(header Allow)" = "POST, DELETE" ]'
+# A web page the developer visits can POST here: a cross-origin request is
+# 403, a body that is not JSON 415, and neither changes anything.
+http GET /_emulator/stats
+STATS_BEFORE=$(body | grep -oE '"/oauth2/token":[0-9]+')
+for ctype in text/plain application/x-www-form-urlencoded multipart/form-data; do
+  http POST /_emulator/faults -H "Content-Type: $ctype" -d '{"path": "/oauth2/token", "status": 503}'
+  check "admin POST with Content-Type $ctype: 415" is 415 '{"error":"the admin API takes Content-Type: application/json"}'
+done
+http POST /_emulator/faults -d '{"path": "/oauth2/token", "status": 503}' -H 'Content-Type:'
+check "admin POST without a Content-Type: 415" is 415 '{"error":"the admin API takes Content-Type: application/json"}'
+http POST /_emulator/faults -H "Origin: http://evil.example" -H "Content-Type: application/json" \
+  -d '{"path": "/oauth2/token", "status": 503}'
+check "admin POST from another origin: 403" is 403 '{"error":"the admin API refuses cross-origin requests"}'
+http DELETE /_emulator/faults -H "Origin: http://evil.example"
+check "admin DELETE from another origin: 403" is 403 '{"error":"the admin API refuses cross-origin requests"}'
+http POST /_emulator/reset -H "Origin: http://127.0.0.1:1" -H "Content-Type: application/json"
+check "admin POST from another port of the same host: 403" is 403 '{"error":"the admin API refuses cross-origin requests"}'
+http POST /_emulator/faults -H "Origin: $URL" -H "Content-Type: application/json; charset=utf-8" \
+  -d '{"path": "/nothing-here", "status": 503, "count": 1}'
+check "admin POST from the emulator's own origin, JSON with a charset: 200" is 200 '{"ok":true}'
+http POST /oauth2/token -d 'grant_type=client_credentials'
+check "... the refused fault was never set: the token endpoint is not 503" eval '[ "$STATUS" != 503 ]'
 admin_refuses() { # what, endpoint, request body, error_description: a 400 invalid_request
-  http POST "/_emulator/$2" -d "$3"
+  http POST "/_emulator/$2" -H "Content-Type: application/json" -d "$3"
   check "$1: 400" is 400 "{\"error\":\"invalid_request\",\"error_description\":\"$4\"}"
 }
 admin_refuses "an admin body that is not JSON" clock 'not json' "the body must be a JSON object"
@@ -497,7 +519,7 @@ nonce_exchange() { # a login that sends nonce n-42, and its code exchanged
   token -d grant_type=authorization_code "${WEB[@]}" -d code="$CODE" -d redirect_uri=$CB
 }
 for mode in wrong missing normal; do
-  http POST /_emulator/id-token-nonce -d "{\"mode\": \"$mode\"}"
+  http POST /_emulator/id-token-nonce -H "Content-Type: application/json" -d "{\"mode\": \"$mode\"}"
   check "id-token-nonce $mode: 200" is 200 '{"ok":true}'
   nonce_exchange
   case $mode in
@@ -510,11 +532,11 @@ for mode in wrong missing normal; do
              eval 'id_token_claims | grep -q "\"nonce\":\"n-42\""' ;;
   esac
 done
-http POST /_emulator/id-token-nonce -d '{"mode": "missing"}'
-http POST /_emulator/reset
+http POST /_emulator/id-token-nonce -H "Content-Type: application/json" -d '{"mode": "missing"}'
+http POST /_emulator/reset -H "Content-Type: application/json"
 nonce_exchange
 check "a reset puts the ID token's nonce back" eval 'id_token_claims | grep -q "\"nonce\":\"n-42\""'
-http POST /_emulator/faults -d '{"path": "/.well-known/jwks.json", "status": 503, "body": "garbage", "count": 1}'
+http POST /_emulator/faults -H "Content-Type: application/json" -d '{"path": "/.well-known/jwks.json", "status": 503, "body": "garbage", "count": 1}'
 http GET /.well-known/jwks.json
 check "a fault applies once: 503 and an HTML body" \
   is 503 "<html><body>502 Bad Gateway</body></html>"
@@ -528,7 +550,7 @@ wait_ready "$W/ready2" "$OTHER_PID"
 MAIN_URL=$URL URL="http://127.0.0.1:$(head -1 "$W/ready2")"
 ADMIN_OFF='{"error":"not_found","error_description":"the admin API is off (start with --admin)"}'
 for p in stats reset faults rotate-key sign-with-wrong-key clock mint id-token-nonce; do
-  http POST /_emulator/$p -d '{}'
+  http POST /_emulator/$p -H "Content-Type: application/json" -d '{}'
   check "without --admin, POST /_emulator/$p: 404" is 404 "$ADMIN_OFF"
 done
 http GET /_emulator/stats
@@ -659,6 +681,13 @@ check "the lock check finds a return with the lock held and an unlock of another
 run "$EMU" --version
 check "--version: 'kinde-emulator X.Y.Z', exit 0" \
   eval '[ $RC = 0 ] && grep -qxE "kinde-emulator [0-9]+\.[0-9]+\.[0-9]+" "$W/out"'
+
+# ---- the Management API (mgmt_test.sh, with its own emulator) ----------------
+if [ -n "$SINK" ]; then
+  . "$(dirname "$0")/mgmt_test.sh"
+else
+  check "the webhook receiver was given (third argument)" false
+fi
 
 # ---- still healthy, then a clean exit ----------------------------------------
 http GET /.well-known/openid-configuration

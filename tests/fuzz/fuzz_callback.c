@@ -1,4 +1,5 @@
 /* The callback URL as an attacker would send it. */
+/* fuzz-parser: callback.c */
 #include "internal.h"
 
 #include <string.h>

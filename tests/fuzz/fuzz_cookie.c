@@ -1,4 +1,5 @@
 /* The web app's Cookie header parser, fed whatever a browser (or not) sends. */
+/* fuzz-parser: cookies.c */
 #include <stdint.h>
 #include <string.h>
 

@@ -1,4 +1,5 @@
 /* A .env file. */
+/* fuzz-parser: config.c */
 #include "internal.h"
 
 #include <string.h>

@@ -6,7 +6,11 @@
  *  - a rejected file gets a non-empty reason on one line;
  *  - an accepted tree passes emu_data_check again, its lookups find what
  *    they index, and merging a second copy of its users or organizations
- *    (what a stale runtime.json would do) is refused as duplicates. */
+ *    (what a stale runtime.json would do) is refused as duplicates;
+ *  - emu_data_prepare (what the Management API works on) gives every
+ *    permission an object with a key and an id, every role an id and a
+ *    permissions array, and the lookups by id and by key agree. */
+/* fuzz-parser: data.c */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +49,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *org = emu_default_org_for(d, id);
         if (org && (!emu_org(d, org) || !emu_member(d, id, org)))
             __builtin_trap();
+    }
+
+    json_t *prepared = json_deep_copy(d);
+    if (prepared) {
+        emu_data_prepare(prepared);
+        json_array_foreach(json_object_get(prepared, "permissions"), i, item) {
+            const char *key = json_string_value(json_object_get(item, "key"));
+            const char *id = json_string_value(json_object_get(item, "id"));
+            if (!key || !id || emu_permission(prepared, key) != item || emu_permission(prepared, id) != item)
+                __builtin_trap();
+        }
+        json_array_foreach(json_object_get(prepared, "roles"), i, item) {
+            if (!json_is_string(json_object_get(item, "id")) || !json_is_array(json_object_get(item, "permissions")))
+                __builtin_trap();
+        }
+        json_decref(prepared);
     }
 
     /* A runtime.json repeating what the file has must not fit. */

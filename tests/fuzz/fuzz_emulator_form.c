@@ -10,6 +10,7 @@
  *  - re-encoding the pairs with emu_str_add_urlenc and parsing the result
  *    gives the same pairs back;
  *  - HTML escaping leaves no markup characters. */
+/* fuzz-parser: form.c */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* The web app's form body parser (the sign-out form) and its URL decoder. */
+/* fuzz-parser: forms.c */
 #include <stdint.h>
 #include <string.h>
 

@@ -1,4 +1,5 @@
 /* A JWKS body from outside: parse it, then look keys up the ways a token can. */
+/* fuzz-parser: jwks.c */
 #include <stdint.h>
 
 #include "internal.h"

@@ -1,5 +1,6 @@
 /* The redirect allow-list: whatever it accepts must be a local path no
  * browser could read as another host. */
+/* fuzz-parser: redirects.c */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

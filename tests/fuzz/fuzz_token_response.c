@@ -1,4 +1,5 @@
 /* A token endpoint answer: the first byte picks the HTTP status class. */
+/* fuzz-parser: oauth.c */
 #include "internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

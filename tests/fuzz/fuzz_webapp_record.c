@@ -1,4 +1,5 @@
 /* The web app's stored session record (what a tampered store could hold). */
+/* fuzz-parser: record.c */
 #include <stdint.h>
 #include <string.h>
 

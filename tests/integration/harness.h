@@ -30,6 +30,10 @@ int it_reset(void **state);
 
 /* POST JSON to an admin path (e.g. "/_emulator/faults"); returns the HTTP status. */
 long emulator_admin(const emulator *e, const char *method, const char *path, const char *json);
+/* Any admin request (json NULL: no body); the answer's body (malloc'd, ""
+ * when none) and *status (may be NULL). */
+char *emulator_admin_text(const emulator *e, const char *method, const char *path,
+                          const char *json, long *status);
 /* A token signed by the emulator's current key with the given header members
  * and claims (JSON objects). malloc'd, NULL on failure. */
 char *emulator_mint(const emulator *e, const char *header_json, const char *claims_json);
@@ -57,6 +61,10 @@ long browser_get(browser *b, const char *url, char **location);
 
 /* A client configured for the emulator's default application. */
 kinde_client *emulator_client(const emulator *e, kinde_grant_type grant, const char *audience);
+
+/* A client of the emulator's machine-to-machine application authorised for
+ * the Management API (kinde_demo_m2m). */
+kinde_client *emulator_m2m_client(const emulator *e);
 
 /* Full sign-in of dave@smith.com into a new session. */
 kinde_session *emulator_login(const emulator *e, kinde_client *c, browser *b);

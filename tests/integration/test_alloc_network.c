@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <kinde/management.h>
+
 #include "harness.h"
 #include "testutil.h"
 
@@ -140,6 +142,42 @@ static kinde_code m2m(round *r)
     return rc;
 }
 
+static void mgmt_client(round *r)
+{
+    r->client = emulator_m2m_client(&it_emu);
+    assert_non_null(r->client);
+}
+
+/* The Management API path: the handle, the token for <domain>/api, a call
+ * with parameters and a JSON body, and a page iterator. */
+static kinde_code mgmt(round *r)
+{
+    kinde_mgmt *m = NULL;
+    kinde_code rc = kinde_mgmt_new(r->client, NULL, &m, &r->err);
+    if (rc != KINDE_OK)
+        return rc;
+    char *answer = NULL;
+    const kinde_mgmt_param p[] = {{"page_size", "2"}, {NULL, NULL}};
+    rc = kinde_mgmt_call(m, KINDE_MGMT_GET_USERS, p, NULL, &answer, &r->err);
+    kinde_free(answer);
+    answer = NULL;
+    if (rc == KINDE_OK)
+        rc = kinde_mgmt_call(m, KINDE_MGMT_CREATE_ORGANIZATION, NULL, "{\"name\":\"Alloc\"}",
+                             &answer, &r->err);
+    kinde_free(answer);
+    kinde_mgmt_pages *it = NULL;
+    if (rc == KINDE_OK)
+        rc = kinde_mgmt_pages_new(m, KINDE_MGMT_GET_USERS, p, &it, &r->err);
+    char *page = NULL;
+    while (rc == KINDE_OK && (rc = kinde_mgmt_pages_next(it, &page, &r->err)) == KINDE_OK && page)
+        kinde_free(page);
+    kinde_mgmt_pages_free(it);
+    kinde_mgmt_free(m);
+    return rc;
+}
+
+static void management_api(void **state) { every_failure(mgmt_client, mgmt, "management API"); }
+
 static void code_exchange(void **state) { every_failure(with_code, exchange, "code exchange"); }
 static void refresh_token(void **state) { every_failure(signed_in, refresh, "refresh"); }
 static void user_profile(void **state) { every_failure(signed_in, profile, "profile"); }
@@ -157,6 +195,7 @@ int main(void)
         cmocka_unit_test(user_profile),
         cmocka_unit_test(logout),
         cmocka_unit_test(client_credentials),
+        cmocka_unit_test(management_api),
     };
     return cmocka_run_group_tests(tests, it_group_start, it_group_stop);
 }

@@ -146,10 +146,41 @@ static kinde_code parse_outside_input(void)
     return rc;
 }
 
+/* Token payloads past what jsonscan.c keeps on the stack: more values than
+ * its stack array (the array moves to the heap), objects with more members
+ * than it compares pairwise (names sorted in a heap copy), a long real, and
+ * the copies and texts made from the result. */
+static kinde_code large_payload(void)
+{
+    static char text[8192];
+    size_t n = 0;
+    n += (size_t)snprintf(text + n, sizeof text - n, "{\"r\":1.%0100d", 5);
+    for (int i = 0; i < 200; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, ",\"k%d\":[%d]", i, i);
+    n += (size_t)snprintf(text + n, sizeof text - n, "}");
+    char copy[sizeof text];
+    memcpy(copy, text, n + 1);
+    kinde__jdoc *d = NULL;
+    const char *why = NULL;
+    int rc = kinde__jdoc_parse(copy, n, &d, &why);
+    if (rc == -2)
+        return KINDE_E_NOMEM;
+    if (rc != 0)
+        return KINDE_E_TOKEN_MALFORMED;
+    kinde__jdoc *c = kinde__jdoc_dup(d);
+    char *t = kinde__jtext(kinde__jroot(d));
+    kinde_code out = c && t ? KINDE_OK : KINDE_E_NOMEM;
+    kinde_free(t);
+    kinde__jdoc_free(c);
+    kinde__jdoc_free(d);
+    return out;
+}
+
 static void client_creation(void **state) { every_failure(make_client, "kinde_client_new"); }
 static void urls_and_session(void **state) { every_failure(login_urls, "login URLs"); }
 static void stored_sessions(void **state) { every_failure(load_and_read, "stored session"); }
 static void outside_input(void **state) { every_failure(parse_outside_input, "parsers"); }
+static void large_payloads(void **state) { every_failure(large_payload, "large payload"); }
 
 int main(void)
 {
@@ -161,6 +192,7 @@ int main(void)
         cmocka_unit_test(urls_and_session),
         cmocka_unit_test(stored_sessions),
         cmocka_unit_test(outside_input),
+        cmocka_unit_test(large_payloads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

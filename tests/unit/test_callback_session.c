@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "testutil.h"
 
 /* Nothing listens on port 9 of loopback: any request would fail loudly,
  * and the client's request counter shows whether one was attempted. */
@@ -258,6 +259,19 @@ static void token_response_shapes(void **state)
     memset(deep, '[', sizeof deep - 1);
     deep[sizeof deep - 1] = '\0';
     assert_int_equal(kinde__token_response_parse(200, deep, strlen(deep), &tr, &err), KINDE_E_BAD_RESPONSE);
+
+    /* Huge JSON (D29): a valid answer past the 256 KiB cap is refused unread. */
+    const size_t huge_len = 300 * 1024;
+    char *huge = malloc(huge_len + 1);
+    assert_non_null(huge);
+    const char *head = "{\"access_token\":\"a\",\"token_type\":\"bearer\",\"pad\":\"";
+    strcpy(huge, head);
+    memset(huge + strlen(head), 'x', huge_len - strlen(head) - 2);
+    memcpy(huge + huge_len - 2, "\"}", 3);
+    assert_int_equal(kinde__token_response_parse(200, huge, huge_len, &tr, &err), KINDE_E_BAD_RESPONSE);
+    assert_non_null(strstr(err.text, "too large"));
+    assert_null(tr.json);
+    free(huge);
 }
 
 /* A well-formed but unsigned token: the stored form only checks form. */
@@ -279,8 +293,8 @@ static void session_round_trip(void **state)
     start(c, s);
     char *at = fake_token("{\"sub\":\"kp_1\",\"exp\":4102444800,\"org_code\":\"org_1\",\"permissions\":[\"a\"]}");
     char *it = fake_token("{\"sub\":\"kp_1\",\"given_name\":\"Dave\",\"org_codes\":[\"org_1\",\"org_2\"]}");
-    json_t *atc = json_loads("{\"sub\":\"kp_1\",\"exp\":4102444800,\"org_code\":\"org_1\",\"permissions\":[\"a\"]}", 0, NULL);
-    json_t *itc = json_loads("{\"sub\":\"kp_1\",\"given_name\":\"Dave\",\"org_codes\":[\"org_1\",\"org_2\"]}", 0, NULL);
+    kinde__jdoc *atc = tu_jdoc("{\"sub\":\"kp_1\",\"exp\":4102444800,\"org_code\":\"org_1\",\"permissions\":[\"a\"]}");
+    kinde__jdoc *itc = tu_jdoc("{\"sub\":\"kp_1\",\"given_name\":\"Dave\",\"org_codes\":[\"org_1\",\"org_2\"]}");
     assert_int_equal(kinde__session_set_tokens(s, at, atc, it, itc, kinde__strdup("rt"), NULL), KINDE_OK);
 
     char *text = NULL;
@@ -371,15 +385,15 @@ static void is_authenticated_reasons(void **state)
     kinde_error why;
     assert_int_equal(kinde_is_authenticated(c, s, &why), 0);
     assert_int_equal(why.code, KINDE_E_NOT_AUTHENTICATED);
-    json_t *claims = json_loads("{\"sub\":\"kp_1\",\"exp\":4102444800}", 0, NULL);
+    kinde__jdoc *claims = tu_jdoc("{\"sub\":\"kp_1\",\"exp\":4102444800}");
     assert_int_equal(kinde__session_set_tokens(s, kinde__strdup("x.y.z"), claims, NULL, NULL, NULL, NULL), KINDE_OK);
     assert_int_equal(kinde_is_authenticated(c, s, &why), 1);
-    claims = json_loads("{\"sub\":\"kp_1\",\"exp\":1000}", 0, NULL);
+    claims = tu_jdoc("{\"sub\":\"kp_1\",\"exp\":1000}");
     assert_int_equal(kinde__session_set_tokens(s, kinde__strdup("x.y.z"), claims, NULL, NULL, NULL, NULL), KINDE_OK);
     assert_int_equal(kinde_is_authenticated(c, s, &why), 0);
     assert_int_equal(why.code, KINDE_E_TOKEN_EXPIRED);
     /* Expired with a refresh token: a refresh is attempted (no server here). */
-    claims = json_loads("{\"sub\":\"kp_1\",\"exp\":1000}", 0, NULL);
+    claims = tu_jdoc("{\"sub\":\"kp_1\",\"exp\":1000}");
     assert_int_equal(kinde__session_set_tokens(s, kinde__strdup("x.y.z"), claims, NULL, NULL, kinde__strdup("rt"), NULL), KINDE_OK);
     assert_int_equal(kinde_is_authenticated(c, s, &why), 0);
     assert_int_equal(why.code, KINDE_E_HTTP);

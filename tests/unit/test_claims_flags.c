@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "testutil.h"
 
 static const char *access_claims_json =
     "{\"aud\":[\"api.yourapp.com\"],\"azp\":\"cid\",\"exp\":4102444800,\"iat\":1693285199,"
@@ -26,8 +27,8 @@ static kinde_session *make_session(const char *at_json, const char *it_json)
 {
     kinde_session *s = kinde_session_new();
     assert_non_null(s);
-    json_t *at = json_loads(at_json, 0, NULL);
-    json_t *it = it_json ? json_loads(it_json, 0, NULL) : NULL;
+    kinde__jdoc *at = tu_jdoc(at_json);
+    kinde__jdoc *it = it_json ? tu_jdoc(it_json) : NULL;
     assert_non_null(at);
     assert_int_equal(kinde__session_set_tokens(s, kinde__strdup("a.b.c"), at,
                                                it ? kinde__strdup("d.e.f") : NULL, it,
@@ -73,8 +74,11 @@ static void get_claim_of_any_size(void **state)
         assert_non_null(text);
         memset(text, 'x', sizes[i]);
         text[sizes[i]] = '\0';
-        json_t *at = json_pack("{s:s,s:i}", "big", text, "exp", 4102444800);
-        assert_non_null(at);
+        char *json = malloc(sizes[i] + 40);
+        assert_non_null(json);
+        snprintf(json, sizes[i] + 40, "{\"big\":\"%s\",\"exp\":4102444800}", text);
+        kinde__jdoc *at = tu_jdoc(json);
+        free(json);
         kinde_session *s = kinde_session_new();
         assert_int_equal(kinde__session_set_tokens(s, kinde__strdup("a.b.c"), at, NULL, NULL, NULL, NULL),
                          KINDE_OK);
@@ -269,7 +273,7 @@ static void empty_session_is_not_authenticated(void **state)
 
 static void error_names_and_texts(void **state)
 {
-    for (int c = KINDE_OK; c <= KINDE_E_CLAIM_NOT_FOUND; c++) {
+    for (int c = KINDE_OK; c <= KINDE_E_RATE_LIMITED; c++) {
         assert_non_null(strstr(kinde_code_name((kinde_code)c), "KINDE_"));
         assert_string_not_equal(kinde_strerror((kinde_code)c), "unknown error");
     }

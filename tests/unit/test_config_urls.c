@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "testutil.h"
 
 static void base_config(kinde_config *cfg)
 {
@@ -101,6 +102,72 @@ static void bad_configuration_is_a_clear_error(void **state)
     assert_non_null(strstr(err.text, "jwks_cooldown_seconds"));
 
     assert_int_equal(kinde_client_new(NULL, NULL, &err), KINDE_E_INVALID_ARGUMENT);
+}
+
+/* An API that only checks bearer tokens has a domain and an audience, no
+ * client: such a configuration verifies access tokens, and whatever needs an
+ * application says which setting is missing. */
+static void verify_only_configuration(void **state)
+{
+    kinde_config cfg;
+    kinde_config_init(&cfg);
+    cfg.domain = "https://acme.kinde.com";
+    cfg.audience = "https://api.acme.example";
+    kinde_client *c = NULL;
+    kinde_error err;
+    assert_int_equal(kinde_client_new(&cfg, &c, &err), KINDE_OK);
+
+    /* Its keys from a local source instead of the domain. */
+    EVP_PKEY *key = tu_rsa_key(2048);
+    assert_non_null(key);
+    char *jwks = tu_jwks_json(&key, (const char *[]){"k1"}, 1);
+    tu_source src;
+    tu_source_init(&src, jwks);
+    kinde__keystore_free(c->keys);
+    c->keys = kinde__keystore_new(tu_fetch, &src, 30);
+    assert_non_null(c->keys);
+    tu_claims tc = tu_claims_default("https://acme.kinde.com", "some_app");
+    tc.audience = "https://api.acme.example";
+    char *token = tu_mint_access_token(key, "k1", &tc);
+    char *claims = NULL;
+    assert_int_equal(kinde_verify_token(c, token, KINDE_ACCESS_TOKEN, &claims, &err), KINDE_OK);
+    assert_non_null(strstr(claims, "some_app"));
+    kinde_free(claims);
+    tc.audience = "https://other.example";
+    char *other = tu_mint_access_token(key, "k1", &tc);
+    assert_int_equal(kinde_verify_token(c, other, KINDE_ACCESS_TOKEN, NULL, &err),
+                     KINDE_E_TOKEN_CLAIMS);
+
+    /* What needs an application: KINDE_E_CONFIG naming client_id. */
+    kinde_session *s = kinde_session_new();
+    assert_non_null(s);
+    char *url = NULL, *m2m = NULL;
+    assert_int_equal(kinde_get_login_url(c, s, NULL, &url, &err), KINDE_E_CONFIG);
+    assert_non_null(strstr(err.text, "client_id"));
+    assert_null(url);
+    assert_int_equal(kinde_verify_token(c, token, KINDE_ID_TOKEN, NULL, &err), KINDE_E_CONFIG);
+    assert_non_null(strstr(err.text, "client_id"));
+    assert_int_equal(kinde_get_m2m_token(c, NULL, &m2m, NULL, &err), KINDE_E_CONFIG);
+    assert_non_null(strstr(err.text, "client_id"));
+    assert_int_equal(kinde_fetch_token(c, s, "http://x/cb?code=c&state=s", &err), KINDE_E_CONFIG);
+    assert_non_null(strstr(err.text, "KINDE_CLIENT_ID"));
+    assert_int_equal(kinde_refresh_token(c, s, &err), KINDE_E_CONFIG);
+    /* The sign-out URL needs no client. */
+    assert_int_equal(kinde_get_logout_url(c, "http://localhost:8000/", &url, &err), KINDE_OK);
+    kinde_free(url);
+    assert_int_equal(tu_source_calls(&src), 1);
+    kinde_session_free(s);
+    kinde_client_free(c);
+    tu_source_destroy(&src);
+    free(token);
+    free(other);
+    free(jwks);
+    EVP_PKEY_free(key);
+
+    /* Any application setting makes it an application, checked in full. */
+    cfg.callback_url = "http://localhost:8000/callback";
+    assert_int_equal(kinde_client_new(&cfg, &c, &err), KINDE_E_CONFIG);
+    assert_non_null(strstr(err.text, "client_id"));
 }
 
 typedef struct {
@@ -203,9 +270,9 @@ static char *param(const char *url, const char *name)
             size_t j = 0;
             while (*p && *p != '&' && j + 1 < sizeof out) {
                 if (*p == '%') {
-                    unsigned v;
-                    sscanf(p + 1, "%2x", &v);
-                    out[j++] = (char)v;
+                    char hex[3] = {0};
+                    memcpy(hex, p + 1, p[1] ? 2 : 1); /* up to the NUL */
+                    out[j++] = (char)(unsigned char)strtoul(hex, NULL, 16);
                     p += 3;
                 } else {
                     out[j++] = *p++;
@@ -377,6 +444,11 @@ static void url_policy(void **state)
     assert_false(kinde__url_allowed("http://acme.kinde.com/"));
     assert_false(kinde__url_allowed("http://127.0.0.1.evil.com/"));
     assert_false(kinde__url_allowed("http://10.0.0.1/"));
+    /* Host names that only look like 127.x (sscanf's %u wrapped them). */
+    assert_false(kinde__url_allowed("http://127.0.0.4294967297/"));
+    assert_false(kinde__url_allowed("http://127.0.0.-4294967295/"));
+    assert_false(kinde__url_allowed("http://127.0.0.1000/"));
+    assert_true(kinde__url_allowed("http://127.1/")); /* libcurl: 127.0.0.1 */
     assert_false(kinde__url_allowed("file:///etc/passwd"));
     assert_false(kinde__url_allowed("gopher://127.0.0.1/"));
     assert_false(kinde__url_allowed("not a url"));
@@ -387,6 +459,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_configuration_is_a_clear_error),
+        cmocka_unit_test(verify_only_configuration),
         cmocka_unit_test(dotenv_format),
         cmocka_unit_test(from_env_and_dotenv),
         cmocka_unit_test(rfc7636_vector),

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "testutil.h"
 
 /* Mirrors KINDE_HTTP_MAX_BODY in src/http.c: the boundary is tested exactly. */
 #define CAP (512 * 1024)
@@ -111,10 +112,18 @@ static void *capture_main(void *arg)
             c->requests[c->n++] = req;
             req = NULL;
         }
-        char *resp = c->response;
+        /* The test may replace the answer (capture_answer frees the old one)
+         * as soon as its client has read enough, which can be before this
+         * send loop ends: send a copy this thread owns. */
         size_t left = c->response_len;
+        char *copy = left ? malloc(left) : NULL;
+        if (copy)
+            memcpy(copy, c->response, left);
+        else
+            left = 0;
         pthread_mutex_unlock(&c->lock);
         free(req);
+        const char *resp = copy;
         /* The client may hang up early (size cap): no SIGPIPE, stop there. */
         while (left > 0) {
             ssize_t sent = send(fd, resp, left, MSG_NOSIGNAL);
@@ -123,6 +132,7 @@ static void *capture_main(void *arg)
             resp += sent;
             left -= (size_t)sent;
         }
+        free(copy);
         shutdown(fd, SHUT_WR);
         close(fd);
     }
@@ -190,6 +200,12 @@ static void capture_answer(capture *c, const char *status_line, const char *head
     pthread_mutex_unlock(&c->lock);
 }
 
+/* Every later request gets this JSON answer. */
+static void capture_json(capture *c, const char *status_line, const char *json)
+{
+    capture_answer(c, status_line, "Content-Type: application/json\r\n", json, strlen(json), 0);
+}
+
 static int capture_count(capture *c)
 {
     pthread_mutex_lock(&c->lock);
@@ -251,7 +267,7 @@ static kinde_session *session_with(const char *access_token)
 {
     kinde_session *s = kinde_session_new();
     assert_non_null(s);
-    json_t *claims = json_loads("{\"sub\":\"kp_1\",\"exp\":4102444800}", 0, NULL);
+    kinde__jdoc *claims = tu_jdoc("{\"sub\":\"kp_1\",\"exp\":4102444800}");
     assert_int_equal(kinde__session_set_tokens(s, kinde__strdup(access_token), claims, NULL, NULL,
                                                kinde__strdup("rt_secret_refresh"), NULL),
                      KINDE_OK);
@@ -267,8 +283,7 @@ static void bearer_only_in_authorization_header(void **state)
     capture cap;
     capture_start(&cap);
     const char *profile = "{\"sub\":\"kp_1\",\"email\":\"a@b.example\"}";
-    capture_answer(&cap, "HTTP/1.1 200 OK", "Content-Type: application/json\r\n", profile,
-                   strlen(profile), 0);
+    capture_json(&cap, "HTTP/1.1 200 OK", profile);
     kinde_client *c = client_to(&cap);
     kinde_session *s = session_with(TOKEN);
     char *out = NULL;
@@ -309,8 +324,7 @@ static void bearer_only_in_authorization_header(void **state)
     /* A refresh sends its refresh token in the form body, and no
      * Authorization header at all (the token endpoint takes none). */
     const char *bad = "{\"error\":\"invalid_grant\"}";
-    capture_answer(&cap, "HTTP/1.1 400 Bad Request", "Content-Type: application/json\r\n", bad,
-                   strlen(bad), 0);
+    capture_json(&cap, "HTTP/1.1 400 Bad Request", bad);
     assert_int_equal(kinde_refresh_token(c, s, &err), KINDE_E_OAUTH);
     assert_int_equal(capture_count(&cap), 3);
     req = capture_request(&cap, 2);
@@ -321,6 +335,108 @@ static void bearer_only_in_authorization_header(void **state)
     assert_int_equal(occurrences(req, "rt_secret_refresh"), 1);
 
     kinde_session_free(s);
+    kinde_client_free(c);
+    capture_stop(&cap);
+}
+
+/* ---- audiences ------------------------------------------------------------ */
+
+/* Every audience asked for goes on the wire, however many: none is dropped
+ * (an API left out would make the token useless there, without an error). */
+static void every_audience_is_sent(void **state)
+{
+    capture cap;
+    capture_start(&cap);
+    capture_json(&cap, "HTTP/1.1 400 Bad Request", "{\"error\":\"invalid_request\"}");
+    kinde_client *c = client_to(&cap);
+    char list[40 * 32] = "";
+    for (int i = 1; i <= 40; i++) {
+        char one[32];
+        snprintf(one, sizeof one, "%shttps://api%d.example", i > 1 ? " " : "", i);
+        strcat(list, one);
+    }
+    char *token = NULL;
+    kinde_error err;
+    assert_int_equal(kinde_get_m2m_token(c, list, &token, NULL, &err), KINDE_E_OAUTH);
+    assert_null(token);
+    assert_int_equal(capture_count(&cap), 1);
+    const char *body = strstr(capture_request(&cap, 0), "\r\n\r\n");
+    assert_non_null(body);
+    assert_int_equal(occurrences(body, "&audience="), 40);
+    assert_int_equal(occurrences(body, "audience=https%3A%2F%2Fapi40.example"), 1);
+    kinde_client_free(c);
+    capture_stop(&cap);
+}
+
+/* ---- methods, JSON bodies and rate-limit headers (the Management API) ---- */
+
+static void methods_bodies_and_wait_headers(void **state)
+{
+    capture cap;
+    capture_start(&cap);
+    kinde_client *c = client_to(&cap);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1/x?a=1", cap.port);
+    kinde__http_response resp;
+    kinde_error err;
+    capture_answer(&cap, "HTTP/1.1 429 Too Many Requests",
+                   "RateLimit-Reset: 7\r\nRetry-After: 9\r\n", "{}", 2, 0);
+    kinde__http_req req = {.method = "PUT", .url = url, .bearer = TOKEN,
+                           .content_type = "application/json", .body = "{\"k\":1}", .body_len = 7};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_OK);
+    assert_int_equal(resp.status, 429);
+    assert_int_equal(resp.ratelimit_reset, 7);
+    assert_int_equal(resp.retry_after, 9);
+    kinde__http_response_clear(&resp);
+    const char *r = capture_request(&cap, 0);
+    assert_true(strncmp(r, "PUT /api/v1/x?a=1 HTTP/1.1\r\n", strlen("PUT /api/v1/x?a=1 HTTP/1.1\r\n")) == 0);
+    assert_int_equal(occurrences(r, "Content-Type: application/json\r\n"), 1);
+    assert_int_equal(occurrences(r, "Expect:"), 0);
+    assert_string_equal(strstr(r, "\r\n\r\n"), "\r\n\r\n{\"k\":1}");
+
+    /* DELETE without a body sends none; PATCH without one sends an empty one. */
+    capture_answer(&cap, "HTTP/1.1 200 OK", "Retry-After: Wed, 21 Oct 2026 07:28:00 GMT\r\n", "", 0, 0);
+    req = (kinde__http_req){.method = "DELETE", .url = url};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_OK);
+    assert_int_equal(resp.ratelimit_reset, -1);
+    assert_int_equal(resp.retry_after, -1); /* a date: left to the backoff */
+    kinde__http_response_clear(&resp);
+    r = capture_request(&cap, 1);
+    assert_true(strncmp(r, "DELETE /api/v1/x?a=1 HTTP/1.1\r\n", strlen("DELETE /api/v1/x?a=1 HTTP/1.1\r\n")) == 0);
+    assert_int_equal(occurrences(r, "Content-Length"), 0);
+    req = (kinde__http_req){.method = "PATCH", .url = url};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_OK);
+    kinde__http_response_clear(&resp);
+    r = capture_request(&cap, 2);
+    assert_true(strncmp(r, "PATCH /api/v1/x?a=1 HTTP/1.1\r\n", strlen("PATCH /api/v1/x?a=1 HTTP/1.1\r\n")) == 0);
+    assert_int_equal(occurrences(r, "Content-Length: 0\r\n"), 1);
+
+    /* Malformed wait headers are not read as a number. */
+    capture_answer(&cap, "HTTP/1.1 429 Too Many Requests",
+                   "RateLimit-Reset: 5x\r\nRetry-After: -3\r\n", "", 0, 0);
+    req = (kinde__http_req){.url = url};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_OK);
+    assert_int_equal(resp.ratelimit_reset, -1);
+    assert_int_equal(resp.retry_after, -1);
+    kinde__http_response_clear(&resp);
+
+    /* Refused before connecting: an unknown method, CR/LF in the content type. */
+    int before = capture_count(&cap);
+    req = (kinde__http_req){.method = "TRACE", .url = url};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_E_INVALID_ARGUMENT);
+    req = (kinde__http_req){.method = "POST", .url = url, .content_type = "a\r\nX-Evil: 1",
+                            .body = "{}", .body_len = 2};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_E_INVALID_ARGUMENT);
+    assert_int_equal(capture_count(&cap), before);
+
+    /* A per-request cap below the default. */
+    capture_answer(&cap, "HTTP/1.1 200 OK", NULL, "0123456789", 10, 0);
+    req = (kinde__http_req){.url = url, .max_body = 9};
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_E_HTTP);
+    req.max_body = 10;
+    assert_int_equal(kinde__http_send(c, &req, &resp, &err), KINDE_OK);
+    kinde__http_response_clear(&resp);
+
     kinde_client_free(c);
     capture_stop(&cap);
 }
@@ -603,7 +719,7 @@ static int tls_setup(void **state)
         char line[256];
         while (f && fgets(line, sizeof line, f))
             if (strncmp(line, "ACCEPT 127.0.0.1:", 17) == 0)
-                tls.port = atoi(line + 17);
+                tls.port = (int)strtol(line + 17, NULL, 10);
         if (f)
             fclose(f);
         if (!tls.port)
@@ -661,6 +777,19 @@ static void tls_verification(void **state)
         fail_msg("untrusted certificate, profile: '%s'", err.text);
     kinde_client_free(c);
 
+    /* 1b. Untrusted with the right name (localhost): only the peer check
+     *     can refuse it; host verification alone would let it through. */
+    char local[64], local_url[128];
+    snprintf(local, sizeof local, "https://localhost:%d", tls.port);
+    snprintf(local_url, sizeof local_url, "%s/probe", local);
+    c = client_for(local, NULL, TLS_MS, TLS_MS, NULL);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(kinde__http_request(c, local_url, NULL, NULL, &resp, &err), KINDE_E_HTTP);
+    print_message("untrusted, name matching: %s\n", err.text);
+    if (!strstr(err.text, "certificate"))
+        fail_msg("untrusted certificate for localhost: '%s'", err.text);
+    kinde_client_free(c);
+
     /* 2. Trusted (ca_file), but the name does not match: the SAN says
      *    localhost, the URL 127.0.0.1. */
     c = client_for(domain, tls.cert, TLS_MS, TLS_MS, NULL);
@@ -702,7 +831,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bearer_only_in_authorization_header),
+        cmocka_unit_test(every_audience_is_sent),
         cmocka_unit_test(crlf_refused_before_connecting),
+        cmocka_unit_test(methods_bodies_and_wait_headers),
         cmocka_unit_test(redirect_not_followed),
         cmocka_unit_test(size_cap),
         cmocka_unit_test(connect_timeout_holds),

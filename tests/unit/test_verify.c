@@ -47,14 +47,11 @@ static kinde__token_policy policy(kinde_token_kind kind)
 /* kinde__check_claims on a payload text; err->text must name want_claim. */
 static kinde_code check(const char *payload, const kinde__token_policy *p, const char *want_claim)
 {
-    json_error_t jerr;
-    json_t *j = json_loads(payload, JSON_REJECT_DUPLICATES, &jerr);
-    if (!j)
-        fail_msg("test payload does not parse: %s", payload);
+    kinde__jdoc *j = tu_jdoc(payload);
     kinde_error err;
     memset(&err, 0, sizeof err);
-    kinde_code rc = kinde__check_claims(j, p, &err);
-    json_decref(j);
+    kinde_code rc = kinde__check_claims(kinde__jroot(j), p, &err);
+    kinde__jdoc_free(j);
     if (rc != KINDE_OK) {
         assert_int_equal(err.code, rc);
         if (want_claim) {
@@ -219,7 +216,7 @@ static void bad_policies(void **state)
 /* ---- whole tokens --------------------------------------------------------- */
 
 static kinde_code verify(tu_source *src, const char *token, const kinde__token_policy *p,
-                         json_t **payload)
+                         kinde__jdoc **payload)
 {
     kinde__keystore *ks = kinde__keystore_new(tu_fetch, src, 30);
     kinde_error err;
@@ -244,17 +241,17 @@ static void whole_tokens(void **state)
 
     char *access = tu_mint_access_token(good, "k1", &c);
     char *idt = tu_mint_id_token(good, "k1", &c);
-    json_t *payload = NULL;
+    kinde__jdoc *payload = NULL;
     assert_int_equal(verify(&src, access, &at, &payload), KINDE_OK);
-    assert_string_equal(kinde__json_str(payload, "org_code"), "org_1234");
-    json_decref(payload);
+    assert_string_equal(kinde__jget_str(kinde__jroot(payload), "org_code"), "org_1234");
+    kinde__jdoc_free(payload);
     assert_int_equal(verify(&src, idt, &id, &payload), KINDE_OK);
-    assert_string_equal(kinde__json_str(payload, "given_name"), "Dave");
-    json_decref(payload);
+    assert_string_equal(kinde__jget_str(kinde__jroot(payload), "given_name"), "Dave");
+    kinde__jdoc_free(payload);
     assert_int_equal(verify(&src, idt, &id, NULL), KINDE_OK);
 
     /* Crossed kinds (A12). */
-    payload = (json_t *)1;
+    payload = (kinde__jdoc *)1;
     assert_int_equal(verify(&src, access, &id, &payload), KINDE_E_TOKEN_CLAIMS);
     assert_null(payload);
     assert_int_equal(verify(&src, idt, &at, NULL), KINDE_E_TOKEN_CLAIMS);

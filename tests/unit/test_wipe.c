@@ -100,6 +100,34 @@ static void stored_session(void **state)
     assert_int_equal(unwiped, 0);
 }
 
+/* A payload large enough that jsonscan.c moves its values to the heap and
+ * sorts member names, with the marker in a name, an escaped string and an
+ * integer-looking real: every block it makes is wiped. */
+static void large_payload(void **state)
+{
+    char json[8192];
+    size_t n = (size_t)snprintf(json, sizeof json, "{\"s\":\"\\u005a" MARKER "\",\"" MARKER "\":1");
+    for (int i = 0; i < 100; i++)
+        n += (size_t)snprintf(json + n, sizeof json - n, ",\"k%d\":[\"" MARKER "\",%d]", i, i);
+    n += (size_t)snprintf(json + n, sizeof json - n, "}");
+    char *payload = tu_b64url(json, n);
+    assert_non_null(payload);
+    char token[12000];
+    snprintf(token, sizeof token, "eyJhbGciOiJSUzI1NiJ9.%s.c2ln", payload);
+    free(payload);
+    unwiped = 0;
+    kinde__jdoc *d = NULL;
+    assert_int_equal(kinde__jws_payload(token, &d, NULL), KINDE_OK);
+    kinde__jdoc *c = kinde__jdoc_dup(d);
+    char *t = kinde__jtext(kinde__jroot(d));
+    assert_non_null(c);
+    assert_non_null(strstr(t, MARKER));
+    kinde_free(t);
+    kinde__jdoc_free(c);
+    kinde__jdoc_free(d);
+    assert_int_equal(unwiped, 0);
+}
+
 /* A client holding a secret and a fixed verifier, and a refused callback
  * whose code is the marker: the pending login is consumed and wiped. */
 static void client_and_callback(void **state)
@@ -146,6 +174,7 @@ int main(void)
         cmocka_unit_test(detector_sees_an_unwiped_block),
         cmocka_unit_test(token_response),
         cmocka_unit_test(stored_session),
+        cmocka_unit_test(large_payload),
         cmocka_unit_test(client_and_callback),
         cmocka_unit_test(allocator_is_fixed_after_use),
     };

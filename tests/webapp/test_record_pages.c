@@ -59,8 +59,28 @@ static void record_round_trip(void **state)
     assert_string_equal(back.csrf, r.csrf);
     assert_string_equal(back.next, "/details");
     assert_string_equal(back.kinde, r.kinde);
+    assert_null(back.profile);
     record_free(&back);
     buf_free(&b);
+
+    /* The cached profile, any bytes but NUL (newlines, spaces), kept apart
+     * from the kinde session that follows it. */
+    r.profile = "{\"id\": \"kp_1\",\n \"name\": \"D S\"}";
+    r.profile_len = strlen(r.profile);
+    r.profile_at = 1700000200;
+    buf_init(&b);
+    record_encode(&r, &b);
+    assert_int_equal(record_decode(b.data, b.len, &back), 0);
+    assert_string_equal(back.profile, r.profile);
+    assert_int_equal(back.profile_len, r.profile_len);
+    assert_int_equal(back.profile_at, 1700000200);
+    assert_string_equal(back.kinde, r.kinde);
+    record_free(&back);
+    assert_null(back.profile);
+    buf_free(&b);
+    r.profile = NULL;
+    r.profile_len = 0;
+    r.profile_at = 0;
 
     r.next[0] = '\0';
     r.signed_in = 0;
@@ -77,15 +97,23 @@ static void corrupt_records_are_refused(void **state)
     char csrf[TOKEN_SIZE];
     assert_int_equal(token_new(csrf), 0);
     char good[256];
-    snprintf(good, sizeof good, "kwa1 1 10 20 %s /x\nk", csrf);
+    snprintf(good, sizeof good, "kwa2 1 10 20 %s /x 0 0\nk", csrf);
     web_record r;
     assert_int_equal(record_decode(good, strlen(good), &r), 0);
     record_free(&r);
-    const char *bad[] = {"", "kwa1", "kwa2 1 10 20 %s /x\nk", "kwa1 2 10 20 %s /x\nk",
-                         "kwa1 1 -10 20 %s /x\nk", "kwa1 1 10 2x %s /x\nk",
-                         "kwa1 1 10 20 short /x\nk", "kwa1 1 10 20 %s //evil\nk",
-                         "kwa1 1 10 20 %s /x", "kwa1 1 99999999999999999999 20 %s /x\nk",
-                         "kwa1  1 10 20 %s /x\nk"};
+    snprintf(good, sizeof good, "kwa2 1 10 20 %s /x 30 2\n{}k", csrf);
+    assert_int_equal(record_decode(good, strlen(good), &r), 0);
+    assert_string_equal(r.profile, "{}");
+    assert_string_equal(r.kinde, "k");
+    record_free(&r);
+    const char *bad[] = {"", "kwa2", "kwa1 1 10 20 %s /x 0 0\nk", "kwa2 2 10 20 %s /x 0 0\nk",
+                         "kwa2 1 -10 20 %s /x 0 0\nk", "kwa2 1 10 2x %s /x 0 0\nk",
+                         "kwa2 1 10 20 short /x 0 0\nk", "kwa2 1 10 20 %s //evil 0 0\nk",
+                         "kwa2 1 10 20 %s /x 0 0", "kwa2 1 99999999999999999999 20 %s /x 0 0\nk",
+                         "kwa2  1 10 20 %s /x 0 0\nk", "kwa2 1 10 20 %s /x\nk",
+                         "kwa2 1 10 20 %s /x 30 9\n{}k", "kwa2 1 10 20 %s /x 0 2\n{}k",
+                         "kwa2 1 10 20 %s /x 30 0\nk", "kwa2 1 10 20 %s /x 30 02\n{}k",
+                         "kwa2 1 10 20 %s /x 30 -2\n{}k"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char text[256];
         snprintf(text, sizeof text, bad[i], csrf);

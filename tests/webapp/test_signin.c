@@ -143,7 +143,12 @@ static int setup(void **state)
     kinde_client *client = NULL;
     if (kinde_client_new(&cfg, &client, NULL) != KINDE_OK)
         return -1;
+    static web_seal_key seal;
+    if (seal_key_from_hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+                          &seal) != 0)
+        return -1;
     x->site = (web_site){
+        .seal = &seal,
         .name = "test",
         .log = open_memstream(&x->log_text, &x->log_len),
         .public_url = "http://127.0.0.1:8000",

@@ -27,13 +27,13 @@ static int teardown(void **state)
 {
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return system(cmd) == 0 ? 0 : -1; // NOLINT(cert-env33-c): our own mkdtemp folder
 }
 
 static void put_get_delete_and_reopen(void **state)
 {
     char err[256];
-    store *s = store_open("sqlite", dir, err, sizeof err);
+    store *s = store_open("sqlite", dir, 0, err, sizeof err);
     assert_non_null(s);
     assert_int_equal(store_ping(s, NULL), 0);
     char *v = NULL;
@@ -52,7 +52,7 @@ static void put_get_delete_and_reopen(void **state)
     store_close(s);
 
     /* A restart finds it again. */
-    s = store_open("sqlite", dir, err, sizeof err);
+    s = store_open("sqlite", dir, 0, err, sizeof err);
     assert_non_null(s);
     assert_int_equal(store_get(s, "k", &v, &n, NULL), 1);
     assert_string_equal(v, "new");
@@ -66,7 +66,7 @@ static void put_get_delete_and_reopen(void **state)
 static void expired_values_are_gone(void **state)
 {
     char err[256];
-    store *s = store_open("sqlite", dir, err, sizeof err);
+    store *s = store_open("sqlite", dir, 0, err, sizeof err);
     assert_non_null(s);
     assert_int_equal(store_put(s, "short", "x", 1, 1, NULL), 0);
     char *v = NULL;
@@ -113,7 +113,7 @@ static void *hammer(void *arg)
 static void many_threads(void **state)
 {
     char err[256];
-    store *s = store_open("sqlite", dir, err, sizeof err);
+    store *s = store_open("sqlite", dir, 0, err, sizeof err);
     assert_non_null(s);
     pthread_t t[8];
     hammer_arg args[8];
@@ -152,7 +152,7 @@ static void many_threads(void **state)
 static void failures_carry_sqlite_words(void **state)
 {
     char err[256], path[128];
-    store *s = store_open("sqlite", dir, err, sizeof err);
+    store *s = store_open("sqlite", dir, 0, err, sizeof err);
     assert_non_null(s);
     assert_int_equal(store_put(s, "k", "v", 1, 60, NULL), 0);
     snprintf(path, sizeof path, "%s/sessions.db", dir);
@@ -190,11 +190,11 @@ static void failures_carry_sqlite_words(void **state)
 static void bad_specs(void **state)
 {
     char err[256];
-    assert_null(store_open("memcached://x", dir, err, sizeof err));
+    assert_null(store_open("memcached://x", dir, 0, err, sizeof err));
     assert_non_null(strstr(err, "unknown session store"));
-    assert_null(store_open("redis://127.0.0.1:notaport", dir, err, sizeof err));
-    assert_null(store_open("redis://127.0.0.1:1", dir, err, sizeof err)); /* nothing listens */
-    assert_null(store_open("sqlite", "/proc/definitely/not/here", err, sizeof err));
+    assert_null(store_open("redis://127.0.0.1:notaport", dir, 0, err, sizeof err));
+    assert_null(store_open("redis://127.0.0.1:1", dir, 0, err, sizeof err)); /* nothing listens */
+    assert_null(store_open("sqlite", "/proc/definitely/not/here", 0, err, sizeof err));
 }
 
 int main(void)

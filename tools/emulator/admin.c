@@ -8,6 +8,12 @@
  *   POST   /_emulator/sign-with-wrong-key   {"enabled": true|false}
  *   POST   /_emulator/clock                 {"skew_seconds": n}
  *   POST   /_emulator/mint                  {"header": {...}, "claims": {...}} -> {"token"}
+ *   GET    /_emulator/api-log               {"requests": [{method, path, query, content_type, body}]}
+ *   DELETE /_emulator/api-log
+ *   POST   /_emulator/rate-limit            {"after": N, "count": C, "reset_seconds": S}
+ *   POST   /_emulator/expire-api-tokens     Management API tokens issued so far answer 401
+ *   GET    /_emulator/webhook-log           {"deliveries": [...], "pending": bool}
+ *   DELETE /_emulator/webhook-log
  *   POST   /_emulator/id-token-nonce        {"mode": "normal"|"wrong"|"missing"}
  *
  * One row of the table at the end per endpoint; routes.c sends every
@@ -18,11 +24,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define HUGE_BODY (2u << 20)
 
 void emu_count(const char *path)
 {
+    /* Management API requests by operation path, so ids do not fill the table. */
+    const char *tmpl = strncmp(path, "/api/v1/", 8) == 0 ? emu_mgmt_template(path) : NULL;
+    if (tmpl)
+        path = tmpl;
     for (int i = 0; i < emu.n_stats; i++) {
         if (strcmp(emu.stats[i].path, path) == 0) {
             emu.stats[i].n++;
@@ -179,15 +190,7 @@ static void mint(const emu_request *q, const json_t *j, emu_reply *r)
     const json_t *claims = json_object_get(j, "claims");
     if ((header && !json_is_object(header)) || !json_is_object(claims))
         { bad(r, "{\"header\": {...}, \"claims\": {...}} expected"); return; }
-    pthread_mutex_lock(&emu.lock);
-    EVP_PKEY *key = emu.keys[0].pkey;
-    char kid[64];
-    snprintf(kid, sizeof kid, "%s", emu.keys[0].kid);
-    int ref = EVP_PKEY_up_ref(key);
-    pthread_mutex_unlock(&emu.lock);
-    char *token = ref == 1 ? emu_jwt_sign(key, kid, header, claims) : NULL;
-    if (ref == 1)
-        EVP_PKEY_free(key);
+    char *token = emu_sign_current(header, claims);
     if (!token)
         { bad(r, "cannot sign"); return; }
     emu_reply_json(r, 200, json_pack("{s:s}", "token", token));
@@ -242,8 +245,10 @@ static void reset(const emu_request *q, const json_t *j, emu_reply *r)
     emu.n_stats = 0;
     emu.clock_skew = 0;
     emu.sign_with_wrong_key = 0;
+    emu_mgmt_reset();
     emu.id_token_nonce = EMU_NONCE_NORMAL;
     pthread_mutex_unlock(&emu.lock);
+    json_decref(emu_webhooks_log(1));
     ok(r);
 }
 
@@ -284,6 +289,19 @@ static void id_token_nonce(const emu_request *q, const json_t *j, emu_reply *r)
 /* body: the JSON object a POST carries; NULL for the other methods. */
 typedef void admin_fn(const emu_request *q, const json_t *body, emu_reply *r);
 
+/* The Management API's additions (mgmt.c, webhooks.c). */
+static void mgmt_admin(const emu_request *q, const json_t *j, emu_reply *r)
+{
+    emu_mgmt_admin(q->path + strlen("/_emulator/"), q->method, j, r);
+}
+
+static void webhook_log(const emu_request *q, const json_t *j, emu_reply *r)
+{
+    (void)j;
+    json_t *out = emu_webhooks_log(strcmp(q->method, "DELETE") == 0);
+    emu_reply_json(r, 200, out ? out : json_pack("{s:b}", "ok", 1));
+}
+
 static const struct {
     const char *name, *allow;
     admin_fn *run;
@@ -295,8 +313,44 @@ static const struct {
     {"sign-with-wrong-key", "POST", sign_with_wrong_key},
     {"clock", "POST", clock_skew},
     {"mint", "POST", mint},
+    {"api-log", "GET, DELETE", mgmt_admin},
+    {"rate-limit", "POST", mgmt_admin},
+    {"expire-api-tokens", "POST", mgmt_admin},
+    {"webhook-log", "GET, DELETE", webhook_log},
     {"id-token-nonce", "POST", id_token_nonce},
 };
+
+/* The emulator's own origin: the issuer's scheme://host[:port]. */
+static int own_origin(const char *origin)
+{
+    const char *scheme_end = strstr(emu.issuer, "://");
+    if (!scheme_end)
+        return 0;
+    const char *path = strchr(scheme_end + 3, '/');
+    size_t len = path ? (size_t)(path - emu.issuer) : strlen(emu.issuer);
+    return strlen(origin) == len && strncasecmp(origin, emu.issuer, len) == 0;
+}
+
+/* Any page a developer's browser shows can send a request here: a
+ * cross-origin one (Origin not ours) is 403, and a POST that is not JSON
+ * (text/plain and form posts need no CORS preflight) is 415, so no web page
+ * can inject faults or rotate keys. */
+static int refused_from_browser(const emu_request *q, emu_reply *r)
+{
+    if (q->origin && !own_origin(q->origin)) {
+        emu_reply_json(r, 403, json_pack("{s:s}", "error",
+                                         "the admin API refuses cross-origin requests"));
+        return 1;
+    }
+    size_t n = q->content_type ? strcspn(q->content_type, "; \t") : 0;
+    if (strcmp(q->method, "POST") == 0 &&
+        (n != 16 || strncasecmp(q->content_type, "application/json", 16) != 0)) {
+        emu_reply_json(r, 415, json_pack("{s:s}", "error",
+                                         "the admin API takes Content-Type: application/json"));
+        return 1;
+    }
+    return 0;
+}
 
 void emu_admin(const emu_request *q, emu_reply *r)
 {
@@ -309,6 +363,8 @@ void emu_admin(const emu_request *q, emu_reply *r)
         emu_reply_json(r, 403, json_pack("{s:s}", "error", "the admin API answers loopback only"));
         return;
     }
+    if (refused_from_browser(q, r))
+        return;
     const char *what = q->path + strlen("/_emulator/");
     /* An unknown endpoint is 404 whatever the method; a known one asked
      * with another method is 405 with the methods it takes. */

@@ -119,7 +119,7 @@ static json_t *pending(const emu_form *f, const char *const *aud, size_t n_aud, 
                      emu_form_get(f, "code_challenge", NULL), "org_code", emu_form_get(f, "org_code", NULL),
                      "org_name", emu_form_get(f, "org_name", NULL), "login_hint",
                      emu_form_get(f, "login_hint", NULL), "audiences", audiences, "create_org", create_org,
-                     "expires", (json_int_t)(emu_now() + emu.cfg.login_ttl));
+                     "expires", (json_int_t)emu_now() + emu.cfg.login_ttl);
 }
 
 static int is(const char *value, const char *want)

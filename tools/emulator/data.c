@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/sha.h>
+
 #define MAX_DATA_BYTES (8u << 20)
 
 static int failf(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -103,6 +105,103 @@ static int check_list(const json_t *data, const char *name, const char *key, int
     return 0;
 }
 
+/* permissions: a key string, or an object {"key", "id"?, "name"?,
+ * "description"?}; keys and ids unique. */
+static int check_permissions(const json_t *data, char *why, size_t n)
+{
+    const json_t *perms = json_object_get(data, "permissions");
+    if (!perms)
+        return 0;
+    if (!json_is_array(perms))
+        return failf(why, n, "permissions: must be an array");
+    size_t i, k;
+    const json_t *p, *q;
+    json_array_foreach(perms, i, p) {
+        const char *key = emu_permission_key(p);
+        if (!key)
+            return failf(why, n, "permissions[%zu]: a non-empty string or an object with a \"key\"", i);
+        if (json_is_object(p)) {
+            static const char *const names[] = {"id", "name", "description"};
+            for (size_t f = 0; f < 3; f++) {
+                const json_t *v = json_object_get(p, names[f]);
+                if (v && !(f == 2 ? json_is_string(v) : is_nonempty_string(v)))
+                    return failf(why, n, "permissions[%zu].%s: must be a%s string", i, names[f],
+                                 f == 2 ? "" : " non-empty");
+            }
+        }
+        json_array_foreach(perms, k, q) {
+            if (k >= i)
+                break;
+            const char *id1 = json_string_value(json_object_get(p, "id"));
+            const char *id2 = json_string_value(json_object_get(q, "id"));
+            if (strcmp(emu_permission_key(q), key) == 0 || (id1 && id2 && strcmp(id1, id2) == 0))
+                return failf(why, n, "permissions[%zu]: \"%s\" appears twice", i, key);
+            /* The API names a permission by key or id: neither may be the other's. */
+            if ((id2 && strcmp(id2, key) == 0) || (id1 && strcmp(id1, emu_permission_key(q)) == 0))
+                return failf(why, n, "permissions[%zu]: a key is another permission's id", i);
+        }
+    }
+    return 0;
+}
+
+/* What the Management API adds: applications authorised for it, roles'
+ * permissions, user and organization flags and properties, APIs. */
+static int check_management(const json_t *data, char *why, size_t n)
+{
+    size_t i, k;
+    const json_t *item, *v;
+    char where[96];
+    json_array_foreach(json_object_get(data, "applications"), i, item) {
+        const json_t *m = json_object_get(item, "management_api");
+        if (!m)
+            continue;
+        if (!json_is_object(m) || !json_object_get(item, "client_secret"))
+            return failf(why, n, "applications[%zu].management_api: an object, for an application with a "
+                         "client_secret", i);
+        const json_t *scopes = json_object_get(m, "scopes");
+        snprintf(where, sizeof where, "applications[%zu].management_api.scopes", i);
+        if (check_strings(scopes, 1, where, why, n))
+            return -1;
+        json_array_foreach(scopes, k, v)
+            if (!emu_mgmt_known_scope(json_string_value(v)))
+                return failf(why, n, "%s[%zu]: \"%s\" is no scope of the Management API", where, k,
+                             json_string_value(v));
+    }
+    json_array_foreach(json_object_get(data, "roles"), i, item) {
+        const json_t *d = json_object_get(item, "description");
+        if (d && !json_is_string(d))
+            return failf(why, n, "roles[%zu].description: must be a string", i);
+        const json_t *other = find_by(json_object_get(data, "roles"), "id", json_string_value(json_object_get(item, "key")), 0);
+        if (other && other != item)
+            return failf(why, n, "roles[%zu].key: another role's id", i);
+        snprintf(where, sizeof where, "roles[%zu].permissions", i);
+        if (check_strings(json_object_get(item, "permissions"), 1, where, why, n))
+            return -1;
+        json_array_foreach(json_object_get(item, "permissions"), k, v)
+            if (!emu_permission(data, json_string_value(v)))
+                return failf(why, n, "%s[%zu]: no permission \"%s\"", where, k, json_string_value(v));
+    }
+    static const char *const owners[] = {"users", "organizations"};
+    for (size_t o = 0; o < 2; o++) {
+        json_array_foreach(json_object_get(data, owners[o]), i, item) {
+            const json_t *props = json_object_get(item, "properties");
+            if (props && !json_is_object(props))
+                return failf(why, n, "%s[%zu].properties: must be an object", owners[o], i);
+            snprintf(where, sizeof where, "%s[%zu].feature_flags", owners[o], i);
+            if (o == 0 && check_flags(json_object_get(item, "feature_flags"), where, why, n))
+                return -1;
+        }
+    }
+    const json_t *apis = json_object_get(data, "apis");
+    if (apis && check_list(data, "apis", "audience", 0, why, n))
+        return -1;
+    if (json_object_get(data, "properties") && check_list(data, "properties", "key", 0, why, n))
+        return -1;
+    if (json_object_get(data, "webhooks"))
+        return failf(why, n, "webhooks: registered through the Management API only");
+    return 0;
+}
+
 int emu_data_check(const json_t *data, char *why, size_t n)
 {
     if (!json_is_object(data))
@@ -151,7 +250,7 @@ int emu_data_check(const json_t *data, char *why, size_t n)
             return -1;
     }
     if (check_flags(json_object_get(data, "feature_flags"), "feature_flags", why, n) ||
-        check_strings(json_object_get(data, "permissions"), 1, "permissions", why, n))
+        check_permissions(data, why, n) || check_management(data, why, n))
         return -1;
     const json_t *members = json_object_get(data, "members");
     if (!json_is_array(members))
@@ -306,4 +405,147 @@ int emu_string_in(const json_t *array, const char *s)
             return 1;
     }
     return 0;
+}
+
+const char *emu_permission_key(const json_t *p)
+{
+    const json_t *key = json_is_object(p) ? json_object_get(p, "key") : p;
+    return is_nonempty_string(key) ? json_string_value(key) : NULL;
+}
+
+const json_t *emu_permission(const json_t *data, const char *key_or_id)
+{
+    /* By key, then by id: the data check and the API keep keys and ids
+     * apart, so a name means one permission. */
+    size_t i;
+    const json_t *p;
+    const json_t *perms = json_object_get(data, "permissions");
+    json_array_foreach(perms, i, p) {
+        const char *key = emu_permission_key(p);
+        if (key && key_or_id && strcmp(key, key_or_id) == 0)
+            return p;
+    }
+    return find_by(perms, "id", key_or_id, 0);
+}
+
+const json_t *emu_role(const json_t *data, const char *key_or_id)
+{
+    const json_t *roles = json_object_get(data, "roles");
+    const json_t *r = find_by(roles, "key", key_or_id, 0);
+    return r ? r : find_by(roles, "id", key_or_id, 0);
+}
+
+json_t *emu_member_permissions(const json_t *data, const json_t *member)
+{
+    json_t *out = json_array();
+    size_t i, k;
+    const json_t *v, *role_key, *p;
+    json_array_foreach(json_object_get(member, "permissions"), i, v)
+        if (!emu_string_in(out, json_string_value(v)))
+            json_array_append(out, (json_t *)v);
+    json_array_foreach(json_object_get(member, "roles"), i, role_key) {
+        const json_t *role = find_by(json_object_get(data, "roles"), "key", json_string_value(role_key), 0);
+        json_array_foreach(json_object_get(role, "permissions"), k, p)
+            if (!emu_string_in(out, json_string_value(p)))
+                json_array_append(out, (json_t *)p);
+    }
+    return out;
+}
+
+/* Only the type and the value reach a token: a flag definition may carry
+ * name, description and default too. */
+static void overlay_flags(json_t *out, const json_t *flags)
+{
+    const char *code;
+    json_t *f;
+    json_object_foreach((json_t *)flags, code, f)
+        json_object_set_new(out, code, json_pack("{s:O, s:O}", "t", json_object_get(f, "t"), "v",
+                                                 json_object_get(f, "v")));
+}
+
+json_t *emu_flags_for(const json_t *data, const json_t *org, const json_t *user, const json_t *member)
+{
+    json_t *out = json_object();
+    overlay_flags(out, json_object_get(data, "feature_flags"));
+    overlay_flags(out, json_object_get(org, "feature_flags"));
+    overlay_flags(out, json_object_get(user, "feature_flags"));
+    overlay_flags(out, json_object_get(member, "feature_flags"));
+    return out;
+}
+
+/* A stable id for a thing named in the data file without one: prefix and
+ * the first 16 bytes of SHA-256(name), hex. */
+static json_t *derived_id(const char *prefix, const char *name)
+{
+    unsigned char d[32];
+    char hex[33];
+    SHA256((const unsigned char *)name, strlen(name), d);
+    for (int i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    return json_sprintf("%s%s", prefix, hex);
+}
+
+void emu_data_prepare(json_t *data)
+{
+    json_t *perms = json_object_get(data, "permissions");
+    if (!perms)
+        json_object_set_new(data, "permissions", perms = json_array());
+    size_t i, k;
+    json_t *p, *item, *aud;
+    json_array_foreach(perms, i, p) {
+        if (json_is_string(p)) {
+            json_t *obj = json_pack("{s:O, s:O, s:s}", "key", p, "name", p, "description", "");
+            json_array_set_new(perms, i, obj);
+            p = obj;
+        }
+        if (!json_object_get(p, "id"))
+            json_object_set_new(p, "id", derived_id("perm_", emu_permission_key(p)));
+    }
+    if (!json_object_get(data, "roles"))
+        json_object_set_new(data, "roles", json_array());
+    json_array_foreach(json_object_get(data, "roles"), i, item) {
+        if (!json_object_get(item, "id"))
+            json_object_set_new(item, "id", derived_id("role_", json_string_value(json_object_get(item, "key"))));
+        if (!json_object_get(item, "permissions"))
+            json_object_set_new(item, "permissions", json_array());
+    }
+    if (!json_object_get(data, "feature_flags"))
+        json_object_set_new(data, "feature_flags", json_object());
+    json_t *apis = json_object_get(data, "apis");
+    if (!apis)
+        json_object_set_new(data, "apis", apis = json_array());
+    json_array_foreach(apis, i, item)
+        if (!json_object_get(item, "id"))
+            json_object_set_new(item, "id", derived_id("api_", json_string_value(json_object_get(item, "audience"))));
+    json_array_foreach(json_object_get(data, "applications"), i, item) {
+        json_array_foreach(json_object_get(item, "audiences"), k, aud) {
+            if (find_by(apis, "audience", json_string_value(aud), 0))
+                continue;
+            json_array_append_new(apis, json_pack("{s:o, s:O, s:O}", "id",
+                                                  derived_id("api_", json_string_value(aud)), "name", aud,
+                                                  "audience", aud));
+        }
+    }
+    json_array_foreach(json_object_get(data, "properties"), i, item) {
+        if (!json_object_get(item, "id"))
+            json_object_set_new(item, "id", derived_id("prop_", json_string_value(json_object_get(item, "key"))));
+        if (!json_object_get(item, "context"))
+            json_object_set_new(item, "context", json_string("usr"));
+    }
+    for (const char *const *list = (const char *const[]){"properties", "webhooks", NULL}; *list; list++)
+        if (!json_object_get(data, *list))
+            json_object_set_new(data, *list, json_array());
+}
+
+json_t *emu_org_codes_of(const json_t *data, const char *user_id)
+{
+    json_t *codes = json_array();
+    size_t i;
+    const json_t *m;
+    json_array_foreach(json_object_get(data, "members"), i, m) {
+        const char *u = json_string_value(json_object_get(m, "user"));
+        if (u && user_id && strcmp(u, user_id) == 0)
+            json_array_append(codes, json_object_get(m, "org"));
+    }
+    return codes;
 }

@@ -118,6 +118,46 @@ const json_t *emu_member(const json_t *data, const char *user_id, const char *or
 const char *emu_default_org_for(const json_t *data, const char *user_id);
 int emu_string_in(const json_t *array, const char *s);
 
+/* The Management API's view of the same tree (see README.md). */
+/* Gives every permission, role and API an id and fills in the optional
+ * lists, once the tree passed emu_data_check (permissions given as key
+ * strings become objects). */
+void emu_data_prepare(json_t *data);
+const char *emu_permission_key(const json_t *permission); /* key string or object */
+const json_t *emu_permission(const json_t *data, const char *key_or_id);
+const json_t *emu_role(const json_t *data, const char *key_or_id);
+/* A member's permission keys: their own and their roles'. New array. */
+json_t *emu_member_permissions(const json_t *data, const json_t *member);
+/* The codes of the organizations user_id is a member of, in order. New array. */
+json_t *emu_org_codes_of(const json_t *data, const char *user_id);
+/* The flags of a token: business, overridden by the organization's, the
+ * user's, then the membership's ({"t", "v"} only). New object. */
+json_t *emu_flags_for(const json_t *data, const json_t *org, const json_t *user, const json_t *member);
+
+/* ---- mgmt_ops.c: the Management API's operations (from Kinde's spec) ---- */
+typedef struct emu_mgmt_op {
+    const char *method, *path, *id, *scope; /* scope "" when none */
+    int status;                             /* on success */
+} emu_mgmt_op;
+extern const emu_mgmt_op emu_mgmt_ops[];
+extern const size_t emu_mgmt_n_ops;
+int emu_mgmt_known_scope(const char *scope);
+#define EMU_MGMT_MAX_PARAMS 4
+#define EMU_MGMT_PARAM_MAX 256
+#define EMU_MGMT_PAGE_DEFAULT 10
+#define EMU_MGMT_PAGE_MAX 500
+/* The operation of method and path (a literal segment beats a parameter),
+ * its path parameters copied into params; NULL when none. *path_known: some
+ * operation has that path (with another method: 405). */
+const emu_mgmt_op *emu_mgmt_find(const char *method, const char *path,
+                                 char params[EMU_MGMT_MAX_PARAMS][EMU_MGMT_PARAM_MAX], int *path_known);
+/* page_size (1..500, default 10) and next_token (as this emulator gives
+ * them) of a list request: 0, -1 for a bad page_size, -2 for a bad
+ * next_token. */
+int emu_mgmt_page_params(const char *page_size, const char *next_token, size_t *from, size_t *size);
+/* The path template of the operations path is one of (any method), or NULL. */
+const char *emu_mgmt_template(const char *path);
+
 /* ---- keys.c ----------------------------------------------------------- */
 typedef struct emu_key {
     EVP_PKEY *pkey;
@@ -133,6 +173,9 @@ json_t *emu_key_jwk(const emu_key *k);
  * extra_header may add or override) over the claims. malloc'd. */
 char *emu_jwt_sign(EVP_PKEY *pkey, const char *kid, const json_t *extra_header,
                    const json_t *claims);
+/* The same with the current signing key (the one the JWKS lists first),
+ * taken under the lock and used after it. Lock NOT held. */
+char *emu_sign_current(const json_t *extra_header, const json_t *claims);
 /* Verifies a token the emulator issued (signature by any published key);
  * returns its claims or NULL. */
 json_t *emu_jwt_verify(const char *token);
@@ -153,7 +196,7 @@ typedef struct emu_fault {
 typedef enum emu_nonce_mode { EMU_NONCE_NORMAL, EMU_NONCE_WRONG, EMU_NONCE_MISSING } emu_nonce_mode;
 
 #define EMU_MAX_FAULTS 16
-#define EMU_MAX_STATS 64
+#define EMU_MAX_STATS 256
 
 typedef struct emu_settings {
     const char *bind;
@@ -215,6 +258,9 @@ typedef struct emu_request {
     size_t body_len;
     const char *authorization;
     const char *cookie_session; /* the emulator's browser session cookie */
+    const char *query_string;   /* raw, without the '?'; NULL when none */
+    const char *content_type;
+    const char *origin;         /* the Origin header, NULL when absent */
     int from_loopback;
 } emu_request;
 
@@ -227,6 +273,7 @@ typedef struct emu_reply {
     char *set_cookie;         /* malloc'd */
     const char *www_authenticate;
     const char *allow;        /* the Allow header of a 405 */
+    char rate_limit_reset[16];  /* RateLimit-Reset and Retry-After when not empty */
     int no_store;
 } emu_reply;
 
@@ -284,8 +331,9 @@ typedef struct emu_tokens {
  * exchange, not a refresh), subject to emu.id_token_nonce. Returns 0, or -1
  * with the error reply written. Lock held. */
 int emu_issue_user(const json_t *grant, int with_nonce, emu_tokens *t, emu_reply *r);
-/* An M2M token for client_id and those audiences. Lock held. */
-void emu_issue_client(const char *client_id, const char *const *aud, size_t n_aud, emu_tokens *t);
+/* An M2M token for client_id and those audiences, with the scp given
+ * (stolen; NULL: none). Lock held. */
+void emu_issue_client(const char *client_id, const char *const *aud, size_t n_aud, json_t *scp, emu_tokens *t);
 /* Signs, writes the token response, and frees t. Lock NOT held. */
 void emu_issue_reply(emu_tokens *t, emu_reply *r);
 
@@ -326,6 +374,29 @@ const char *emu_org_create(const char *user_id, const char *name);
 void emu_user_create(const char *given, const char *family, const char *email, char *uid, size_t uid_len);
 
 /* ---- admin.c / pages.c ---------------------------------------------------------- */
+/* mgmt.c: /api/v1/... (the routing table sends every path under it here), and
+ * the admin additions: api-log (GET, DELETE), rate-limit, expire-api-tokens. */
+emu_handler emu_mgmt;
+void emu_mgmt_admin(const char *what, const char *method, const json_t *body, emu_reply *r);
+void emu_mgmt_reset(void); /* lock held */
+void emu_mgmt_free(void);
+/* For token.c: the scp of an application's token for <issuer>/api, or NULL
+ * when it is not authorised for the Management API; and a note of each
+ * such token issued (expire-api-tokens). Lock held. */
+json_t *emu_mgmt_scopes(const json_t *app);
+void emu_mgmt_token_issued(const char *jti, json_int_t exp);
+/* webhooks.c: stops the delivery thread (at exit); the delivery log
+ * {"deliveries": [{event_id, type, endpoint, attempt, status, error}],
+ * "pending"}, or NULL after clearing it. Neither with the lock held. */
+void emu_webhooks_stop(void);
+/* Queues deliveries [{endpoint, event}] (stolen) for the delivery thread.
+ * Lock NOT held. */
+void emu_webhooks_enqueue(json_t *deliveries);
+/* For sign-ups (signin.c): the deliveries of the new user's user.created
+ * event (source "user") to the webhooks that want it, or NULL. Lock held. */
+json_t *emu_signup_event(const char *user_id);
+json_t *emu_webhooks_log(int clear);
+
 /* Applies the first matching fault to a finished reply; *delay_ms gets the
  * delay to sleep before answering. Lock held. */
 void emu_fault_apply(const char *path, emu_reply *r, long *delay_ms);

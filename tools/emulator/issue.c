@@ -36,16 +36,6 @@ static EVP_PKEY *signing_key(char kid[64])
     return EVP_PKEY_up_ref(k->pkey) == 1 ? k->pkey : NULL;
 }
 
-static json_t *flags_for(const json_t *org, const json_t *member)
-{
-    json_t *flags = json_deep_copy(json_object_get(emu.data, "feature_flags"));
-    if (!flags)
-        flags = json_object();
-    json_object_update(flags, json_object_get(org, "feature_flags"));
-    json_object_update(flags, json_object_get(member, "feature_flags"));
-    return flags;
-}
-
 static json_t *roles_for(const json_t *member)
 {
     json_t *out = json_array();
@@ -94,6 +84,7 @@ static json_t *access_claims(const json_t *grant, int64_t now)
     const char *org_code = json_string_value(json_object_get(grant, "org"));
     const json_t *org = org_code ? emu_org(emu.data, org_code) : NULL;
     const json_t *member = org ? emu_member(emu.data, user_id, org_code) : NULL;
+    const json_t *user = emu_user_by_id(emu.data, user_id);
     json_t *at = json_object();
     json_object_set(at, "aud", json_object_get(grant, "audiences"));
     json_object_set(at, "azp", json_object_get(grant, "client_id"));
@@ -103,13 +94,14 @@ static json_t *access_claims(const json_t *grant, int64_t now)
     if (org) {
         json_object_set_new(at, "org_code", json_string(org_code));
         json_object_set(at, "org_name", json_object_get(org, "name"));
-        json_t *perms = json_deep_copy(json_object_get(member, "permissions"));
-        json_object_set_new(at, "permissions", perms ? perms : json_array());
+        /* A member's own permissions and their roles' (the Management API
+         * changes both). */
+        json_object_set_new(at, "permissions", emu_member_permissions(emu.data, member));
         json_object_set_new(at, "roles", roles_for(member));
-        json_object_set_new(at, "feature_flags", flags_for(org, member));
+        json_object_set_new(at, "feature_flags", emu_flags_for(emu.data, org, user, member));
     } else {
         json_object_set_new(at, "permissions", json_array());
-        json_object_set_new(at, "feature_flags", flags_for(NULL, NULL));
+        json_object_set_new(at, "feature_flags", emu_flags_for(emu.data, NULL, user, NULL));
     }
     return at;
 }
@@ -156,13 +148,7 @@ static json_t *id_claims(const json_t *grant, const json_t *user, int with_nonce
         json_object_set(idt, "email", json_object_get(user, "email"));
         json_object_set_new(idt, "email_verified", json_true());
     }
-    json_t *codes = json_array();
-    size_t i;
-    const json_t *m;
-    json_array_foreach(json_object_get(emu.data, "members"), i, m)
-        if (json_equal(json_object_get(m, "user"), json_object_get(user, "id")))
-            json_array_append(codes, json_object_get(m, "org"));
-    json_object_set_new(idt, "org_codes", codes);
+    json_object_set_new(idt, "org_codes", emu_org_codes_of(emu.data, json_string_value(json_object_get(user, "id"))));
     if (with_nonce)
         set_nonce(idt, json_object_get(grant, "nonce"));
     return idt;
@@ -174,6 +160,10 @@ int emu_issue_user(const json_t *grant, int with_nonce, emu_tokens *t, emu_reply
     const json_t *user = emu_user_by_id(emu.data, json_string_value(json_object_get(grant, "user")));
     if (!user) {
         emu_reply_oauth_error(r, 400, "invalid_grant", "the user no longer exists");
+        return -1;
+    }
+    if (json_is_true(json_object_get(user, "is_suspended"))) {
+        emu_reply_oauth_error(r, 400, "invalid_grant", "the user is suspended");
         return -1;
     }
     int64_t now = emu_now();
@@ -189,7 +179,7 @@ int emu_issue_user(const json_t *grant, int with_nonce, emu_tokens *t, emu_reply
     return 0;
 }
 
-void emu_issue_client(const char *client_id, const char *const *aud, size_t n_aud, emu_tokens *t)
+void emu_issue_client(const char *client_id, const char *const *aud, size_t n_aud, json_t *scp, emu_tokens *t)
 {
     memset(t, 0, sizeof *t);
     t->m2m = 1;
@@ -201,9 +191,21 @@ void emu_issue_client(const char *client_id, const char *const *aud, size_t n_au
     json_object_set_new(t->access, "azp", json_string(client_id));
     set_times(t->access, emu_now(), emu.cfg.access_ttl);
     json_object_set_new(t->access, "sub", json_string(client_id));
-    json_object_set_new(t->access, "scp", json_array());
+    if (!scp)
+        scp = json_array();
+    /* The answer's scope: the granted scopes, space-separated (RFC 6749 5.1). */
+    emu_str s = {0};
+    size_t i;
+    json_t *v;
+    json_array_foreach(scp, i, v) {
+        emu_str_adds(&s, i ? " " : "");
+        emu_str_adds(&s, json_string_value(v));
+    }
+    json_object_set_new(t->access, "scp", scp);
     json_object_set_new(t->access, "gty", json_pack("[s]", "client_credentials"));
-    t->scope = strdup("");
+    t->scope = emu_str_take(&s);
+    if (!t->scope)
+        t->scope = strdup("");
     t->key = signing_key(t->kid);
 }
 

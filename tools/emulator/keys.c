@@ -232,3 +232,17 @@ char *emu_at_hash(const char *access_token)
     SHA256((const unsigned char *)access_token, strlen(access_token), digest);
     return emu_b64url(digest, sizeof digest / 2);
 }
+
+char *emu_sign_current(const json_t *extra_header, const json_t *claims)
+{
+    pthread_mutex_lock(&emu.lock);
+    EVP_PKEY *key = emu.keys[0].pkey;
+    char kid[64];
+    snprintf(kid, sizeof kid, "%s", emu.keys[0].kid);
+    int ref = EVP_PKEY_up_ref(key);
+    pthread_mutex_unlock(&emu.lock);
+    char *jws = ref == 1 ? emu_jwt_sign(key, kid, extra_header, claims) : NULL;
+    if (ref == 1)
+        EVP_PKEY_free(key);
+    return jws;
+}

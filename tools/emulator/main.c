@@ -209,6 +209,7 @@ static int load_business(void)
     json_decref(copy);
     if (rc != 0)
         return die("%s/runtime.json does not fit the data file; remove it to start afresh", emu.cfg.data_dir);
+    emu_data_prepare(emu.data); /* ids and lists the Management API works with */
     return 0;
 }
 
@@ -310,6 +311,8 @@ int main(int argc, char **argv)
     sigwait(&set, &sig);
     emu.stopping = 1;
     emu_server_stop(d); /* closes the listening socket too */
+    emu_webhooks_stop();
+    emu_mgmt_free();
     for (int i = 0; i < emu.n_keys; i++)
         emu_key_free(&emu.keys[i]);
     emu_key_free(&emu.wrong_key);

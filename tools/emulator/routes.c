@@ -18,6 +18,7 @@ typedef struct emu_route {
 
 static const emu_route routes[] = {
     {"/_emulator/", NULL, 0, NULL, emu_admin}, /* its own table, in admin.c */
+    {"/api/v1/", NULL, 0, NULL, emu_mgmt}, /* the Management API: its own table, in mgmt.c */
     {"/.well-known/openid-configuration", "GET, HEAD", 0, USE_GET, emu_discovery},
     {"/.well-known/jwks.json", "GET, HEAD", 0, USE_GET, emu_jwks},
     {"/.well-known/jwks", "GET, HEAD", 0, USE_GET, emu_jwks},

@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <time.h>
 
-/* Adds to one list of both trees, and drops the caller's reference. */
+/* Adds to one list of both trees, and drops the caller's reference. The
+ * persisted copy is a copy: what the Management API later changes in
+ * emu.data (in memory only) must not reach runtime.json, which has to fit
+ * the data file at the next start. */
 static void add(const char *list, json_t *item)
 {
-    json_array_append(json_object_get(emu.data, list), item);
-    json_array_append_new(json_object_get(emu.runtime, list), item);
+    json_array_append_new(json_object_get(emu.runtime, list), json_deep_copy(item));
+    json_array_append_new(json_object_get(emu.data, list), item);
 }
 
 const char *emu_org_create(const char *user_id, const char *name)
@@ -23,13 +26,17 @@ const char *emu_org_create(const char *user_id, const char *name)
     char code[32];
     snprintf(code, sizeof code, "org_%s", hex);
     free(hex);
-    json_t *perms = json_deep_copy(json_object_get(emu.data, "permissions"));
+    json_t *perms = json_array();
+    size_t i;
+    const json_t *p;
+    json_array_foreach(json_object_get(emu.data, "permissions"), i, p)
+        json_array_append_new(perms, json_string(emu_permission_key(p)));
     json_t *roles = json_array();
     if (json_array_size(json_object_get(emu.data, "roles")) > 0)
         json_array_append(roles, json_object_get(json_array_get(json_object_get(emu.data, "roles"), 0), "key"));
     add("organizations", json_pack("{s:s, s:s}", "code", code, "name", name));
     add("members", json_pack("{s:s, s:s, s:o, s:o}", "user", user_id, "org", code, "permissions",
-                             perms ? perms : json_array(), "roles", roles));
+                             perms, "roles", roles));
     emu_persist();
     return json_string_value(json_object_get(emu_org(emu.data, code), "code"));
 }

@@ -107,6 +107,10 @@ static struct MHD_Response *to_mhd(emu_reply *r)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r->www_authenticate);
     if (r->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->rate_limit_reset[0]) {
+        MHD_add_response_header(resp, "RateLimit-Reset", r->rate_limit_reset);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, r->rate_limit_reset);
+    }
     if (r->no_store) {
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
         MHD_add_response_header(resp, MHD_HTTP_HEADER_PRAGMA, "no-cache");
@@ -135,6 +139,9 @@ static void handle(void *cls, serve_request *sq)
     q.from_loopback = is_loopback(c);
     const char *qs = strchr(sq->target, '?');
     const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    q.query_string = qs ? qs + 1 : NULL;
+    q.content_type = ctype;
+    q.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
     int is_form = ctype && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0;
 
     if (sq->body_too_big) {

@@ -84,6 +84,8 @@ void emu_login_submit(const emu_request *q, emu_reply *r)
         const json_t *user = email ? emu_user_by_email(emu.data, email) : NULL;
         if (!user)
             emu_show_form(id, req, "No user of this business has that email. Create an account instead?", email, 0, r);
+        else if (json_is_true(json_object_get(user, "is_suspended"))) /* through the Management API */
+            emu_show_form(id, req, "This user is suspended.", email, 0, r);
         else
             sign_in(id, req, json_string_value(json_object_get(user, "id")), q, r);
     }
@@ -108,12 +110,13 @@ static const char *check_person(const char *given, const char *family, const cha
     return NULL;
 }
 
-static void register_locked(const emu_request *q, emu_reply *r)
+/* Returns the webhook deliveries of the sign-up, or NULL. */
+static json_t *register_locked(const emu_request *q, emu_reply *r)
 {
     const char *id;
     json_t *req = pending_request(&q->form, &id, r);
     if (!req)
-        return;
+        return NULL;
     const char *given = emu_form_get(&q->form, "given_name", NULL);
     const char *family = emu_form_get(&q->form, "family_name", NULL);
     const char *email = emu_form_get(&q->form, "email", NULL);
@@ -122,7 +125,7 @@ static void register_locked(const emu_request *q, emu_reply *r)
         bad = "An account with this email exists already: sign in instead.";
     if (bad) {
         emu_show_form(id, req, bad, email, 1, r);
-        return;
+        return NULL;
     }
     char uid[40];
     emu_user_create(given, family, email, uid, sizeof uid);
@@ -135,11 +138,14 @@ static void register_locked(const emu_request *q, emu_reply *r)
             json_object_set_new(req, "org_code", json_string(code));
     }
     sign_in(id, req, uid, q, r);
+    return emu_signup_event(uid);
 }
 
 void emu_register_submit(const emu_request *q, emu_reply *r)
 {
     pthread_mutex_lock(&emu.lock);
-    register_locked(q, r);
+    json_t *deliveries = register_locked(q, r);
     pthread_mutex_unlock(&emu.lock);
+    if (deliveries) /* webhooks go out with the lock released */
+        emu_webhooks_enqueue(deliveries);
 }

@@ -19,7 +19,8 @@ const char *emu_session_user(const char *sid)
         return NULL;
     }
     const char *user = json_string_value(json_object_get(s, "user"));
-    return emu_user_by_id(emu.data, user) ? user : NULL;
+    const json_t *u = emu_user_by_id(emu.data, user);
+    return u && !json_is_true(json_object_get(u, "is_suspended")) ? user : NULL; /* suspended: signed out */
 }
 
 char *emu_session_start(const char *user_id)
@@ -28,7 +29,7 @@ char *emu_session_start(const char *user_id)
     if (!sid)
         return NULL;
     json_object_set_new(emu.sessions, sid,
-                        json_pack("{s:s, s:I}", "user", user_id, "expires", (json_int_t)(emu_now() + SESSION_TTL)));
+                        json_pack("{s:s, s:I}", "user", user_id, "expires", (json_int_t)emu_now() + SESSION_TTL));
     emu_str c = {0};
     emu_str_addf(&c, EMU_SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax", sid);
     free(sid);
@@ -82,7 +83,7 @@ char *emu_code_issue(const json_t *req, const char *user_id, const char *org)
                               json_object_get(req, "client_id"), "redirect_uri",
                               json_object_get(req, "redirect_uri"), "user", user_id, "org", org, "scope",
                               json_object_get(req, "scope"), "audiences", json_object_get(req, "audiences"),
-                              "auth_time", (json_int_t)now, "expires", (json_int_t)(now + emu.cfg.code_ttl));
+                              "auth_time", (json_int_t)now, "expires", (json_int_t)now + emu.cfg.code_ttl);
     if (json_object_get(req, "nonce"))
         json_object_set(grant, "nonce", json_object_get(req, "nonce"));
     if (json_object_get(req, "code_challenge"))

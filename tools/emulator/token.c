@@ -4,6 +4,7 @@
 #include "emulator.h"
 
 #include <openssl/sha.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,13 +137,31 @@ static int grant_client_credentials(const emu_request *q, emu_reply *r, const js
     }
     const char *aud[MAX_AUDIENCES];
     size_t n = emu_form_all(&q->form, "audience", aud, MAX_AUDIENCES);
+    /* The Management API (<issuer>/api) is an audience of the applications
+     * authorised for it (management_api in the data file), with their scopes. */
+    char mgmt_aud[300];
+    snprintf(mgmt_aud, sizeof mgmt_aud, "%s/api", emu.issuer);
+    json_t *scp = NULL;
     for (size_t i = 0; i < n; i++) {
-        if (!emu_string_in(json_object_get(app, "audiences"), aud[i])) {
+        if (strcmp(aud[i], mgmt_aud) == 0) {
+            json_decref(scp);
+            scp = emu_mgmt_scopes(app);
+            if (!scp) {
+                emu_reply_oauth_error(r, 400, "unauthorized_client",
+                                      "this application is not authorised for the Management API");
+                return -1;
+            }
+        } else if (!emu_string_in(json_object_get(app, "audiences"), aud[i])) {
+            json_decref(scp);
             emu_reply_oauth_error(r, 400, "invalid_request", "audience is not an API of this application");
             return -1;
         }
     }
-    emu_issue_client(json_string_value(json_object_get(app, "client_id")), aud, n, t);
+    int mgmt = scp != NULL;
+    emu_issue_client(json_string_value(json_object_get(app, "client_id")), aud, n, scp, t);
+    if (mgmt) /* expire-api-tokens can refuse it later */
+        emu_mgmt_token_issued(json_string_value(json_object_get(t->access, "jti")),
+                              json_integer_value(json_object_get(t->access, "exp")));
     return 0;
 }
 

@@ -7,15 +7,23 @@
  *   kinde m2m-token [--audience A]
  *   kinde verify [--id-token] TOKEN
  *   kinde decode TOKEN
+ *   kinde api OPERATION [name=value ...] [--data JSON|@FILE] [--all]   (api.c)
  *
  * Errors go to stderr as "error: <CODE_NAME>: <detail>" with exit status 1;
  * usage errors exit 2. */
 #include <kinde/kinde.h>
 
+#include "api.h"
+
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: kinde [--env FILE] COMMAND [options]\n"
@@ -30,7 +38,10 @@ static const char usage[] =
     "  logout-url [--redirect URL]  print the sign-out URL\n"
     "  m2m-token [--audience A]     fetch a client-credentials token, print it as JSON\n"
     "  verify [--id-token] TOKEN    verify against the domain's JWKS, print the claims\n"
+    "                               (needs only KINDE_HOST and, usually, KINDE_AUDIENCE)\n"
     "  decode TOKEN                 print header and payload WITHOUT verifying\n"
+    "  api --list | api OPERATION [name=value ...] [--data JSON|@FILE] [--all]\n"
+    "                               call the Management API (kinde api OPERATION --help)\n"
     "\n"
     "configuration: KINDE_HOST (or KINDE_ISSUER_URL), KINDE_CLIENT_ID, KINDE_CLIENT_SECRET,\n"
     "KINDE_REDIRECT_URL (or KINDE_CALLBACK_URL), KINDE_POST_LOGOUT_REDIRECT_URL (or\n"
@@ -41,6 +52,17 @@ static int fail(const kinde_error *err)
 {
     fprintf(stderr, "error: %s: %s\n", kinde_code_name(err->code), err->text);
     return 1;
+}
+
+/* An error of the command itself, in the library's form, for fail(). */
+static void cli_error(kinde_error *err, kinde_code code, const char *fmt, ...)
+{
+    memset(err, 0, sizeof *err);
+    err->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    va_end(ap);
 }
 
 static int usage_error(const char *what)
@@ -68,6 +90,43 @@ static int new_client(const char *env_file, kinde_grant_type grant, int grant_gi
     if (kinde_client_new_from_env(env_file, &base, client, &err) != KINDE_OK)
         return fail(&err);
     return 0;
+}
+
+/* The pending login is what a later fetch_token needs, the PKCE verifier
+ * above all: only the user may read it. The file is created 0600; an
+ * existing one must be the user's own regular file with no other name (a
+ * symbolic link is refused, so nobody can point the secret elsewhere) and is
+ * made 0600 before anything is written. A failed write leaves it empty. */
+static int write_private(const char *path, const char *text, kinde_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    struct stat st;
+    const char *why = NULL;
+    if (fd < 0)
+        why = errno == ELOOP ? "it is a symbolic link" : strerror(errno);
+    else if (fstat(fd, &st) != 0)
+        why = strerror(errno);
+    else if (!S_ISREG(st.st_mode))
+        why = "not a regular file";
+    else if (st.st_uid != geteuid() || st.st_nlink != 1)
+        why = "not a file of this user's with a single name";
+    else if (fchmod(fd, 0600) != 0 || ftruncate(fd, 0) != 0)
+        why = strerror(errno);
+    for (size_t done = 0, len = strlen(text); !why && done < len;) {
+        ssize_t n = write(fd, text + done, len - done);
+        if (n < 0 && errno != EINTR)
+            why = strerror(errno);
+        else if (n > 0)
+            done += (size_t)n;
+    }
+    int emptied = !why || fd < 0 || ftruncate(fd, 0) == 0;
+    if (fd >= 0 && close(fd) != 0 && !why)
+        why = strerror(errno);
+    if (!why)
+        return 0;
+    cli_error(err, KINDE_E_INVALID_ARGUMENT, "cannot write %s: %s%s", path, why,
+              emptied ? "" : " (and it could not be emptied)");
+    return -1;
 }
 
 static int cmd_login_url(const char *env_file, int argc, char **argv)
@@ -103,24 +162,18 @@ static int cmd_login_url(const char *env_file, int argc, char **argv)
         return rc;
     kinde_session *session = kinde_session_new();
     kinde_error err;
+    if (!session)
+        cli_error(&err, KINDE_E_NOMEM, "%s", kinde_strerror(KINDE_E_NOMEM));
     char *url = NULL;
     kinde_code code = !session ? KINDE_E_NOMEM
                       : flow == 0 ? kinde_get_login_url(client, session, &p, &url, &err)
                       : flow == 1 ? kinde_get_register_url(client, session, &p, &url, &err)
                                   : kinde_get_create_org_url(client, session, &p, &url, &err);
     if (code == KINDE_OK && session_out) {
-        /* The pending login is what a later fetch_token needs: keep it private. */
         char *text = NULL;
-        FILE *f = NULL;
         code = kinde_session_serialize(session, &text, &err);
-        if (code == KINDE_OK && !(f = fopen(session_out, "w"))) {
-            snprintf(err.text, sizeof err.text, "cannot write %s", session_out);
-            err.code = code = KINDE_E_INVALID_ARGUMENT;
-        }
-        if (f) {
-            fputs(text, f);
-            fclose(f);
-        }
+        if (code == KINDE_OK && write_private(session_out, text, &err) != 0)
+            code = err.code;
         kinde_free(text);
     }
     if (code == KINDE_OK)
@@ -279,5 +332,7 @@ int main(int argc, char **argv)
         return cmd_verify(env_file, rest, args);
     if (strcmp(cmd, "decode") == 0)
         return cmd_decode(rest, args);
+    if (strcmp(cmd, "api") == 0)
+        return kinde_cli_api(env_file, rest, args);
     return usage_error("unknown command");
 }

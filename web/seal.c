@@ -1,0 +1,180 @@
+#include "seal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#define MAGIC "kws1"
+#define MAGIC_LEN 4
+#define NONCE_LEN 12
+#define TAG_LEN 16
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* One key per use, derived from the server key, so neither use can be turned
+ * against the other. */
+static void derive(const unsigned char *master, const char *label, unsigned char out[32])
+{
+    unsigned int n = 32;
+    HMAC(EVP_sha256(), master, SEAL_KEY_BYTES, (const unsigned char *)label, strlen(label), out,
+         &n);
+}
+
+int seal_key_from_hex(const char *hex, web_seal_key *k)
+{
+    unsigned char master[SEAL_KEY_BYTES];
+    if (!hex || strlen(hex) != SEAL_KEY_HEX)
+        return -1;
+    for (size_t i = 0; i < SEAL_KEY_BYTES; i++) {
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            OPENSSL_cleanse(master, sizeof master);
+            return -1;
+        }
+        master[i] = (unsigned char)(hi << 4 | lo);
+    }
+    derive(master, "kinde-web session id", k->id_key);
+    derive(master, "kinde-web session record", k->record_key);
+    OPENSSL_cleanse(master, sizeof master);
+    return 0;
+}
+
+static int read_key_file(const char *path, web_seal_key *k, char *err, size_t errlen)
+{
+    char hex[SEAL_KEY_HEX + 2];
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "session key %s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t n = fread(hex, 1, sizeof hex - 1, f);
+    fclose(f);
+    hex[n] = '\0';
+    if (n > 0 && hex[n - 1] == '\n')
+        hex[--n] = '\0';
+    int rc = seal_key_from_hex(hex, k);
+    OPENSSL_cleanse(hex, sizeof hex);
+    if (rc != 0)
+        snprintf(err, errlen, "session key %s: not 64 hex digits", path);
+    return rc;
+}
+
+int seal_key_load(const char *hex, const char *path, web_seal_key *k, char *err, size_t errlen)
+{
+    if (hex) {
+        if (seal_key_from_hex(hex, k) == 0)
+            return 0;
+        snprintf(err, errlen, "the configured session key is not 64 hex digits");
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST)
+        return read_key_file(path, k, err, errlen);
+    if (fd < 0) {
+        snprintf(err, errlen, "session key %s: %s", path, strerror(errno));
+        return -1;
+    }
+    unsigned char raw[SEAL_KEY_BYTES];
+    char text[SEAL_KEY_HEX + 2];
+    int rc = RAND_bytes(raw, sizeof raw) == 1 ? 0 : -1;
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(text + 2 * i, 3, "%02x", raw[i]);
+    text[SEAL_KEY_HEX] = '\n';
+    if (rc == 0 && write(fd, text, SEAL_KEY_HEX + 1) != SEAL_KEY_HEX + 1)
+        rc = -1;
+    if (close(fd) != 0)
+        rc = -1;
+    text[SEAL_KEY_HEX] = '\0';
+    if (rc == 0)
+        rc = seal_key_from_hex(text, k);
+    else
+        snprintf(err, errlen, "session key %s: cannot write a new key", path);
+    OPENSSL_cleanse(raw, sizeof raw);
+    OPENSSL_cleanse(text, sizeof text);
+    if (rc != 0)
+        unlink(path);
+    return rc;
+}
+
+void seal_id(const web_seal_key *k, const char *id, char out[SEAL_ID_HEX_SIZE])
+{
+    unsigned char mac[32];
+    unsigned int n = sizeof mac;
+    HMAC(EVP_sha256(), k->id_key, SEAL_KEY_BYTES, (const unsigned char *)id, strlen(id), mac, &n);
+    for (size_t i = 0; i < sizeof mac; i++)
+        snprintf(out + 2 * i, 3, "%02x", mac[i]);
+}
+
+void seal_record(const web_seal_key *k, const char *ad, const char *plain, size_t len, buf *out)
+{
+    unsigned char nonce[NONCE_LEN], tag[TAG_LEN];
+    unsigned char *ct = malloc(len ? len : 1);
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int n = 0, ok = ct && c && RAND_bytes(nonce, sizeof nonce) == 1 && len <= INT32_MAX &&
+                    EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, k->record_key, nonce) == 1 &&
+                    EVP_EncryptUpdate(c, NULL, &n, (const unsigned char *)ad, (int)strlen(ad)) == 1 &&
+                    EVP_EncryptUpdate(c, ct, &n, (const unsigned char *)plain, (int)len) == 1 &&
+                    EVP_EncryptFinal_ex(c, ct + n, &n) == 1 &&
+                    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG_LEN, tag) == 1;
+    if (ok) {
+        buf_append(out, MAGIC, MAGIC_LEN);
+        buf_append(out, (const char *)nonce, NONCE_LEN);
+        buf_append(out, (const char *)ct, len);
+        buf_append(out, (const char *)tag, TAG_LEN);
+    } else {
+        out->failed = 1;
+    }
+    EVP_CIPHER_CTX_free(c);
+    free(ct);
+}
+
+int seal_open(const web_seal_key *k, const char *ad, const char *data, size_t len, char **plain,
+              size_t *plain_len)
+{
+    *plain = NULL;
+    if (len < MAGIC_LEN + NONCE_LEN + TAG_LEN || memcmp(data, MAGIC, MAGIC_LEN) != 0 ||
+        len > INT32_MAX)
+        return -1;
+    const unsigned char *nonce = (const unsigned char *)data + MAGIC_LEN;
+    const unsigned char *ct = nonce + NONCE_LEN;
+    size_t ct_len = len - MAGIC_LEN - NONCE_LEN - TAG_LEN;
+    unsigned char tag[TAG_LEN];
+    memcpy(tag, ct + ct_len, TAG_LEN);
+    char *out = malloc(ct_len + 1);
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int n = 0, ok = out && c &&
+                    EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, k->record_key, nonce) == 1 &&
+                    EVP_DecryptUpdate(c, NULL, &n, (const unsigned char *)ad, (int)strlen(ad)) == 1 &&
+                    EVP_DecryptUpdate(c, (unsigned char *)out, &n, ct, (int)ct_len) == 1 &&
+                    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) == 1 &&
+                    EVP_DecryptFinal_ex(c, (unsigned char *)out + n, &n) == 1;
+    EVP_CIPHER_CTX_free(c);
+    if (!ok) {
+        if (out) {
+            OPENSSL_cleanse(out, ct_len);
+            free(out);
+        }
+        return -1;
+    }
+    out[ct_len] = '\0';
+    *plain = out;
+    *plain_len = ct_len;
+    return 0;
+}
