@@ -161,9 +161,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_idle_flood PORT N SECONDS PATH [COOKIE]\n");
         return 2;
     }
-    port = atoi(argv[1]);
-    int n = atoi(argv[2]);
-    double seconds = atof(argv[3]);
+    char *e1, *e2, *e3;
+    long port_arg = strtol(argv[1], &e1, 10);
+    long n_arg = strtol(argv[2], &e2, 10);
+    double seconds = strtod(argv[3], &e3);
+    if (*e1 || *e2 || *e3 || port_arg < 1 || port_arg > 65535 || n_arg < 0 || n_arg > 1000000 ||
+        seconds <= 0) {
+        fprintf(stderr, "idle_flood: PORT 1-65535, N 0-1000000, SECONDS > 0\n");
+        return 2;
+    }
+    port = (int)port_arg;
+    int n = (int)n_arg;
     path = argv[4];
     cookie = argc > 5 ? argv[5] : NULL;
 
@@ -179,12 +187,15 @@ int main(int argc, char **argv)
 
     int ep = epoll_create1(0);
     held *hs = calloc((size_t)n, sizeof *hs);
-    if (ep < 0 || !hs)
+    if (ep < 0 || !hs) {
+        free(hs);
         return 1;
+    }
     for (int i = 0; i < n; i++) {
         hs[i].trickle = i % 2;
         if (open_held(&hs[i], ep) != 0) {
             fprintf(stderr, "idle_flood: connection %d: %s\n", i, strerror(errno));
+            free(hs);
             return 1;
         }
     }

@@ -97,14 +97,11 @@ static int submit(serve *s, call *k)
     pthread_mutex_lock(&s->lock);
     /* Suspended before it is queued, under the lock, so no worker can
      * resume it before it is suspended. */
-    if (s->stopping) {
-        rc = -1;
-    } else if (s->queued + 1 > s->idle && s->nthreads < s->cfg.workers_max &&
-               pthread_create(&s->threads[s->nthreads], NULL, worker, s) == 0) {
+    if (!s->stopping && s->queued + 1 > s->idle && s->nthreads < s->cfg.workers_max &&
+        pthread_create(&s->threads[s->nthreads], NULL, worker, s) == 0)
         s->nthreads++;
-    } else if (s->nthreads == 0) {
+    if (s->stopping || s->nthreads == 0)
         rc = -1;
-    }
     if (rc == 0) {
         MHD_suspend_connection(k->q.conn);
         k->state = QUEUED;

@@ -79,8 +79,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: raw_http PORT WAIT_MS < request-bytes\n");
         return 2;
     }
-    int port = atoi(argv[1]);
-    int wait_ms = atoi(argv[2]);
+    char *end1, *end2;
+    long port = strtol(argv[1], &end1, 10);
+    long wait_ms = strtol(argv[2], &end2, 10);
+    if (*end1 || *end2 || port < 1 || port > 65535 || wait_ms < 0 || wait_ms > 600000) {
+        fprintf(stderr, "raw_http: PORT is 1-65535, WAIT_MS 0-600000\n");
+        return 2;
+    }
     static unsigned char in[MAX_IN];
     static char out[MAX_OUT];
     size_t in_len = read_all(in, sizeof in);
@@ -108,7 +113,7 @@ int main(int argc, char **argv)
     int closed = 0;
     for (;;) {
         struct pollfd p = {fd, POLLIN, 0};
-        int r = poll(&p, 1, wait_ms);
+        int r = poll(&p, 1, (int)wait_ms);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
