@@ -40,8 +40,25 @@ for store in sqlite redis; do
         "$rps" "$p50" "$p99" "$non2xx" "$errs" "$rmin" "$rmax"
     done
   done
+  [ "$store" = sqlite ] && curl -s -H "$CK" "$APP_URL/" >"$W/home-signed-in.html"
   # The session is still good after the load (no error path was taken).
   curl -s -H "$CK" "$APP_URL/" | grep -q 'action="/logout"' || echo "   WARNING: session lost during the load"
   stop_pid "$APP_PID"
 done
+# The reference: nginx serving the signed-in home page's bytes as a static
+# file, in the same run, on the same two cores (issue 11 asks for 0.5x).
+if command -v nginx >/dev/null; then
+  P_NGINX=$(free_port)
+  if start_nginx "$P_NGINX" "$W/home-signed-in.html"; then
+    : >"$W/runs"
+    for _ in $(seq 1 "$RUNS"); do wrk_run "http://127.0.0.1:$P_NGINX/" 32 >>"$W/runs"; done
+    printf '   %-7s %-22s %5s %9s %9s %9s %7s %6s\n' nginx "static copy of home" 32 \
+      "$(cut -d' ' -f1 "$W/runs" | median)" "$(cut -d' ' -f2 "$W/runs" | median)" \
+      "$(cut -d' ' -f3 "$W/runs" | median)" "$(awk '{s += $4} END {print s}' "$W/runs")" \
+      "$(awk '{s += $5} END {print s}' "$W/runs")"
+    stop_pid "$NGINX_PID"
+  fi
+else
+  echo "   (nginx missing: no static-page reference)"
+fi
 echo "   goal: signed-in home page > 20000 req/s, p99 < 5 ms at 32 connections, zero errors (load after: $(load))"

@@ -2,7 +2,7 @@
 # make bench: every benchmark of bench/, in an optimised build of its own
 # (never the sanitizer build). Prints the figures BENCHMARKS.md records.
 # bench_sdk first (items 1, 2, 3 and the heap part of 7), then every
-# bench/*.sh in order (4 to 8; bench/lib/ holds what they share). A script
+# bench/*.sh in order (4 to 9; bench/lib/ holds what they share). A script
 # that fails is reported and the others still run; the exit status says.
 #   BENCH_RUNS (default 3), BENCH_WRK_SECONDS (4) and the per-script knobs
 #   at the top of each script shorten or lengthen a run.
@@ -12,7 +12,7 @@ start=$(date +%s)
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 # Only what the benchmarks run: the library, the emulator, the web app and
 # the bench programs (the test suite is not needed here).
-cmake --build build-bench -j2 --target bench_sdk bench_login_roundtrip bench_token_rate \
+cmake --build build-bench -j2 --target bench_sdk bench_login_roundtrip bench_token_rate bench_idle_flood \
   bench_cold_start bench_fill_store kinde-emulator kinde-webapp >/dev/null
 built=$(date +%s)
 

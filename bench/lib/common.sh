@@ -119,3 +119,35 @@ wrk_run() {
     /Socket errors:/ { gsub(",", ""); err = $4 + $6 + $8 + $10 }
     END { printf "%.0f %.3f %.3f %d %d\n", rps, p50, p99, non2xx, err }' "$W/wrk.out"
 }
+
+# start_nginx PORT FILE: nginx (nginx-light) serving FILE as / on PORT, as the
+# static-page reference for the web app's figures; sets NGINX_PID.
+start_nginx() {
+  local port=$1 file=$2
+  mkdir -p "$W/nginx/www" "$W/nginx/tmp"
+  cp "$file" "$W/nginx/www/index.html"
+  # nginx's workers run as an unprivileged user: they must reach the file.
+  chmod o+x "$W" "$W/nginx"; chmod o+rx "$W/nginx/www"; chmod o+r "$W/nginx/www/index.html"
+  cat >"$W/nginx/nginx.conf" <<CONF
+worker_processes auto;
+daemon off;
+pid $W/nginx/nginx.pid;
+error_log $W/nginx/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $W/nginx/tmp; proxy_temp_path $W/nginx/tmp;
+  fastcgi_temp_path $W/nginx/tmp; uwsgi_temp_path $W/nginx/tmp; scgi_temp_path $W/nginx/tmp;
+  server { listen 127.0.0.1:$port; root $W/nginx/www; }
+}
+CONF
+  nginx -c "$W/nginx/nginx.conf" -p "$W/nginx" >"$W/nginx/out.log" 2>&1 &
+  NGINX_PID=$!
+  PIDS+=("$NGINX_PID")
+  for _ in $(seq 1 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    kill -0 "$NGINX_PID" 2>/dev/null || break
+    sleep 0.025
+  done
+  echo "nginx did not start"; cat "$W/nginx/error.log"; return 1
+}

@@ -10,6 +10,8 @@
 
 #define APP_MAX_LOGOUT_URLS 8
 
+struct serve;
+
 typedef struct app {
     /* options */
     const char *bind;
@@ -26,7 +28,8 @@ typedef struct app {
     /* What signing in needs (cookie, timeouts, client, store): shared code.
      * site.client stays NULL until the app is ready to answer. */
     web_site site;
-    void *daemon;              /* struct MHD_Daemon * */
+    unsigned workers;          /* most requests answered at once (--workers) */
+    struct serve *server;      /* serve/serve.h */
     webhook_events *webhooks;  /* POST /webhooks' events (webhooks.h) */
 } app;
 
@@ -34,7 +37,15 @@ typedef struct app {
  * any thread; takes nothing from the server but q. */
 void app_handle(app *a, const web_request *q, web_response *r);
 
-/* Starts the HTTP server (threads of its own) and sets a->port. 0 ok. */
+/* The same, on an event thread of the server, where nothing may wait: answers
+ * only what needs neither Kinde nor a networked store (static files; the
+ * home page with SQLite sessions and a token that needs no refresh) and
+ * returns 0; otherwise returns 1 with nothing answered (r may hold parts:
+ * discard it), and the request is to be given to app_handle on a worker. */
+int app_handle_now(app *a, const web_request *q, web_response *r);
+
+/* Starts the HTTP server (serve/: event threads and workers of its own)
+ * and sets a->port. 0 ok. */
 int server_start(app *a);
 void server_stop(app *a);
 

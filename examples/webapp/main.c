@@ -40,6 +40,8 @@ static void usage(FILE *f)
             "                         registered with Kinde too)\n"
             "  --webhook-max-age S    refuse webhooks whose timestamp is older than S\n"
             "                         seconds (default 300; 0 = no age check)\n"
+            "  --workers N            requests answered at once, each on its own thread\n"
+            "                         (default 64; more wait their turn)\n"
             "  --quiet                log nothing but start-up failures\n"
             "Kinde settings come from the environment or the dotenv file: KINDE_HOST or\n"
             "KINDE_ISSUER_URL, KINDE_CLIENT_ID, KINDE_CLIENT_SECRET, KINDE_REDIRECT_URL or\n"
@@ -128,6 +130,7 @@ int main(int argc, char **argv)
     a.site.idle_timeout = 1800;
     a.site.absolute_timeout = 43200;
     a.site.login_ttl = 600;
+    a.workers = 64;
     a.kinde_timeout_ms = 10000;
     a.store_timeout_ms = STORE_TIMEOUT_MS;
     const char *public_url = NULL;
@@ -172,6 +175,8 @@ int main(int argc, char **argv)
             a.site.absolute_timeout = n;
         else if (strcmp(o, "--login-timeout") == 0 && parse_long(v, 1, 86400, &n) == 0)
             a.site.login_ttl = n;
+        else if (strcmp(o, "--workers") == 0 && parse_long(v, 1, 4096, &n) == 0)
+            a.workers = (unsigned)n;
         else if (strcmp(o, "--session-key-file") == 0)
             key_file = v;
         else if (strcmp(o, "--store-timeout") == 0 && parse_long(v, 10, 60000, &n) == 0)

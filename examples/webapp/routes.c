@@ -2,6 +2,7 @@
  * the shared layer's (web/signin.h); the HTML is pages.c's; what the server
  * is, server.c's. */
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "cookies.h"
@@ -56,14 +57,29 @@ static void user_view_fill(user_view *u, web_session *s)
     u->user.csrf = s->rec.csrf;
 }
 
+/* Whether the signed-in session s would call Kinde to be checked: its
+ * access token has expired, or will within a few seconds (so it cannot
+ * expire between this look and kinde_is_authenticated's, which refreshes). */
+#define REFRESH_SOON_SECONDS 5
+#define LOAD_NEEDS_KINDE 3
+static int needs_kinde(const web_session *s)
+{
+    return s->loaded && s->rec.signed_in &&
+           kinde_session_expires_at(s->ks) <= (int64_t)time(NULL) + REFRESH_SOON_SECONDS;
+}
+
 /* Loads the browser's session and whether it is signed in: 1 signed in,
  * 0 not, -1 the store failed or Kinde could not renew an expired sign-in just
- * now (the 503 page is then in r already; the session is kept). */
+ * now (the 503 page is then in r already; the session is kept);
+ * LOAD_NEEDS_KINDE when now is set and telling would call Kinde (nothing
+ * else done). */
 static int load_user(app *a, const web_request *q, web_response *r, web_session *s,
-                     const char *doing)
+                     const char *doing, int now)
 {
     store_error err;
     int rc = web_session_load(&a->site, q, r, s, &err);
+    if (rc > 0 && now && needs_kinde(s))
+        return LOAD_NEEDS_KINDE;
     if (rc > 0)
         rc = web_session_user(&a->site, s, r, &err);
     if (rc < 0) {
@@ -79,11 +95,18 @@ static int load_user(app *a, const web_request *q, web_response *r, web_session 
     return rc;
 }
 
-static void route_home(app *a, const web_request *q, web_response *r)
+
+/* The home page. now: on an event thread, where nothing may wait on Kinde;
+ * returns 1 (nothing answered) when it would. */
+static int route_home(app *a, const web_request *q, web_response *r, int now)
 {
     web_session s;
     r->no_store = 1;
-    int in = load_user(a, q, r, &s, "showing the home page");
+    int in = load_user(a, q, r, &s, "showing the home page", now);
+    if (in == LOAD_NEEDS_KINDE) {
+        web_session_free(&s);
+        return 1;
+    }
     if (in >= 0) {
         user_view u;
         if (in)
@@ -93,13 +116,14 @@ static void route_home(app *a, const web_request *q, web_response *r)
             buf_free(&u.full_name);
     }
     web_session_free(&s);
+    return 0;
 }
 
 static void route_details(app *a, const web_request *q, web_response *r)
 {
     web_session s;
     r->no_store = 1;
-    int in = load_user(a, q, r, &s, "showing the details page");
+    int in = load_user(a, q, r, &s, "showing the details page", 0);
     if (in == 0) {
         web_redirect(r, 302, "/login?next=/details");
     } else if (in > 0) {
@@ -141,7 +165,11 @@ static void route_static(const web_request *q, const char *name, web_response *r
     r->no_store = 0;
 }
 
-void app_handle(app *a, const web_request *q, web_response *r)
+static int store_is_local(const app *a);
+
+/* Every route; now: on an event thread, answering only what cannot wait
+ * on Kinde or a networked store (1: nothing answered, run it on a worker). */
+static int app_route(app *a, const web_request *q, web_response *r, int now)
 {
     int is_post = strcmp(q->method, "POST") == 0;
     int is_get = strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0;
@@ -158,6 +186,9 @@ void app_handle(app *a, const web_request *q, web_response *r)
                    "Your browser sent more cookies than this app accepts. Clearing this "
                    "site's cookies will fix it.", "cookie_too_large", 0);
         web_cookie_clear(&a->site, r);
+    } else if (now && !(is_get && (strncmp(url, "/static/", 8) == 0 ||
+                                   (strcmp(url, "/") == 0 && store_is_local(a))))) {
+        return 1; /* may wait on Kinde or the store */
     } else if (strcmp(url, "/logout") == 0) {
         if (is_post) {
             refused = web_signout(&a->site, q, r, &f);
@@ -178,7 +209,8 @@ void app_handle(app *a, const web_request *q, web_response *r)
                    "method_not_allowed", 0);
         r->allow = "GET, HEAD";
     } else if (strcmp(url, "/") == 0) {
-        route_home(a, q, r);
+        if (route_home(a, q, r, now))
+            return 1;
     } else if (strcmp(url, "/login") == 0) {
         refused = web_signin_start(&a->site, q, r, WEB_LOGIN, &f);
     } else if (strcmp(url, "/register") == 0) {
@@ -198,4 +230,23 @@ void app_handle(app *a, const web_request *q, web_response *r)
     }
     if (refused)
         show_failure(r, &f);
+    return 0;
 }
+
+/* SQLite is a file on this machine: reading a session is a local call that
+ * does not wait on the network (Redis' does). */
+static int store_is_local(const app *a)
+{
+    return strcmp(a->site.store->name, "sqlite") == 0;
+}
+
+void app_handle(app *a, const web_request *q, web_response *r)
+{
+    app_route(a, q, r, 0);
+}
+
+int app_handle_now(app *a, const web_request *q, web_response *r)
+{
+    return app_route(a, q, r, 1);
+}
+

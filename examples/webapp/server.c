@@ -1,27 +1,20 @@
-/* The HTTP server: libmicrohttpd, and nothing else knows it. Reads a request
- * (headers, then a POST body up to FORM_BODY_MAX) into a web_request, hands
- * it to app_handle, and sends the web_response it gets back with the
- * headers every answer carries. */
+/* The HTTP server: libmicrohttpd, through the serving model of serve/ (event
+ * threads, a worker pool, the RFC 9112 checks), and nothing else knows it.
+ * Turns a checked request into a web_request; answers it with app_handle_now
+ * on the event thread when it needs neither Kinde nor the network (static
+ * files, most home page views), else with app_handle on a worker; turns the
+ * web_response into libmicrohttpd's, with the headers every answer carries. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "app.h"
 #include "forms.h"
+#include "serve.h"
 
-/* Per-request state, created by the URI logger before headers are parsed. */
-typedef struct request {
-    char *uri;          /* the raw request target, query included */
-    buf body;           /* POST body, up to FORM_BODY_MAX */
-    int body_too_big;
-    int started;        /* the first call (headers only) has been seen */
-} request;
-
-static enum MHD_Result send_response(struct MHD_Connection *c, web_response *r)
+static struct MHD_Response *to_mhd(web_response *r)
 {
     size_t len = 0;
     char *body = buf_take(&r->body, &len);
@@ -29,7 +22,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, web_response *r)
         body ? MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE) : NULL;
     if (!resp) {
         free(body);
-        return MHD_NO;
+        return NULL;
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -55,9 +48,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, web_response *r)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=86400");
     }
-    enum MHD_Result ret = MHD_queue_response(c, r->status, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return resp;
 }
 
 static const char *header_of(void *ctx, const char *name)
@@ -65,80 +56,42 @@ static const char *header_of(void *ctx, const char *name)
     return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
 }
 
-static void *log_uri(void *cls, const char *uri, struct MHD_Connection *c)
-{
-    request *q = calloc(1, sizeof *q);
-    if (q) {
-        buf_init(&q->body);
-        q->uri = strdup(uri ? uri : "/");
-    }
-    return q;
-}
-
-static void completed(void *cls, struct MHD_Connection *c, void **req_cls,
-                      enum MHD_RequestTerminationCode toe)
-{
-    request *q = *req_cls;
-    if (!q)
-        return;
-    /* Bodies carry CSRF tokens and URIs carry codes and states (C26). */
-    if (q->body.data)
-        OPENSSL_cleanse(q->body.data, q->body.len);
-    buf_free(&q->body);
-    if (q->uri)
-        OPENSSL_cleanse(q->uri, strlen(q->uri));
-    free(q->uri);
-    free(q);
-    *req_cls = NULL;
-}
-
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
-                              const char *method, const char *version, const char *upload,
-                              size_t *upload_size, void **req_cls)
+static void handle(void *cls, serve_request *sq)
 {
     app *a = cls;
-    request *q = *req_cls;
-    if (!q || !q->uri)
-        return MHD_NO;
     if (!__atomic_load_n(&a->site.client, __ATOMIC_ACQUIRE))
-        return MHD_NO; /* still starting: the ready file is not written yet */
-    int is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
-    if (!q->started) {
-        /* Headers only. Answer on a later call, once the request is fully
-         * read, for every method: libmicrohttpd 0.9.75 closes the connection
-         * after a response queued on this first call (no keep-alive). */
-        q->started = 1;
-        return MHD_YES;
-    }
-    if (*upload_size) {
-        /* A body is read to its end before answering, whatever the method;
-         * only a POST's is kept (other methods' bodies mean nothing here). */
-        if (is_post && q->body.len + *upload_size > FORM_BODY_MAX)
-            q->body_too_big = 1;
-        else if (is_post)
-            buf_append(&q->body, upload, *upload_size);
-        *upload_size = 0;
-        return MHD_YES;
-    }
-    if (!buf_ok(&q->body))
-        return MHD_NO;
-
+        return; /* still starting: the ready file is not written yet (no answer) */
     web_request wq = {
-        .method = method,
-        .path = url,
-        .target = q->uri,
-        .body = q->body.data,
-        .body_len = q->body.len,
-        .body_too_big = q->body_too_big,
+        .method = sq->method,
+        .path = sq->path,
+        .target = sq->target,
+        .body = sq->body,
+        .body_len = sq->body_len,
+        .body_too_big = sq->body_too_big,
         .header = header_of,
-        .ctx = c,
+        .ctx = sq->conn,
     };
     web_response r;
     web_response_init(&r);
-    app_handle(a, &wq, &r);
-    enum MHD_Result ret = send_response(c, &r);
+    if (sq->on_event_thread) {
+        if (app_handle_now(a, &wq, &r) != 0) {
+            sq->defer = 1;
+            web_response_free(&r);
+            return;
+        }
+    } else {
+        app_handle(a, &wq, &r);
+    }
+    sq->status = r.status;
+    sq->response = to_mhd(&r);
     web_response_free(&r);
-    return ret;
+}
+
+/* Every request is tried on the event thread; app_handle_now defers to a
+ * worker whatever may wait. */
+static int runs_inline(void *cls, const char *method, const char *path)
+{
+    return 1;
 }
 
 int server_start(app *a)
@@ -151,31 +104,29 @@ int server_start(app *a)
         fprintf(stderr, "kinde-webapp: --bind %s is not an IPv4 address\n", a->bind);
         return -1;
     }
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-            (a->quiet ? 0 : MHD_USE_ERROR_LOG),
-        0, NULL, NULL, handle, a,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_URI_LOG_CALLBACK, log_uri, a,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, a,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_END);
-    if (!d) {
+    serve_config cfg = {
+        .name = "kinde-webapp",
+        .log = a->quiet ? NULL : stderr,
+        .listen_fd = -1,
+        .addr = (struct sockaddr *)&addr,
+        .body_max = FORM_BODY_MAX,
+        .workers_max = a->workers,
+        .handle = handle,
+        .runs_inline = runs_inline,
+        .cls = a,
+    };
+    serve *s = serve_start(&cfg);
+    if (!s) {
         fprintf(stderr, "kinde-webapp: cannot listen on %s:%d\n", a->bind, a->port);
         return -1;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    if (info)
-        a->port = info->port;
-    a->daemon = d;
+    a->port = serve_port(s);
+    a->server = s;
     return 0;
 }
 
 void server_stop(app *a)
 {
-    if (a->daemon)
-        MHD_stop_daemon(a->daemon);
-    a->daemon = NULL;
+    serve_stop(a->server);
+    a->server = NULL;
 }

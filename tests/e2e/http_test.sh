@@ -5,10 +5,11 @@
 # session store that fails (SQLite's table gone, Redis stopped) looks like,
 # and the webhooks the emulator sends (http_webhooks.sh).
 #
-# usage: http_test.sh KINDE_EMULATOR KINDE_WEBAPP
+# usage: http_test.sh KINDE_EMULATOR KINDE_WEBAPP RAW_HTTP
 set -uo pipefail
 EMU_BIN=${1:?kinde-emulator binary}
 APP_BIN=${2:?kinde-webapp binary}
+RAW_BIN=${3:?raw_http binary (tests/e2e/raw_http.c)}
 for tool in curl redis-server redis-cli sqlite3; do
   command -v "$tool" >/dev/null || { echo "http_test: $tool is missing"; exit 1; }
 done
@@ -422,6 +423,108 @@ check "... nothing of the signed-in session shown" \
   eval 'body_lacks "action=\"/logout\"" && body_lacks "Dave Smith" && body_lacks "name=\"csrf\""'
 req "$B/healthz"; check "still alive after all that" is "$STATUS" 200
 check "... and the session too" signed_in_as "$B" "$SID" "Dave Smith"
+
+echo "# ambiguous and hostile HTTP (RFC 9112): raw bytes, exact statuses"
+# raw_http prints the statuses it got and whether the server then closed the
+# connection. Every refusal here must be a 400 and a closed connection: the
+# bytes after an ambiguous request must never be read as a request.
+raw() { printf "$2" | "$RAW_BIN" "$P_MAIN" "${3:-1000}"; }
+hostile() { # description, expected "statuses closed|open", printf-format request
+  local got
+  got=$(raw "$1" "$3")
+  check "$1: $2" is "$got" "$2"
+}
+G='GET / HTTP/1.1\r\nHost: x\r\n'
+P='POST /logout HTTP/1.1\r\nHost: x\r\n'
+NEXT='GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'
+hostile "a plain GET, kept open" "200 open" "$G\r\n"
+hostile "two requests pipelined: both answered" "200 200 open" "$G\r\n$NEXT"
+hostile "two different Content-Lengths (the pipelined request behind is not served)" "400 closed" \
+  "${P}Content-Length: 0\r\nContent-Length: 40\r\n\r\n$NEXT"
+hostile "the same Content-Length twice" "400 closed" "${P}Content-Length: 1\r\nContent-Length: 1\r\n\r\nx"
+hostile "Content-Length: 1, 1" "400 closed" "${P}Content-Length: 1, 1\r\n\r\nx"
+hostile "Content-Length: -1" "400 closed" "${P}Content-Length: -1\r\n\r\n"
+hostile "Content-Length: +1" "400 closed" "${P}Content-Length: +1\r\n\r\nx"
+hostile "Content-Length with Transfer-Encoding: chunked" "400 closed" \
+  "${P}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n$NEXT"
+hostile "Transfer-Encoding: xchunked (no 30 s wait)" "400 closed" "${P}Transfer-Encoding: xchunked\r\n\r\n"
+hostile "Transfer-Encoding: gzip, chunked" "400 closed" "${P}Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"
+hostile "Transfer-Encoding: chunked, chunked" "400 closed" "${P}Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n"
+hostile "Transfer-Encoding twice" "400 closed" \
+  "${P}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+hostile "Transfer-Encoding in HTTP/1.0" "400 closed" \
+  'POST /logout HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'
+hostile "chunked alone is framing: read, answered, kept open" "303 open" \
+  "${P}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+hostile "HTTP/1.1 without Host" "400 closed" 'GET / HTTP/1.1\r\n\r\n'
+hostile "two Host headers" "400 closed" "${G}Host: y\r\n\r\n"
+hostile "a Host that is not a host" "400 closed" 'GET / HTTP/1.1\r\nHost: a/b@c\r\n\r\n'
+hostile "a NUL in the request target" "400 closed" 'GET /\0x HTTP/1.1\r\nHost: x\r\n\r\n'
+hostile "a NUL after the version" "400 closed" 'GET / HTTP/1.1\0\r\nHost: x\r\n\r\n'
+hostile "two spaces after the method" "400 closed" 'GET  / HTTP/1.1\r\nHost: x\r\n\r\n'
+hostile "a tab between method and target" "400 closed" 'GET\t/ HTTP/1.1\r\nHost: x\r\n\r\n'
+hostile "a space inside the target" "400 closed" 'GET /a b HTTP/1.1\r\nHost: x\r\n\r\n'
+hostile "a method that is not a token" "400 closed" 'G@T / HTTP/1.1\r\nHost: x\r\n\r\n'
+hostile "an unknown (lower-case) method: a 405, kept" "405 open" 'get / HTTP/1.1\r\nHost: x\r\n\r\n'
+hostile "HTTP/2.0 in a request line: 505" "505 closed" 'GET / HTTP/2.0\r\nHost: x\r\n\r\n'
+hostile "version HTTP/1.x" "400 closed" 'GET / HTTP/1.x\r\nHost: x\r\n\r\n'
+hostile "version in lower case" "400 closed" 'GET / http/1.1\r\nHost: x\r\n\r\n'
+hostile "no version (HTTP/0.9)" "400 closed" 'GET /\r\n\r\n'
+hostile "an absolute-form target naming another host" "400 closed" \
+  'GET http://evil.example/ HTTP/1.1\r\nHost: x\r\n\r\n'
+hostile "an absolute-form target naming this host: its path served" "200 open" \
+  'GET http://x/healthz HTTP/1.1\r\nHost: x\r\n\r\n'
+hostile "OPTIONS *: 405" "405 open" 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n'
+hostile "whitespace before a header's colon" "400 closed" "${G}X : a\r\n\r\n"
+hostile "whitespace before the first header" "400 closed" 'GET / HTTP/1.1\r\n Host: x\r\n\r\n'
+hostile "a header name with a '('" "400 closed" "${G}X(y: a\r\n\r\n"
+hostile "a header line without a colon" "400 closed" "${G}foo\r\n\r\n"
+hostile "a bare CR inside a header line" "400 closed" 'GET / HTTP/1.1\r\nHost: x\rX: y\r\n\r\n'
+hostile "a control character in a header value" "400 closed" "${G}X: a\001b\r\n\r\n"
+hostile "a 70 KB request line: 414" "414 closed" "GET /$(head -c 70000 /dev/zero | tr '\0' a) HTTP/1.1\r\nHost: x\r\n\r\n"
+hostile "a 70 KB header line: 431" "431 closed" "${G}X: $(head -c 70000 /dev/zero | tr '\0' a)\r\n\r\n"
+hostile "bare LF line ends (RFC 9112 2.2 allows them)" "200 open" 'GET / HTTP/1.1\nHost: x\n\n'
+hostile "an empty line before the request (RFC 9112 2.2)" "200 open" "\r\n$G\r\n"
+req "$B/healthz"; check "still alive after the hostile table" is "$STATUS" 200
+check "... and the session too" signed_in_as "$B" "$SID" "Dave Smith"
+
+echo "# idle connections and a slow Kinde hold no one else's page"
+# More idle connections than the old limit of 256 threads: a page still answers.
+IDLE=()
+for _ in $(seq 1 300); do exec {fd}<>"/dev/tcp/127.0.0.1/$P_MAIN" && IDLE+=("$fd"); done
+req "$B/" -H "Cookie: kinde_session=$SID" --max-time 5
+check "300 idle connections held: a signed-in page view still answers" \
+  eval '[ "${#IDLE[@]}" = 300 ] && [ "$STATUS" = 200 ] && body_has "action=\"/logout\""'
+for fd in "${IDLE[@]}"; do exec {fd}>&-; done
+# Eight sign-ins whose code exchange waits 10 s at Kinde's token endpoint,
+# each on a worker: a signed-in page view meanwhile answers at once.
+pending_callback() { # a sign-in taken up to its callback: prints "pre-login-id callback-url"
+  req "$B/login"; local pre; pre=$(setcookie_id); local auth; auth=$(hdr location)
+  req "$auth" -b "$JAR" -c "$JAR"
+  if [ "$STATUS" = 200 ]; then
+    local rid; rid=$(sed -nE 's/.*name="request" value="([^"]*)".*/\1/p' "$W/body" | head -1)
+    req "$EMU_URL/login/submit" -b "$JAR" -c "$JAR" --data-urlencode "request=$rid" \
+      --data-urlencode "email=dave@smith.com"
+  fi
+  echo "$pre $(hdr location)"
+}
+PENDING=()
+for _ in $(seq 1 8); do PENDING+=("$(pending_callback)"); done
+emu_admin POST /_emulator/faults '{"path": "/oauth2/token", "delay_ms": 10000, "count": 8}'
+SLOW=()
+for p in "${PENDING[@]}"; do
+  curl -s -o /dev/null --max-time 30 -H "Cookie: kinde_session=${p%% *}" "$B${p#* "$APP_URL"}" & SLOW+=($!)
+done
+sleep 1
+T0=$(ms)
+req "$B/" -H "Cookie: kinde_session=$SID" --max-time 8
+check "eight sign-ins waiting 10 s on Kinde's token endpoint: a page view answers without waiting" \
+  eval '[ "$STATUS" = 200 ] && body_has "action=\"/logout\"" && [ $(($(ms) - T0)) -lt 5000 ]'
+T1=$(ms)
+wait "${SLOW[@]}"
+check "... and the sign-ins were really waiting on Kinde (8 s and more)" \
+  eval '[ $(($(ms) - T1)) -ge 7000 ]'
+emu_admin DELETE /_emulator/faults
 
 echo "# open redirects (E34)"
 # Every hostile target, over HTTP, for both places a redirect target comes

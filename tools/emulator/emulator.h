@@ -2,7 +2,7 @@
  *
  * Files, one concern each (README.md, "Code layout", says the same):
  *   main.c       options, start-up, signals, persisting runtime additions
- *   server.c     libmicrohttpd glue: body collection, faults, replies
+ *   server.c     HTTP glue (serve/: event threads, workers): faults, replies
  *   routes.c     the routing table: path, methods, handler
  *   form.c       application/x-www-form-urlencoded and query parsing, escaping
  *   data.c       the business: applications, users, organizations, members
@@ -22,7 +22,7 @@
  *   admin.c      /_emulator/...: faults, clock, keys, nonce, minting, counters
  *
  * Locking. One process, one mutex (emu.lock), held briefly: every request
- * runs on its own libmicrohttpd thread. The rule:
+ * runs on a worker thread of its own (serve/serve.h). The rule:
  *   - A function that takes the lock releases it: each pthread_mutex_lock
  *     is followed, in the same function, by one pthread_mutex_unlock, with
  *     no return between them and no other unlock. So an early return can
@@ -284,9 +284,9 @@ void emu_reply_redirect(emu_reply *r, char *location);       /* steals location 
 /* A page with a title and one line of text. */
 void emu_reply_page(emu_reply *r, int status, const char *title, const char *text);
 
-struct MHD_Daemon;
-struct MHD_Daemon *emu_server_start(int listen_fd);
-void emu_server_stop(struct MHD_Daemon *d);
+struct serve;
+struct serve *emu_server_start(int listen_fd);
+void emu_server_stop(struct serve *s);
 
 /* ---- routes.c -------------------------------------------------------------- */
 /* Answers a request by the routing table: the handler, 405 or 404. */

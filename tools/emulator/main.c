@@ -221,7 +221,7 @@ static int listen_on(const char *bind_addr, int port, int *bound)
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 128) != 0) {
+        bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, SOMAXCONN) != 0) {
         if (fd >= 0)
             close(fd);
         return -1;
@@ -292,7 +292,7 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct MHD_Daemon *d = emu_server_start(fd);
+    struct serve *d = emu_server_start(fd);
     if (!d) {
         close(fd);
         return die("%s", "cannot start the HTTP server");

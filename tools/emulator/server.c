@@ -1,9 +1,11 @@
-/* libmicrohttpd glue: one thread per connection (so an injected delay holds
- * only its own request), bodies collected up to a cap, the raw query string
- * parsed by our own parser (duplicates matter to OAuth), the request
- * answered by the routing table (routes.c), faults applied to the finished
- * reply, then the reply sent. */
+/* libmicrohttpd glue, through the serving model of serve/ (event threads,
+ * a worker per request being answered, so an injected delay holds only its
+ * own request; the RFC 9112 checks; bodies collected up to a cap): the raw
+ * query string parsed by our own parser (duplicates matter to OAuth), the
+ * request answered by the routing table (routes.c), faults applied to the
+ * finished reply, then the reply handed back to be sent. */
 #include "emulator.h"
+#include "serve.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -15,13 +17,6 @@
 #include <time.h>
 
 #define MAX_BODY (64u * 1024)
-
-typedef struct conn_ctx {
-    char *uri;      /* raw request target, query included */
-    emu_str body;
-    int too_big;
-    int started;
-} conn_ctx;
 
 void emu_reply_json(emu_reply *r, int status, json_t *body)
 {
@@ -66,26 +61,6 @@ void emu_reply_page(emu_reply *r, int status, const char *title, const char *tex
     emu_reply_html(r, status, emu_page_message(title, text));
 }
 
-static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *c)
-{
-    conn_ctx *ctx = calloc(1, sizeof *ctx);
-    if (ctx)
-        ctx->uri = strdup(uri ? uri : "");
-    return ctx;
-}
-
-static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
-                      enum MHD_RequestTerminationCode toe)
-{
-    conn_ctx *ctx = *con_cls;
-    if (ctx) {
-        free(ctx->uri);
-        free(ctx->body.data);
-        free(ctx);
-        *con_cls = NULL;
-    }
-}
-
 static int is_loopback(struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -112,14 +87,14 @@ static void sleep_ms(long ms)
     }
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *c, emu_reply *r)
+static struct MHD_Response *to_mhd(emu_reply *r)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         r->body_len, r->body ? r->body : (char *)"", r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!resp) {
         free(r->body);
         r->body = NULL;
-        return MHD_NO;
+        return NULL;
     }
     r->body = NULL; /* the response owns it now */
     if (r->content_type)
@@ -146,48 +121,30 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, emu_reply *r)
         MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     }
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return resp;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                              const char *version, const char *upload_data, size_t *upload_size,
-                              void **con_cls)
+static void handle(void *cls, serve_request *sq)
 {
-    conn_ctx *ctx = *con_cls;
-    if (!ctx)
-        return MHD_NO;
-    if (!ctx->started) { /* headers only: answer once the whole body is in */
-        ctx->started = 1;
-        return MHD_YES;
-    }
-    if (*upload_size > 0) { /* the body arrives in pieces; keep up to the cap */
-        if (ctx->body.len + *upload_size > MAX_BODY)
-            ctx->too_big = 1;
-        else
-            emu_str_add(&ctx->body, upload_data, *upload_size);
-        *upload_size = 0;
-        return MHD_YES;
-    }
-
+    struct MHD_Connection *c = sq->conn;
+    const char *url = sq->path;
     emu_request q = {0};
     emu_reply r = {0};
-    q.method = method;
+    q.method = sq->method;
     q.path = url;
-    q.body = ctx->body.data ? ctx->body.data : "";
-    q.body_len = ctx->body.len;
+    q.body = sq->body;
+    q.body_len = sq->body_len;
     q.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     q.cookie_session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, EMU_SESSION_COOKIE);
     q.from_loopback = is_loopback(c);
-    const char *qs = strchr(ctx->uri, '?');
+    const char *qs = strchr(sq->target, '?');
     const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     q.query_string = qs ? qs + 1 : NULL;
     q.content_type = ctype;
     q.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
     int is_form = ctype && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0;
 
-    if (ctx->too_big || ctx->body.failed) {
+    if (sq->body_too_big) {
         emu_reply_oauth_error(&r, 413, "invalid_request", "request body too large");
     } else if (emu_form_parse(qs ? qs + 1 : "", qs ? strlen(qs + 1) : 0, &q.query) != 0) {
         emu_reply_oauth_error(&r, 400, "invalid_request", "malformed query string");
@@ -205,34 +162,32 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (strncmp(url, "/_emulator/", 11) != 0)
         emu_fault_apply(url, &r, &delay);
     pthread_mutex_unlock(&emu.lock);
-    sleep_ms(delay);
+    sleep_ms(delay); /* on a worker: no other request waits for it */
 
     if (!emu.cfg.quiet)
-        fprintf(stderr, "kinde-emulator: %s %s -> %d\n", method, url, r.status);
-    enum MHD_Result ret = send_reply(c, &r);
+        fprintf(stderr, "kinde-emulator: %s %s -> %d\n", sq->method, url, r.status);
+    sq->status = (unsigned)r.status;
+    sq->response = to_mhd(&r);
     free(r.body);
     free(r.location);
     free(r.set_cookie);
     emu_form_free(&q.query);
     emu_form_free(&q.form);
-    return ret;
 }
 
-struct MHD_Daemon *emu_server_start(int listen_fd)
+serve *emu_server_start(int listen_fd)
 {
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
-    if (!emu.cfg.quiet)
-        flags |= MHD_USE_ERROR_LOG;
-    return MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
-                            MHD_OPTION_LISTEN_SOCKET, listen_fd,
-                            MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
-                            MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
-                            MHD_OPTION_END);
+    serve_config cfg = {
+        .name = "kinde-emulator",
+        .log = emu.cfg.quiet ? NULL : stderr,
+        .listen_fd = listen_fd,
+        .body_max = MAX_BODY,
+        .handle = handle,
+    };
+    return serve_start(&cfg);
 }
 
-void emu_server_stop(struct MHD_Daemon *d)
+void emu_server_stop(serve *s)
 {
-    MHD_stop_daemon(d);
+    serve_stop(s);
 }
