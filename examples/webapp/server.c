@@ -16,7 +16,7 @@
 /* Per-request state, created by the URI logger before headers are parsed. */
 typedef struct request {
     char *uri;          /* the raw request target, query included */
-    buf body;           /* POST body, up to FORM_BODY_MAX */
+    strbuf body;           /* POST body, up to FORM_BODY_MAX */
     int body_too_big;
     int started;        /* the first call (headers only) has been seen */
 } request;
@@ -24,7 +24,7 @@ typedef struct request {
 static enum MHD_Result send_response(struct MHD_Connection *c, web_response *r)
 {
     size_t len = 0;
-    char *body = buf_take(&r->body, &len);
+    char *body = strbuf_take(&r->body, &len);
     struct MHD_Response *resp =
         body ? MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE) : NULL;
     if (!resp) {
@@ -69,7 +69,7 @@ static void *log_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     request *q = calloc(1, sizeof *q);
     if (q) {
-        buf_init(&q->body);
+        strbuf_init(&q->body);
         q->uri = strdup(uri ? uri : "/");
     }
     return q;
@@ -84,7 +84,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **req_cls,
     /* Bodies carry CSRF tokens and URIs carry codes and states (C26). */
     if (q->body.data)
         OPENSSL_cleanse(q->body.data, q->body.len);
-    buf_free(&q->body);
+    strbuf_free(&q->body);
     if (q->uri)
         OPENSSL_cleanse(q->uri, strlen(q->uri));
     free(q->uri);
@@ -116,11 +116,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (is_post && q->body.len + *upload_size > FORM_BODY_MAX)
             q->body_too_big = 1;
         else if (is_post)
-            buf_append(&q->body, upload, *upload_size);
+            strbuf_add(&q->body, upload, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
-    if (!buf_ok(&q->body))
+    if (!strbuf_ok(&q->body))
         return MHD_NO;
 
     web_request wq = {

@@ -18,7 +18,7 @@
 
 typedef struct conn_ctx {
     char *uri;      /* raw request target, query included */
-    emu_str body;
+    strbuf body;
     int too_big;
     int started;
 } conn_ctx;
@@ -80,7 +80,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     conn_ctx *ctx = *con_cls;
     if (ctx) {
         free(ctx->uri);
-        free(ctx->body.data);
+        strbuf_free(&ctx->body);
         free(ctx);
         *con_cls = NULL;
     }
@@ -166,7 +166,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (ctx->body.len + *upload_size > MAX_BODY)
             ctx->too_big = 1;
         else
-            emu_str_add(&ctx->body, upload_data, *upload_size);
+            strbuf_add(&ctx->body, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
