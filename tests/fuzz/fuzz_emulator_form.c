@@ -7,7 +7,7 @@
  *    and no NUL inside any key or value;
  *  - emu_form_get finds the first value and flags repeats, emu_form_all
  *    returns every value in order;
- *  - re-encoding the pairs with emu_str_add_urlenc and parsing the result
+ *  - re-encoding the pairs with strbuf_add_urlenc and parsing the result
  *    gives the same pairs back;
  *  - HTML escaping leaves no markup characters. */
 /* fuzz-parser: form.c */
