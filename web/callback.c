@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "session.h"
 
 /* What a failed callback tells the person, by SDK error code. */
@@ -79,9 +77,7 @@ static kinde_code fetch_token(const web_site *site, const web_request *q, kinde_
     strbuf_adds(&url, site->public_url);
     strbuf_adds(&url, q->target);
     kinde_code rc = strbuf_ok(&url) ? kinde_fetch_token(site->client, ks, url.data, kerr)
-                                 : KINDE_E_NOMEM;
-    if (url.data)
-        OPENSSL_cleanse(url.data, url.len);
+                                    : KINDE_E_NOMEM;
     strbuf_free(&url);
     return rc;
 }

@@ -55,8 +55,8 @@ void record_encode(const web_record *r, strbuf *out)
 {
     size_t plen = r->profile ? r->profile_len : 0;
     strbuf_addf(out, "kwa2 %d %lld %lld %s %s %lld %zu\n", r->signed_in ? 1 : 0,
-               (long long)r->created, (long long)r->seen, r->csrf, r->next[0] ? r->next : "-",
-               (long long)(r->profile ? r->profile_at : 0), plen);
+                (long long)r->created, (long long)r->seen, r->csrf, r->next[0] ? r->next : "-",
+                (long long)(r->profile ? r->profile_at : 0), plen);
     if (plen)
         strbuf_add(out, r->profile, plen);
     if (r->kinde)

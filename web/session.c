@@ -63,8 +63,6 @@ int web_session_save(const web_site *site, const char *id, const web_record *rec
         store_error_set(err, "no memory to encode or seal a session record");
         rc = -1;
     }
-    if (b.data)
-        OPENSSL_cleanse(b.data, b.len);
     strbuf_free(&b);
     strbuf_free(&sealed);
     return rc;

@@ -7,8 +7,8 @@
 static void head(strbuf *s, const char *title)
 {
     strbuf_adds(s, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                    "<title>");
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                   "<title>");
     strbuf_add_html(s, title);
     strbuf_adds(s,
         " - Kinde emulator</title><style>"
@@ -30,7 +30,7 @@ static void head(strbuf *s, const char *title)
 static char *finish(strbuf *s)
 {
     strbuf_adds(s, "<p class=\"note\">This is the kinde-c Kinde emulator, not Kinde.</p>"
-                    "</main></body></html>\n");
+                   "</main></body></html>\n");
     return strbuf_take(s, NULL);
 }
 
@@ -61,12 +61,12 @@ char *emu_page_sign_in(const emu_page_ctx *c)
     strbuf_adds(&s, "<form method=\"post\" action=\"/login/submit\" id=\"sign-in\">\n");
     hidden_request(&s, c->request_id);
     strbuf_adds(&s, "<label for=\"email\">Email</label>"
-                     "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" required value=\"");
+                    "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" required value=\"");
     strbuf_add_html(&s, c->email);
     strbuf_adds(&s, "\">\n<button type=\"submit\">Continue</button>\n</form>\n");
     if (json_array_size(c->users) > 0) {
         strbuf_adds(&s, "<p class=\"note\">Or pick a user of this business:</p>"
-                         "<form method=\"post\" action=\"/login/submit\" id=\"pick-user\">\n");
+                        "<form method=\"post\" action=\"/login/submit\" id=\"pick-user\">\n");
         hidden_request(&s, c->request_id);
         size_t i;
         const json_t *u;
@@ -96,7 +96,7 @@ char *emu_page_register(const emu_page_ctx *c)
     strbuf s = {0};
     head(&s, "Create your account");
     strbuf_adds(&s, c->org_name ? "<h1>Create your organization</h1><p class=\"sub\">"
-                                 : "<h1>Create your account</h1><p class=\"sub\">for ");
+                                : "<h1>Create your account</h1><p class=\"sub\">for ");
     strbuf_add_html(&s, c->org_name ? c->org_name : c->app_name);
     strbuf_adds(&s, "</p>\n");
     error_line(&s, c->error);
