@@ -2,4 +2,5 @@
  * which selects the allocator hooks and the hidden kinde__strbuf_* names. */
 #include "internal.h"
 
+// NOLINTNEXTLINE(bugprone-suspicious-include): one source, built here a second time on purpose
 #include "../common/strbuf.c"
