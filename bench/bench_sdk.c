@@ -104,8 +104,8 @@ static char *sign(const char *header, const char *payload)
 {
     char *h = kinde__b64url_encode((const unsigned char *)header, strlen(header));
     char *p = kinde__b64url_encode((const unsigned char *)payload, strlen(payload));
-    kinde__buf in = {0};
-    kinde__buf_addf(&in, "%s.%s", h, p);
+    strbuf in = {0};
+    strbuf_addf(&in, "%s.%s", h, p);
     unsigned char sig[512];
     size_t siglen = sizeof sig;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -113,11 +113,11 @@ static char *sign(const char *header, const char *payload)
     EVP_DigestSign(ctx, sig, &siglen, (unsigned char *)in.data, in.len);
     EVP_MD_CTX_free(ctx);
     char *s = kinde__b64url_encode(sig, siglen);
-    kinde__buf_addf(&in, ".%s", s);
+    strbuf_addf(&in, ".%s", s);
     kinde__free(h);
     kinde__free(p);
     kinde__free(s);
-    return kinde__buf_take(&in);
+    return strbuf_take(&in, NULL);
 }
 
 static kinde_code serve_jwks(void *ctx, char **body, size_t *len, kinde_error *err)
@@ -397,9 +397,9 @@ int main(int argc, char **argv)
     MUST(kinde_set_allocator(c_malloc, c_realloc, c_free));
     key = EVP_RSA_gen(2048);
     char *n = b64_bn(OSSL_PKEY_PARAM_RSA_N), *e = b64_bn(OSSL_PKEY_PARAM_RSA_E);
-    kinde__buf jb = {0};
-    kinde__buf_addf(&jb, "{\"keys\":[{\"kty\":\"RSA\",\"alg\":\"RS256\",\"use\":\"sig\",\"kid\":\"bench\",\"n\":\"%s\",\"e\":\"%s\"}]}", n, e);
-    jwks_json = kinde__buf_take(&jb);
+    strbuf jb = {0};
+    strbuf_addf(&jb, "{\"keys\":[{\"kty\":\"RSA\",\"alg\":\"RS256\",\"use\":\"sig\",\"kid\":\"bench\",\"n\":\"%s\",\"e\":\"%s\"}]}", n, e);
+    jwks_json = strbuf_take(&jb, NULL);
     kinde__free(n);
     kinde__free(e);
     const char *header = "{\"alg\":\"RS256\",\"kid\":\"bench\",\"typ\":\"JWT\"}";

@@ -59,10 +59,10 @@ int main(int argc, char **argv)
     free(data);
     free(plain);
     rec.created = rec.seen = (int64_t)time(NULL);
-    buf b;
-    buf_init(&b);
+    strbuf b;
+    strbuf_init(&b);
     record_encode(&rec, &b);
-    if (!buf_ok(&b))
+    if (!strbuf_ok(&b))
         return 1;
 
     /* ids already stored */
@@ -83,12 +83,12 @@ int main(int argc, char **argv)
         if (token_new(id) != 0)
             return 1;
         storage_key(&seal, id, key);
-        buf sealed;
-        buf_init(&sealed);
+        strbuf sealed;
+        strbuf_init(&sealed);
         seal_record(&seal, key, b.data, b.len, &sealed);
-        if (!buf_ok(&sealed) || store_put(st, key, sealed.data, sealed.len, 3600, NULL) != 0)
+        if (!strbuf_ok(&sealed) || store_put(st, key, sealed.data, sealed.len, 3600, NULL) != 0)
             return fprintf(stderr, "store_put failed after %ld\n", have), 1;
-        buf_free(&sealed);
+        strbuf_free(&sealed);
         fprintf(f, "%s\n", id);
     }
     double fill = (bench_now_us() - t0) / 1e6;
@@ -134,7 +134,7 @@ int main(int argc, char **argv)
     free(t);
     free(ids);
     memset(b.data, 0, b.len);
-    buf_free(&b);
+    strbuf_free(&b);
     record_free(&rec);
     store_close(st);
     return 0;

@@ -130,10 +130,10 @@ static int dup_field(char **dst, const char *src)
 
 static char *join(const char *a, const char *b)
 {
-    kinde__buf buf = {0};
-    kinde__buf_adds(&buf, a);
-    kinde__buf_adds(&buf, b);
-    return kinde__buf_take(&buf);
+    strbuf buf = {0};
+    strbuf_adds(&buf, a);
+    strbuf_adds(&buf, b);
+    return strbuf_take(&buf, NULL);
 }
 
 static int split_audiences(kinde_client *c)

@@ -147,19 +147,19 @@ static kinde_code read_dotenv(const char *path, env_values *ev, kinde_error *err
     FILE *f = fopen(path, "rb");
     if (!f)
         return KINDE_OK; /* no .env is the normal case in production */
-    kinde__buf b = {0};
+    strbuf b = {0};
     char chunk[4096];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < 1024 * 1024)
-        kinde__buf_add(&b, chunk, n);
+        strbuf_add(&b, chunk, n);
     fclose(f);
     kinde__wipe(chunk, sizeof chunk);
     if (b.failed) {
-        kinde__buf_wipe(&b);
+        strbuf_free(&b);
         return kinde__fail(err, KINDE_E_NOMEM, NULL);
     }
     int rc = b.data ? kinde__dotenv_parse(b.data, b.len, take_dotenv, ev) : 0;
-    kinde__buf_wipe(&b);
+    strbuf_free(&b);
     if (rc != 0 || ev->nomem)
         return kinde__fail(err, KINDE_E_NOMEM, NULL);
     return KINDE_OK;

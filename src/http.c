@@ -65,7 +65,7 @@ int kinde__url_allowed(const char *url)
 }
 
 typedef struct {
-    kinde__buf body;
+    strbuf body;
     size_t max;
     int too_large;
 } sink;
@@ -78,7 +78,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
         s->too_large = 1;
         return 0; /* makes curl stop with CURLE_WRITE_ERROR */
     }
-    kinde__buf_add(&s->body, ptr, n);
+    strbuf_add(&s->body, ptr, n);
     return s->body.failed ? 0 : n;
 }
 
@@ -200,7 +200,7 @@ kinde_code kinde__http_send(const kinde_client *client, const kinde__http_req *r
 
     sink s = {{0}, max_body, 0};
     struct curl_slist *headers = NULL, *grown;
-    kinde__buf auth = {0}, type = {0};
+    strbuf auth = {0}, type = {0};
     char curl_err[CURL_ERROR_SIZE] = "";
     kinde_code rc = KINDE_OK;
 
@@ -208,15 +208,15 @@ kinde_code kinde__http_send(const kinde_client *client, const kinde__http_req *r
     if (grown) {
         headers = grown;
         if (bearer) {
-            kinde__buf_adds(&auth, "Authorization: Bearer ");
-            kinde__buf_adds(&auth, bearer);
+            strbuf_adds(&auth, "Authorization: Bearer ");
+            strbuf_adds(&auth, bearer);
             grown = auth.failed ? NULL : curl_slist_append(headers, auth.data);
             headers = grown ? grown : headers;
         }
     }
     if (grown && req->content_type) {
-        kinde__buf_adds(&type, "Content-Type: ");
-        kinde__buf_adds(&type, req->content_type);
+        strbuf_adds(&type, "Content-Type: ");
+        strbuf_adds(&type, req->content_type);
         grown = type.failed ? NULL : curl_slist_append(headers, type.data);
         headers = grown ? grown : headers;
         /* No "Expect: 100-continue" round trip before a larger body. */
@@ -273,7 +273,7 @@ kinde_code kinde__http_send(const kinde_client *client, const kinde__http_req *r
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
     resp->len = s.body.len;
-    resp->body = kinde__buf_take(&s.body);
+    resp->body = strbuf_take(&s.body, NULL);
     if (!resp->body)
         rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
 
@@ -288,9 +288,9 @@ done:
     for (struct curl_slist *l = headers; l; l = l->next)
         kinde__wipe(l->data, strlen(l->data));
     curl_slist_free_all(headers);
-    kinde__buf_wipe(&auth);
-    kinde__buf_wipe(&type);
-    kinde__buf_wipe(&s.body);
+    strbuf_free(&auth);
+    strbuf_free(&type);
+    strbuf_free(&s.body);
     if (rc != KINDE_OK)
         kinde__http_response_clear(resp);
     return rc;

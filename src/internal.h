@@ -61,19 +61,10 @@ kinde_code kinde__struct_in(void *ours, size_t our_size, const void *theirs, siz
  * members of a newer layout we do not know are zeroed. */
 void kinde__struct_out(void *theirs, size_t their_size, const void *ours, size_t our_size);
 
-/* ---- buf.c: a growing string; any failed append makes take() return NULL - */
-typedef struct kinde__buf {
-    char *data;
-    size_t len, cap;
-    int failed;
-} kinde__buf;
-void kinde__buf_add(kinde__buf *b, const char *s, size_t n);
-void kinde__buf_adds(kinde__buf *b, const char *s);
-void kinde__buf_addf(kinde__buf *b, const char *fmt, ...) KINDE_PRINTF(2, 3);
-/* Append s percent-encoded for a URL query (RFC 3986 unreserved kept). */
-void kinde__buf_add_urlenc(kinde__buf *b, const char *s);
-char *kinde__buf_take(kinde__buf *b);          /* NULL if any append failed */
-void kinde__buf_wipe(kinde__buf *b);           /* wipe and free the contents */
+/* ---- strbuf.c: the growable string of common/strbuf.h, built into the
+ * library with the allocator hooks and hidden kinde__strbuf_* names. -------- */
+#define STRBUF_LIBKINDE 1
+#include "../common/strbuf.h"
 
 /* ---- b64.c: base64url without padding (RFC 7515 section 2) -------------- */
 /* Returns a NUL-terminated string (kinde__free), NULL when out of memory. */

@@ -102,10 +102,10 @@ kinde_code kinde_mgmt_new_sized(kinde_client *client, const kinde_mgmt_options *
         return kinde__fail(err, KINDE_E_CONFIG,
                            "management options out of range (budget 0..3600000 ms, retries 0..100, "
                            "1 <= backoff_initial_ms <= backoff_max_ms <= 3600000)");
-    kinde__buf aud = {0};
-    kinde__buf_adds(&aud, client->domain);
-    kinde__buf_adds(&aud, "/api");
-    char *audience = kinde__buf_take(&aud);
+    strbuf aud = {0};
+    strbuf_adds(&aud, client->domain);
+    strbuf_adds(&aud, "/api");
+    char *audience = strbuf_take(&aud, NULL);
     kinde_mgmt *m = audience ? kinde__calloc(1, sizeof *m) : NULL;
     if (!m) {
         kinde__free(audience);
@@ -246,16 +246,16 @@ static const char *value_of(const kinde_mgmt_param *params, const char *name)
 static char *build_url(const kinde_mgmt *m, const kinde_mgmt_op_info *info,
                        const kinde_mgmt_param *params, const char *next_token)
 {
-    kinde__buf b = {0};
-    kinde__buf_adds(&b, m->client->domain);
+    strbuf b = {0};
+    strbuf_adds(&b, m->client->domain);
     for (const char *t = info->path; *t;) {
         const char *open = strchr(t, '{');
         const char *close = open ? strchr(open, '}') : NULL;
         if (!open || !close) {
-            kinde__buf_adds(&b, t);
+            strbuf_adds(&b, t);
             break;
         }
-        kinde__buf_add(&b, t, (size_t)(open - t));
+        strbuf_add(&b, t, (size_t)(open - t));
         char name[96];
         size_t n = (size_t)(close - open - 1);
         if (n >= sizeof name) {
@@ -265,7 +265,7 @@ static char *build_url(const kinde_mgmt *m, const kinde_mgmt_op_info *info,
         memcpy(name, open + 1, n);
         name[n] = '\0';
         const char *v = value_of(params, name);
-        kinde__buf_add_urlenc(&b, v ? v : "");
+        strbuf_add_urlenc(&b, v ? v : "");
         t = close + 1;
     }
     char sep = '?';
@@ -273,18 +273,18 @@ static char *build_url(const kinde_mgmt *m, const kinde_mgmt_op_info *info,
         const kinde_mgmt_param_info *p = param_of(info, params[i].name);
         if (p->in != KINDE_MGMT_IN_QUERY)
             continue;
-        kinde__buf_add(&b, &sep, 1);
+        strbuf_add(&b, &sep, 1);
         sep = '&';
-        kinde__buf_add_urlenc(&b, params[i].name);
-        kinde__buf_add(&b, "=", 1);
-        kinde__buf_add_urlenc(&b, params[i].value);
+        strbuf_add_urlenc(&b, params[i].name);
+        strbuf_add(&b, "=", 1);
+        strbuf_add_urlenc(&b, params[i].value);
     }
     if (next_token) {
-        kinde__buf_add(&b, &sep, 1);
-        kinde__buf_adds(&b, "next_token=");
-        kinde__buf_add_urlenc(&b, next_token);
+        strbuf_add(&b, &sep, 1);
+        strbuf_adds(&b, "next_token=");
+        strbuf_add_urlenc(&b, next_token);
     }
-    return kinde__buf_take(&b);
+    return strbuf_take(&b, NULL);
 }
 
 /* ---- answers ------------------------------------------------------------ */

@@ -85,27 +85,27 @@ kinde_code kinde__token_response_parse(long status, const char *body, size_t len
 
 /* Form body for the token and revoke endpoints: client authentication in the
  * body, as Kinde's documentation shows. */
-static void add_field(kinde__buf *b, const char *name, const char *value)
+static void add_field(strbuf *b, const char *name, const char *value)
 {
     if (!value)
         return;
     if (b->len)
-        kinde__buf_add(b, "&", 1);
-    kinde__buf_adds(b, name);
-    kinde__buf_add(b, "=", 1);
-    kinde__buf_add_urlenc(b, value);
+        strbuf_add(b, "&", 1);
+    strbuf_adds(b, name);
+    strbuf_add(b, "=", 1);
+    strbuf_add_urlenc(b, value);
 }
 
-static void add_client_auth(kinde__buf *b, const kinde_client *c)
+static void add_client_auth(strbuf *b, const kinde_client *c)
 {
     add_field(b, "client_id", c->client_id);
     add_field(b, "client_secret", c->client_secret);
 }
 
-static kinde_code post_token(kinde_client *c, kinde__buf *form, kinde__http_response *resp,
+static kinde_code post_token(kinde_client *c, strbuf *form, kinde__http_response *resp,
                              kinde_error *err)
 {
-    char *body = kinde__buf_take(form);
+    char *body = strbuf_take(form, NULL);
     if (!body)
         return kinde__fail(err, KINDE_E_NOMEM, NULL);
     kinde_code rc = kinde__http_request(c, c->token_url, body, NULL, resp, err);
@@ -240,7 +240,7 @@ kinde_code kinde_fetch_token(kinde_client *c, kinde_session *s, const char *resp
     s->state = s->nonce = s->verifier = s->redirect_uri = NULL;
     s->login_started = 0;
 
-    kinde__buf form = {0};
+    strbuf form = {0};
     kinde__http_response resp = {0};
     kinde__token_response tr = {0};
     if (!state) {
@@ -282,7 +282,7 @@ kinde_code kinde_fetch_token(kinde_client *c, kinde_session *s, const char *resp
 done:
     kinde__token_response_clear(&tr);
     kinde__http_response_clear(&resp);
-    kinde__buf_wipe(&form);
+    strbuf_free(&form);
     kinde__callback_clear(&cb);
     kinde__free_secret(state);
     kinde__free_secret(nonce);
@@ -365,14 +365,14 @@ static kinde_code refresh_locked(kinde_client *c, kinde_session *s, kinde_error 
     f->users++;
     if (leader) {
         pthread_mutex_unlock(&c->lock);
-        kinde__buf form = {0};
+        strbuf form = {0};
         kinde__http_response resp = {0};
         add_field(&form, "grant_type", "refresh_token");
         add_field(&form, "refresh_token", s->refresh_token);
         add_client_auth(&form, c);
         kinde_error ferr = {0};
         kinde_code rc = post_token(c, &form, &resp, &ferr);
-        kinde__buf_wipe(&form);
+        strbuf_free(&form);
         pthread_mutex_lock(&c->lock);
         f->rc = rc;
         f->err = ferr;
@@ -565,7 +565,7 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
         max_auds += *p == ' ';
     const char **auds = kinde__calloc(max_auds, sizeof *auds);
     size_t n_auds = 0;
-    kinde__buf form = {0};
+    strbuf form = {0};
     add_field(&form, "grant_type", "client_credentials");
     add_client_auth(&form, c);
     for (char *save = NULL, *tok = list && auds ? strtok_r(list, " ", &save) : NULL; tok;
@@ -578,7 +578,7 @@ kinde_code kinde_get_m2m_token(kinde_client *c, const char *audience, char **acc
     kinde__jdoc *claims = NULL;
     if (!list || !auds) {
         rc = kinde__fail(err, KINDE_E_NOMEM, NULL);
-        kinde__buf_wipe(&form);
+        strbuf_free(&form);
         goto done;
     }
     if ((rc = post_token(c, &form, &resp, err)) ||
@@ -632,11 +632,11 @@ static kinde_code revoke(kinde_client *c, const char *token, const char *hint, k
     kinde_code need = kinde__need_client_id(c, "revocation", err);
     if (need != KINDE_OK)
         return need;
-    kinde__buf form = {0};
+    strbuf form = {0};
     add_field(&form, "token", token);
     add_field(&form, "token_type_hint", hint);
     add_client_auth(&form, c);
-    char *body = kinde__buf_take(&form);
+    char *body = strbuf_take(&form, NULL);
     if (!body)
         return kinde__fail(err, KINDE_E_NOMEM, NULL);
     kinde__http_response resp;

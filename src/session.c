@@ -161,7 +161,7 @@ int64_t kinde_session_expires_at(const kinde_session *s)
 
 static const char SESSION_MAGIC[] = "kinde-session 1\n";
 
-static void add_line(kinde__buf *b, const char *key, const char *value)
+static void add_line(strbuf *b, const char *key, const char *value)
 {
     if (!value)
         return;
@@ -169,18 +169,18 @@ static void add_line(kinde__buf *b, const char *key, const char *value)
         b->failed = 1; /* refuse to write a record that would read back wrong */
         return;
     }
-    kinde__buf_adds(b, key);
-    kinde__buf_add(b, " ", 1);
-    kinde__buf_adds(b, value);
-    kinde__buf_add(b, "\n", 1);
+    strbuf_adds(b, key);
+    strbuf_add(b, " ", 1);
+    strbuf_adds(b, value);
+    strbuf_add(b, "\n", 1);
 }
 
 kinde_code kinde_session_serialize(const kinde_session *s, char **out, kinde_error *err)
 {
     if (!s || !out)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "session and out are required");
-    kinde__buf b = {0};
-    kinde__buf_adds(&b, SESSION_MAGIC);
+    strbuf b = {0};
+    strbuf_adds(&b, SESSION_MAGIC);
     add_line(&b, "at", s->access_token);
     add_line(&b, "it", s->id_token);
     add_line(&b, "rt", s->refresh_token);
@@ -189,9 +189,9 @@ kinde_code kinde_session_serialize(const kinde_session *s, char **out, kinde_err
         add_line(&b, "no", s->nonce);
         add_line(&b, "cv", s->verifier);
         add_line(&b, "ru", s->redirect_uri);
-        kinde__buf_addf(&b, "t %lld\n", (long long)s->login_started);
+        strbuf_addf(&b, "t %lld\n", (long long)s->login_started);
     }
-    *out = kinde__buf_take(&b);
+    *out = strbuf_take(&b, NULL);
     return *out ? KINDE_OK : kinde__fail(err, KINDE_E_NOMEM, NULL);
 }
 

@@ -6,18 +6,18 @@
 
 typedef enum { FLOW_LOGIN, FLOW_REGISTER, FLOW_CREATE_ORG } flow;
 
-static void add_param(kinde__buf *b, const char *name, const char *value)
+static void add_param(strbuf *b, const char *name, const char *value)
 {
     if (!value || !*value)
         return;
-    kinde__buf_add(b, "&", 1);
-    kinde__buf_adds(b, name);
-    kinde__buf_add(b, "=", 1);
-    kinde__buf_add_urlenc(b, value);
+    strbuf_add(b, "&", 1);
+    strbuf_adds(b, name);
+    strbuf_add(b, "=", 1);
+    strbuf_add_urlenc(b, value);
 }
 
 /* Kinde takes several audiences as a repeated parameter. */
-static void add_audiences(kinde__buf *b, const char *list)
+static void add_audiences(strbuf *b, const char *list)
 {
     for (const char *p = list; p && *p;) {
         while (*p == ' ')
@@ -94,9 +94,9 @@ static kinde_code auth_url(kinde_client *c, kinde_session *s, const kinde_auth_p
         return kinde__fail(err, KINDE_E_NOMEM, NULL);
     }
 
-    kinde__buf b = {0};
-    kinde__buf_adds(&b, c->auth_url);
-    kinde__buf_adds(&b, "?response_type=code");
+    strbuf b = {0};
+    strbuf_adds(&b, c->auth_url);
+    strbuf_adds(&b, "?response_type=code");
     add_param(&b, "client_id", c->client_id);
     add_param(&b, "redirect_uri", s->redirect_uri);
     add_param(&b, "scope", c->scope);
@@ -129,7 +129,7 @@ static kinde_code auth_url(kinde_client *c, kinde_session *s, const kinde_auth_p
         add_param(&b, "has_success_page", "true");
     kinde__free(challenge);
 
-    *url = kinde__buf_take(&b);
+    *url = strbuf_take(&b, NULL);
     if (!*url) {
         kinde__session_clear_login(s);
         return kinde__fail(err, KINDE_E_NOMEM, NULL);
@@ -164,12 +164,12 @@ kinde_code kinde_get_logout_url(kinde_client *c, const char *redirect_to, char *
     if (!c || !url)
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "client and url are required");
     const char *target = redirect_to ? redirect_to : c->post_logout_redirect_url;
-    kinde__buf b = {0};
-    kinde__buf_adds(&b, c->logout_url);
+    strbuf b = {0};
+    strbuf_adds(&b, c->logout_url);
     if (target && *target) {
-        kinde__buf_adds(&b, "?redirect=");
-        kinde__buf_add_urlenc(&b, target);
+        strbuf_adds(&b, "?redirect=");
+        strbuf_add_urlenc(&b, target);
     }
-    *url = kinde__buf_take(&b);
+    *url = strbuf_take(&b, NULL);
     return *url ? KINDE_OK : kinde__fail(err, KINDE_E_NOMEM, NULL);
 }

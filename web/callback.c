@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "session.h"
 
 /* What a failed callback tells the person, by SDK error code. */
@@ -74,15 +72,13 @@ static void callback_failure(web_failure *f, kinde_code rc, const kinde_error *e
 static kinde_code fetch_token(const web_site *site, const web_request *q, kinde_session *ks,
                               kinde_error *kerr)
 {
-    buf url;
-    buf_init(&url);
-    buf_puts(&url, site->public_url);
-    buf_puts(&url, q->target);
-    kinde_code rc = buf_ok(&url) ? kinde_fetch_token(site->client, ks, url.data, kerr)
-                                 : KINDE_E_NOMEM;
-    if (url.data)
-        OPENSSL_cleanse(url.data, url.len);
-    buf_free(&url);
+    strbuf url;
+    strbuf_init(&url);
+    strbuf_adds(&url, site->public_url);
+    strbuf_adds(&url, q->target);
+    kinde_code rc = strbuf_ok(&url) ? kinde_fetch_token(site->client, ks, url.data, kerr)
+                                    : KINDE_E_NOMEM;
+    strbuf_free(&url);
     return rc;
 }
 

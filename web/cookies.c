@@ -50,13 +50,13 @@ int cookie_find(const char *header, size_t len, const char *name, char *out, siz
     return found;
 }
 
-void cookie_format(buf *out, const char *name, const char *value, int secure, long max_age)
+void cookie_format(strbuf *out, const char *name, const char *value, int secure, long max_age)
 {
-    buf_printf(out, "%s=%s; Path=/; HttpOnly; SameSite=Lax", name, value);
+    strbuf_addf(out, "%s=%s; Path=/; HttpOnly; SameSite=Lax", name, value);
     if (secure)
-        buf_puts(out, "; Secure");
+        strbuf_adds(out, "; Secure");
     if (max_age >= 0)
-        buf_printf(out, "; Max-Age=%ld", max_age);
+        strbuf_addf(out, "; Max-Age=%ld", max_age);
     if (max_age == 0)
-        buf_puts(out, "; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+        strbuf_adds(out, "; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
 }

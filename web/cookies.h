@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "strbuf.h"
 
 /* Longest Cookie header the app reads; a longer one is answered 431. */
 #define COOKIE_HEADER_MAX 4096
@@ -17,6 +17,6 @@ int cookie_find(const char *header, size_t len, const char *name, char *out, siz
 
 /* Appends a Set-Cookie value: HttpOnly, SameSite=Lax, Path=/, plus Secure
  * when secure; max_age < 0 means a browser-session cookie, 0 deletes it. */
-void cookie_format(buf *out, const char *name, const char *value, int secure, long max_age);
+void cookie_format(strbuf *out, const char *name, const char *value, int secure, long max_age);
 
 #endif

@@ -25,16 +25,16 @@ int web_query(const web_request *q, const char *name, char *out, size_t outsz)
 void web_response_init(web_response *r)
 {
     memset(r, 0, sizeof *r);
-    buf_init(&r->body);
-    buf_init(&r->cookie);
+    strbuf_init(&r->body);
+    strbuf_init(&r->cookie);
     r->status = 200;
     r->content_type = "text/html; charset=utf-8";
 }
 
 void web_response_free(web_response *r)
 {
-    buf_free(&r->body);
-    buf_free(&r->cookie);
+    strbuf_free(&r->body);
+    strbuf_free(&r->cookie);
     free(r->location);
     r->location = NULL;
 }

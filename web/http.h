@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "strbuf.h"
 
 /* Longest request target the handlers read; a longer one is answered 414. */
 #define WEB_TARGET_MAX 4096
@@ -36,10 +36,10 @@ int web_query(const web_request *q, const char *name, char *out, size_t outsz);
 
 typedef struct web_response {
     unsigned status;
-    buf body;
+    strbuf body;
     const char *content_type; /* static text */
     char *location;           /* owned */
-    buf cookie;               /* one Set-Cookie value, when len > 0 */
+    strbuf cookie;               /* one Set-Cookie value, when len > 0 */
     int no_store;             /* the page shows session data */
     int no_referrer;          /* the callback: its URL held a code */
     const char *allow;        /* for 405 */

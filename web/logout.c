@@ -38,7 +38,7 @@ int web_signout(const web_site *site, const web_request *q, web_response *r, web
     if (!same_origin(site, q) || form_get(body, q->body_len, "csrf", csrf, sizeof csrf) != 1 ||
         !token_equal(csrf, s.rec.csrf)) {
         web_session_free(&s);
-        buf_free(&r->cookie);
+        strbuf_free(&r->cookie);
         web_fail(f, 403, "Sign-out refused",
                  "This sign-out request did not come from a page of this app, so nothing "
                  "was changed. Use the Sign out button on the home page.",

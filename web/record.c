@@ -51,16 +51,16 @@ int token_equal(const char *a, const char *b)
     return CRYPTO_memcmp(a, b, TOKEN_CHARS) == 0;
 }
 
-void record_encode(const web_record *r, buf *out)
+void record_encode(const web_record *r, strbuf *out)
 {
     size_t plen = r->profile ? r->profile_len : 0;
-    buf_printf(out, "kwa2 %d %lld %lld %s %s %lld %zu\n", r->signed_in ? 1 : 0,
-               (long long)r->created, (long long)r->seen, r->csrf, r->next[0] ? r->next : "-",
-               (long long)(r->profile ? r->profile_at : 0), plen);
+    strbuf_addf(out, "kwa2 %d %lld %lld %s %s %lld %zu\n", r->signed_in ? 1 : 0,
+                (long long)r->created, (long long)r->seen, r->csrf, r->next[0] ? r->next : "-",
+                (long long)(r->profile ? r->profile_at : 0), plen);
     if (plen)
-        buf_append(out, r->profile, plen);
+        strbuf_add(out, r->profile, plen);
     if (r->kinde)
-        buf_append(out, r->kinde, r->kinde_len);
+        strbuf_add(out, r->kinde, r->kinde_len);
 }
 
 /* The next space- or newline-terminated field of data, at most max chars. */

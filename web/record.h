@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "strbuf.h"
 #include "redirects.h"
 
 /* 32 random bytes in base64url: 256 bits, 43 characters. */
@@ -38,7 +38,7 @@ typedef struct web_record {
 
 /* "kwa2 <signed_in> <created> <seen> <csrf> <next|-> <profile_at> <profile_len>\n"
  * then the profile's bytes, then the kinde session. Stored sealed (seal.h). */
-void record_encode(const web_record *r, buf *out);
+void record_encode(const web_record *r, strbuf *out);
 
 /* Parses record_encode() output. 0 ok (free r with record_free), -1 corrupt. */
 int record_decode(const char *data, size_t len, web_record *r);

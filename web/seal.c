@@ -122,7 +122,7 @@ void seal_id(const web_seal_key *k, const char *id, char out[SEAL_ID_HEX_SIZE])
         snprintf(out + 2 * i, 3, "%02x", mac[i]);
 }
 
-void seal_record(const web_seal_key *k, const char *ad, const char *plain, size_t len, buf *out)
+void seal_record(const web_seal_key *k, const char *ad, const char *plain, size_t len, strbuf *out)
 {
     unsigned char nonce[NONCE_LEN], tag[TAG_LEN];
     unsigned char *ct = malloc(len ? len : 1);
@@ -134,10 +134,10 @@ void seal_record(const web_seal_key *k, const char *ad, const char *plain, size_
                     EVP_EncryptFinal_ex(c, ct + n, &n) == 1 &&
                     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG_LEN, tag) == 1;
     if (ok) {
-        buf_append(out, MAGIC, MAGIC_LEN);
-        buf_append(out, (const char *)nonce, NONCE_LEN);
-        buf_append(out, (const char *)ct, len);
-        buf_append(out, (const char *)tag, TAG_LEN);
+        strbuf_add(out, MAGIC, MAGIC_LEN);
+        strbuf_add(out, (const char *)nonce, NONCE_LEN);
+        strbuf_add(out, (const char *)ct, len);
+        strbuf_add(out, (const char *)tag, TAG_LEN);
     } else {
         out->failed = 1;
     }

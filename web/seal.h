@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "strbuf.h"
 
 #define SEAL_KEY_BYTES 32
 #define SEAL_KEY_HEX (2 * SEAL_KEY_BYTES)
@@ -34,7 +34,7 @@ int seal_key_load(const char *hex, const char *path, web_seal_key *k, char *err,
 void seal_id(const web_seal_key *k, const char *id, char out[SEAL_ID_HEX_SIZE]);
 
 /* Appends "kws1" nonce(12) ciphertext tag(16) of plain to out, bound to ad. */
-void seal_record(const web_seal_key *k, const char *ad, const char *plain, size_t len, buf *out);
+void seal_record(const web_seal_key *k, const char *ad, const char *plain, size_t len, strbuf *out);
 
 /* Opens seal_record() output bound to ad: 0 ok (*plain malloc'd, NUL-ended,
  * the caller wipes and frees it), -1 refused (wrong key, another storage key,

@@ -26,13 +26,13 @@ static store_key key_of(const web_site *site, const char *id)
 
 void web_cookie_clear(const web_site *site, web_response *r)
 {
-    buf_free(&r->cookie);
+    strbuf_free(&r->cookie);
     cookie_format(&r->cookie, site->cookie_name, "", site->secure, 0);
 }
 
 void web_cookie_issue(const web_site *site, web_response *r, const char *id)
 {
-    buf_free(&r->cookie);
+    strbuf_free(&r->cookie);
     cookie_format(&r->cookie, site->cookie_name, id, site->secure, -1);
 }
 
@@ -48,25 +48,23 @@ static long record_ttl(const web_site *site, const web_record *rec, int64_t now)
 int web_session_save(const web_site *site, const char *id, const web_record *rec,
                      store_error *err)
 {
-    buf b, sealed;
-    buf_init(&b);
-    buf_init(&sealed);
+    strbuf b, sealed;
+    strbuf_init(&b);
+    strbuf_init(&sealed);
     record_encode(rec, &b);
     store_key key = key_of(site, id);
-    if (buf_ok(&b))
+    if (strbuf_ok(&b))
         seal_record(site->seal, key.text, b.data, b.len, &sealed);
     int rc;
-    if (buf_ok(&b) && buf_ok(&sealed)) {
+    if (strbuf_ok(&b) && strbuf_ok(&sealed)) {
         rc = store_put(site->store, key.text, sealed.data, sealed.len,
                        record_ttl(site, rec, time(NULL)), err);
     } else {
         store_error_set(err, "no memory to encode or seal a session record");
         rc = -1;
     }
-    if (b.data)
-        OPENSSL_cleanse(b.data, b.len);
-    buf_free(&b);
-    buf_free(&sealed);
+    strbuf_free(&b);
+    strbuf_free(&sealed);
     return rc;
 }
 

@@ -15,7 +15,7 @@ static const char *const seed_permissions[] = {"create:todos", "update:todos", "
 static const char *const field_value[] = {"field", "value"};
 static const char *const claim_value[] = {"claim", "value"};
 
-static void section_user(buf *out, web_session *s)
+static void section_user(strbuf *out, web_session *s)
 {
     kinde_user d;
     if (kinde_get_user_details(s->ks, &d, NULL) != KINDE_OK)
@@ -32,7 +32,7 @@ static void section_user(buf *out, web_session *s)
     page_section_end(&t, NULL);
 }
 
-static void section_permissions(buf *out, web_session *s)
+static void section_permissions(strbuf *out, web_session *s)
 {
     static const char *const headers[] = {"permission", "granted", "organization"};
     page_section t;
@@ -51,7 +51,7 @@ static void section_permissions(buf *out, web_session *s)
 }
 
 /* The current organization (access token) and all of them (ID token). */
-static void section_organizations(buf *out, web_session *s)
+static void section_organizations(strbuf *out, web_session *s)
 {
     static const char *const headers[] = {"org_code", "current"};
     const char *current;
@@ -60,15 +60,15 @@ static void section_organizations(buf *out, web_session *s)
     kinde_strings orgs;
     if (kinde_get_user_organizations(s->ks, &orgs, NULL) != KINDE_OK)
         orgs = (kinde_strings){0, NULL};
-    buf intro;
-    buf_init(&intro);
+    strbuf intro;
+    strbuf_init(&intro);
     if (current)
-        buf_printf(&intro, "Signed in to %s (kinde_get_organization).", current);
+        strbuf_addf(&intro, "Signed in to %s (kinde_get_organization).", current);
     page_section t;
     page_section_begin(&t, out, "organizations", "Organizations",
-                       current ? (buf_ok(&intro) ? intro.data : "") : "No current organization.",
+                       current ? (strbuf_ok(&intro) ? intro.data : "") : "No current organization.",
                        headers, 2);
-    buf_free(&intro);
+    strbuf_free(&intro);
     for (size_t i = 0; i < orgs.count; i++) {
         page_cell(&t, orgs.items[i]);
         page_cell(&t, current && strcmp(current, orgs.items[i]) == 0 ? "yes" : "no");
@@ -76,7 +76,7 @@ static void section_organizations(buf *out, web_session *s)
     page_section_end(&t, "You belong to no organization.");
 }
 
-static void section_roles(buf *out, web_session *s)
+static void section_roles(strbuf *out, web_session *s)
 {
     static const char *const headers[] = {"role"};
     kinde_strings roles;
@@ -105,7 +105,7 @@ static void flag_value(page_section *t, web_session *s, const char *flag, kinde_
 }
 
 /* The three flags, through the typed getters, with their defaults. */
-static void section_flags(buf *out, web_session *s)
+static void section_flags(strbuf *out, web_session *s)
 {
     static const char *const headers[] = {"flag", "type", "value", "default"};
     page_section t;
@@ -128,19 +128,19 @@ static void section_flags(buf *out, web_session *s)
 
     int64_t limit = 0, limit_default = 5;
     rc = kinde_get_integer_flag(s->ks, "competitions_limit", &limit_default, &limit, NULL);
-    buf number;
-    buf_init(&number);
-    buf_printf(&number, "%lld", (long long)limit);
+    strbuf number;
+    strbuf_init(&number);
+    strbuf_addf(&number, "%lld", (long long)limit);
     page_cell(&t, "competitions_limit");
     page_cell(&t, "integer");
-    flag_value(&t, s, "competitions_limit", rc, buf_ok(&number) ? number.data : "");
+    flag_value(&t, s, "competitions_limit", rc, strbuf_ok(&number) ? number.data : "");
     page_cell(&t, "5");
-    buf_free(&number);
+    strbuf_free(&number);
     page_section_end(&t, NULL);
 }
 
 /* Every claim of one token, each read through kinde_get_claim (as JSON). */
-static void section_claims(buf *out, web_session *s, kinde_token_kind kind)
+static void section_claims(strbuf *out, web_session *s, kinde_token_kind kind)
 {
     int id = kind == KINDE_ID_TOKEN;
     page_section t;
@@ -171,7 +171,7 @@ static void section_claims(buf *out, web_session *s, kinde_token_kind kind)
 
 /* The profile, kept with the session (web_session_profile): Kinde is asked
  * once per WEB_PROFILE_MAX_AGE and after each refresh, not on every view. */
-static void section_profile(const web_site *site, buf *out, web_session *s)
+static void section_profile(const web_site *site, strbuf *out, web_session *s)
 {
     const char *profile = NULL;
     int got = web_session_profile(site, s, &profile);
@@ -200,7 +200,7 @@ static void section_profile(const web_site *site, buf *out, web_session *s)
 }
 
 void details_page(const web_site *site, web_session *s, const page_user *user,
-                  webhook_events *webhooks, buf *out)
+                  webhook_events *webhooks, strbuf *out)
 {
     page_details_begin(out, user);
     section_user(out, s);

@@ -11,6 +11,6 @@
  * fetched from Kinde now; when that fails the page says so in a plain
  * sentence and the log gets the detail. */
 void details_page(const web_site *site, web_session *s, const page_user *user,
-                  webhook_events *webhooks, buf *out);
+                  webhook_events *webhooks, strbuf *out);
 
 #endif

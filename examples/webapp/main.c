@@ -60,17 +60,17 @@ static int parse_long(const char *s, long min, long max, long *out)
 
 static int write_ready_file(const char *path, int port)
 {
-    buf tmp;
-    buf_init(&tmp);
-    buf_printf(&tmp, "%s.tmp", path);
-    FILE *f = buf_ok(&tmp) ? fopen(tmp.data, "w") : NULL;
+    strbuf tmp;
+    strbuf_init(&tmp);
+    strbuf_addf(&tmp, "%s.tmp", path);
+    FILE *f = strbuf_ok(&tmp) ? fopen(tmp.data, "w") : NULL;
     int rc = -1;
     if (f) {
         fprintf(f, "%d\n", port);
         if (fclose(f) == 0)
             rc = rename(tmp.data, path);
     }
-    buf_free(&tmp);
+    strbuf_free(&tmp);
     return rc;
 }
 
@@ -78,30 +78,30 @@ static int write_ready_file(const char *path, int port)
  * else http://ADDR:PORT. NULL when out of memory. */
 static char *public_url_of(const char *given, const char *bind, int port)
 {
-    buf b;
-    buf_init(&b);
+    strbuf b;
+    strbuf_init(&b);
     if (given) {
         size_t len = strlen(given);
         while (len > 0 && given[len - 1] == '/')
             len--;
-        buf_append(&b, given, len);
+        strbuf_add(&b, given, len);
     } else {
-        buf_printf(&b, "http://%s:%d", strcmp(bind, "0.0.0.0") == 0 ? "127.0.0.1" : bind, port);
+        strbuf_addf(&b, "http://%s:%d", strcmp(bind, "0.0.0.0") == 0 ? "127.0.0.1" : bind, port);
     }
-    return buf_take(&b, NULL);
+    return strbuf_take(&b, NULL);
 }
 
 /* The Kinde client, with the app's own addresses as the defaults for what
  * neither the environment nor the dotenv file says. */
 static kinde_code client_new(const app *a, kinde_client **out, kinde_error *err)
 {
-    buf callback, home;
-    buf_init(&callback);
-    buf_init(&home);
-    buf_printf(&callback, "%s/callback", a->site.public_url);
-    buf_printf(&home, "%s/", a->site.public_url);
+    strbuf callback, home;
+    strbuf_init(&callback);
+    strbuf_init(&home);
+    strbuf_addf(&callback, "%s/callback", a->site.public_url);
+    strbuf_addf(&home, "%s/", a->site.public_url);
     kinde_code rc = KINDE_E_NOMEM;
-    if (buf_ok(&callback) && buf_ok(&home)) {
+    if (strbuf_ok(&callback) && strbuf_ok(&home)) {
         kinde_config base;
         kinde_config_init(&base);
         base.callback_url = callback.data;
@@ -113,8 +113,8 @@ static kinde_code client_new(const app *a, kinde_client **out, kinde_error *err)
             base.connect_timeout_ms = a->kinde_timeout_ms;
         rc = kinde_client_new_from_env(a->env_file, &base, out, err);
     }
-    buf_free(&callback);
-    buf_free(&home);
+    strbuf_free(&callback);
+    strbuf_free(&home);
     return rc;
 }
 
@@ -218,14 +218,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "kinde-webapp: cannot create %s: %s\n", a.data_dir, strerror(errno));
         return 1;
     }
-    buf default_key;
-    buf_init(&default_key);
-    buf_printf(&default_key, "%s/session.key", a.data_dir);
+    strbuf default_key;
+    strbuf_init(&default_key);
+    strbuf_addf(&default_key, "%s/session.key", a.data_dir);
     static web_seal_key seal;
-    int keyed = buf_ok(&default_key) &&
+    int keyed = strbuf_ok(&default_key) &&
                 seal_key_load(getenv("KINDE_WEBAPP_SESSION_KEY"),
                               key_file ? key_file : default_key.data, &seal, err, sizeof err) == 0;
-    buf_free(&default_key);
+    strbuf_free(&default_key);
     if (!keyed) {
         fprintf(stderr, "kinde-webapp: %s\n", err[0] ? err : "out of memory");
         return 1;

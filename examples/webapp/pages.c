@@ -45,51 +45,51 @@ void page_initials(const char *given, const char *family, const char *email, cha
     out[o < outsz ? o : outsz - 1] = '\0';
 }
 
-static void head(buf *b, const char *title, const page_user *user)
+static void head(strbuf *b, const char *title, const page_user *user)
 {
-    buf_puts(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    strbuf_adds(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                 "<title>");
-    buf_html(b, title);
-    buf_puts(b, " · kinde-c</title>\n"
+    strbuf_add_html(b, title);
+    strbuf_adds(b, " · kinde-c</title>\n"
                 "<link rel=\"stylesheet\" href=\"/static/styles.css\">\n"
                 "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
                 "</head>\n<body>\n<header class=\"topbar\">\n<nav class=\"nav wrap\">\n"
                 "<a class=\"brand\" href=\"/\"><span class=\"brand-mark\">K</span>kinde-c</a>\n");
     if (!user) {
-        buf_puts(b, "<div class=\"nav-actions\" data-view=\"signed-out\">\n"
+        strbuf_adds(b, "<div class=\"nav-actions\" data-view=\"signed-out\">\n"
                     "<a id=\"login\" class=\"button button-quiet\" href=\"/login\">Sign in</a>\n"
                     "<a id=\"register\" class=\"button button-dark\" href=\"/register\">Sign up</a>\n"
                     "</div>\n");
     } else {
-        buf_puts(b, "<div class=\"nav-actions profile\" data-view=\"signed-in\">\n"
+        strbuf_adds(b, "<div class=\"nav-actions profile\" data-view=\"signed-in\">\n"
                     "<span class=\"avatar\" id=\"avatar\" aria-hidden=\"true\">");
-        buf_html(b, user->initials);
-        buf_puts(b, "</span>\n<div class=\"profile-text\">\n<span class=\"profile-name\" id=\"user-name\">");
-        buf_html(b, user->full_name);
-        buf_puts(b, "</span>\n<form method=\"post\" action=\"/logout\" class=\"logout-form\">\n"
+        strbuf_add_html(b, user->initials);
+        strbuf_adds(b, "</span>\n<div class=\"profile-text\">\n<span class=\"profile-name\" id=\"user-name\">");
+        strbuf_add_html(b, user->full_name);
+        strbuf_adds(b, "</span>\n<form method=\"post\" action=\"/logout\" class=\"logout-form\">\n"
                     "<input type=\"hidden\" name=\"csrf\" value=\"");
-        buf_html(b, user->csrf);
-        buf_puts(b, "\">\n<button id=\"logout\" type=\"submit\" class=\"link-button\">Sign out</button>\n"
+        strbuf_add_html(b, user->csrf);
+        strbuf_adds(b, "\">\n<button id=\"logout\" type=\"submit\" class=\"link-button\">Sign out</button>\n"
                     "</form>\n</div>\n</div>\n");
     }
-    buf_puts(b, "</nav>\n</header>\n<main class=\"wrap\">\n");
+    strbuf_adds(b, "</nav>\n</header>\n<main class=\"wrap\">\n");
 }
 
-static void foot(buf *b)
+static void foot(strbuf *b)
 {
-    buf_puts(b, "</main>\n<footer class=\"footer wrap\">\n<strong>kinde-c</strong>\n"
+    strbuf_adds(b, "</main>\n<footer class=\"footer wrap\">\n<strong>kinde-c</strong>\n"
                 "<p>The Kinde SDK for C. Read the <a class=\"link\" href=\"https://docs.kinde.com\" "
                 "rel=\"noreferrer\">Kinde docs</a>.</p>\n"
                 "<small>Demo app: sessions stay on the server, the browser holds only an "
                 "opaque id.</small>\n</footer>\n</body>\n</html>\n");
 }
 
-void page_home(buf *out, const page_user *user)
+void page_home(strbuf *out, const page_user *user)
 {
     head(out, user ? "Home" : "Sign in", user);
     if (!user) {
-        buf_puts(out,
+        strbuf_adds(out,
                  "<section class=\"card hero\" id=\"hero\">\n"
                  "<p class=\"eyebrow\">kinde-c demo</p>\n"
                  "<h1 class=\"display\">Let's start authenticating<br>with Kinde</h1>\n"
@@ -102,10 +102,10 @@ void page_home(buf *out, const page_user *user)
                  "Or create an organization</a></p>\n"
                  "</section>\n");
     } else {
-        buf_puts(out, "<section class=\"card welcome\" id=\"welcome\">\n"
+        strbuf_adds(out, "<section class=\"card welcome\" id=\"welcome\">\n"
                       "<p class=\"eyebrow\">Woohoo, ");
-        buf_html(out, user->full_name);
-        buf_puts(out, "!</p>\n<h1 class=\"display\">Your authentication is all sorted.<br>"
+        strbuf_add_html(out, user->full_name);
+        strbuf_adds(out, "!</p>\n<h1 class=\"display\">Your authentication is all sorted.<br>"
                       "Build the important stuff.</h1>\n</section>\n"
                       "<section class=\"next\">\n<h2>Next steps for you</h2>\n<ul class=\"tiles\">\n"
                       "<li><a class=\"tile\" id=\"details-link\" href=\"/details\"><strong>"
@@ -118,62 +118,62 @@ void page_home(buf *out, const page_user *user)
     foot(out);
 }
 
-void page_details_begin(buf *out, const page_user *user)
+void page_details_begin(strbuf *out, const page_user *user)
 {
     head(out, "Details", user);
-    buf_puts(out, "<section class=\"card banner\">\n<h1 class=\"display-small\">What Kinde told us "
+    strbuf_adds(out, "<section class=\"card banner\">\n<h1 class=\"display-small\">What Kinde told us "
                   "about you</h1>\n<p>Read from your verified tokens by the SDK, on the server. "
                   "The tokens themselves never reach your browser.</p>\n</section>\n");
 }
 
-void page_details_end(buf *out)
+void page_details_end(strbuf *out)
 {
     foot(out);
 }
 
-void page_section_begin(page_section *t, buf *out, const char *id, const char *title,
+void page_section_begin(page_section *t, strbuf *out, const char *id, const char *title,
                         const char *intro, const char *const *headers, size_t ncols)
 {
     memset(t, 0, sizeof *t);
     t->out = out;
     t->headers = headers;
     t->ncols = ncols ? ncols : 1;
-    buf_puts(out, "<section class=\"panel\" id=\"");
-    buf_html(out, id);
-    buf_puts(out, "\">\n<h2>");
-    buf_html(out, title);
-    buf_puts(out, "</h2>\n");
+    strbuf_adds(out, "<section class=\"panel\" id=\"");
+    strbuf_add_html(out, id);
+    strbuf_adds(out, "\">\n<h2>");
+    strbuf_add_html(out, title);
+    strbuf_adds(out, "</h2>\n");
     if (intro) {
-        buf_puts(out, "<p class=\"muted\">");
-        buf_html(out, intro);
-        buf_puts(out, "</p>\n");
+        strbuf_adds(out, "<p class=\"muted\">");
+        strbuf_add_html(out, intro);
+        strbuf_adds(out, "</p>\n");
     }
 }
 
 /* Opens a cell: the table's head before the first row, <tr> before each. */
 static void cell_open(page_section *t)
 {
-    buf *out = t->out;
+    strbuf *out = t->out;
     if (t->col == 0) {
         if (t->nrows == 0) {
-            buf_puts(out, "<table>\n<thead><tr>");
+            strbuf_adds(out, "<table>\n<thead><tr>");
             for (size_t c = 0; c < t->ncols; c++) {
-                buf_puts(out, "<th>");
-                buf_html(out, t->headers ? t->headers[c] : NULL);
-                buf_puts(out, "</th>");
+                strbuf_adds(out, "<th>");
+                strbuf_add_html(out, t->headers ? t->headers[c] : NULL);
+                strbuf_adds(out, "</th>");
             }
-            buf_puts(out, "</tr></thead>\n<tbody>\n");
+            strbuf_adds(out, "</tr></thead>\n<tbody>\n");
         }
-        buf_puts(out, "<tr>");
+        strbuf_adds(out, "<tr>");
     }
-    buf_puts(out, t->col == 0 ? "<th scope=\"row\"><code>" : "<td>");
+    strbuf_adds(out, t->col == 0 ? "<th scope=\"row\"><code>" : "<td>");
 }
 
 static void cell_close(page_section *t)
 {
-    buf_puts(t->out, t->col == 0 ? "</code></th>" : "</td>");
+    strbuf_adds(t->out, t->col == 0 ? "</code></th>" : "</td>");
     if (++t->col == t->ncols) {
-        buf_puts(t->out, "</tr>\n");
+        strbuf_adds(t->out, "</tr>\n");
         t->col = 0;
         t->nrows++;
     }
@@ -182,51 +182,51 @@ static void cell_close(page_section *t)
 void page_cell(page_section *t, const char *text)
 {
     cell_open(t);
-    buf_html(t->out, text ? text : "(none)");
+    strbuf_add_html(t->out, text ? text : "(none)");
     cell_close(t);
 }
 
 void page_cell2(page_section *t, const char *text, const char *end)
 {
     cell_open(t);
-    buf_html(t->out, text);
-    buf_html(t->out, end);
+    strbuf_add_html(t->out, text);
+    strbuf_add_html(t->out, end);
     cell_close(t);
 }
 
 void page_section_end(page_section *t, const char *empty)
 {
-    buf *out = t->out;
+    strbuf *out = t->out;
     while (t->col != 0) /* a short last row: filled, so the table stays square */
         page_cell(t, "");
     if (t->nrows == 0) {
-        buf_puts(out, "<p class=\"empty\">");
-        buf_html(out, empty ? empty : "Nothing here.");
-        buf_puts(out, "</p>\n</section>\n");
+        strbuf_adds(out, "<p class=\"empty\">");
+        strbuf_add_html(out, empty ? empty : "Nothing here.");
+        strbuf_adds(out, "</p>\n</section>\n");
         return;
     }
-    buf_puts(out, "</tbody>\n</table>\n</section>\n");
+    strbuf_adds(out, "</tbody>\n</table>\n</section>\n");
 }
 
-void page_error(buf *out, const page_user *user, const char *title, const char *message,
+void page_error(strbuf *out, const page_user *user, const char *title, const char *message,
                 const char *reason, int offer_sign_in)
 {
     head(out, title, user);
-    buf_puts(out, "<section class=\"card problem\" id=\"error\">\n<p class=\"eyebrow\">"
+    strbuf_adds(out, "<section class=\"card problem\" id=\"error\">\n<p class=\"eyebrow\">"
                   "Something went wrong</p>\n<h1 class=\"display-small\">");
-    buf_html(out, title);
-    buf_puts(out, "</h1>\n<p class=\"tagline\">");
-    buf_html(out, message);
-    buf_puts(out, "</p>\n");
+    strbuf_add_html(out, title);
+    strbuf_adds(out, "</h1>\n<p class=\"tagline\">");
+    strbuf_add_html(out, message);
+    strbuf_adds(out, "</p>\n");
     if (reason && *reason) {
-        buf_puts(out, "<p class=\"reason\">Reason: <code id=\"reason\">");
-        buf_html(out, reason);
-        buf_puts(out, "</code></p>\n");
+        strbuf_adds(out, "<p class=\"reason\">Reason: <code id=\"reason\">");
+        strbuf_add_html(out, reason);
+        strbuf_adds(out, "</code></p>\n");
     }
-    buf_puts(out, "<div class=\"hero-actions\">\n");
+    strbuf_adds(out, "<div class=\"hero-actions\">\n");
     if (offer_sign_in)
-        buf_puts(out, "<a class=\"button button-light\" href=\"/login\">Try signing in again</a>\n");
-    buf_puts(out, "<a class=\"button button-outline\" href=\"/\">Back to the home page</a>\n"
+        strbuf_adds(out, "<a class=\"button button-light\" href=\"/login\">Try signing in again</a>\n");
+    strbuf_adds(out, "<a class=\"button button-outline\" href=\"/\">Back to the home page</a>\n"
                   "</div>\n</section>\n");
     foot(out);
 }

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "strbuf.h"
 
 /* Who is signed in, as the navigation bar shows it; NULL = signed out. */
 typedef struct page_user {
@@ -23,17 +23,17 @@ void page_initials(const char *given, const char *family, const char *email, cha
 
 /* Home: the hero with Sign in / Sign up when user is NULL, else the
  * "all sorted" card and a link to /details. */
-void page_home(buf *out, const page_user *user);
+void page_home(strbuf *out, const page_user *user);
 
 /* The details page, written as it is read: page_details_begin, then for
  * each section page_section_begin, its rows, page_section_end, then
  * page_details_end. Rows are any number of cells, each escaped; no sizes to
  * count and no arrays to fill. */
-void page_details_begin(buf *out, const page_user *user);
-void page_details_end(buf *out);
+void page_details_begin(strbuf *out, const page_user *user);
+void page_details_end(strbuf *out);
 
 typedef struct page_section {
-    buf *out;
+    strbuf *out;
     const char *const *headers;
     size_t ncols;
     size_t nrows;
@@ -42,7 +42,7 @@ typedef struct page_section {
 
 /* <section id=...><h2>title</h2> and the intro (NULL: none), all escaped.
  * headers: ncols column names, borrowed until page_section_end. */
-void page_section_begin(page_section *t, buf *out, const char *id, const char *title,
+void page_section_begin(page_section *t, strbuf *out, const char *id, const char *title,
                         const char *intro, const char *const *headers, size_t ncols);
 /* The next cell; a new row starts after ncols of them. NULL shows "(none)". */
 void page_cell(page_section *t, const char *text);
@@ -52,7 +52,7 @@ void page_cell2(page_section *t, const char *text, const char *end);
 void page_section_end(page_section *t, const char *empty);
 
 /* A friendly error: what happened, the reason code, and the ways back. */
-void page_error(buf *out, const page_user *user, const char *title, const char *message,
+void page_error(strbuf *out, const page_user *user, const char *title, const char *message,
                 const char *reason, int offer_sign_in);
 
 #endif

@@ -19,7 +19,7 @@ static void error_page(web_response *r, unsigned status, const char *title, cons
 {
     r->status = status;
     r->no_store = 1;
-    buf_free(&r->body);
+    strbuf_free(&r->body);
     page_error(&r->body, NULL, title, message, reason, offer_sign_in);
 }
 
@@ -31,7 +31,7 @@ static void show_failure(web_response *r, const web_failure *f)
 /* Who is signed in, as the navigation bar shows it. */
 typedef struct user_view {
     page_user user;
-    buf full_name;
+    strbuf full_name;
     char initials[16];
 } user_view;
 
@@ -40,18 +40,18 @@ static void user_view_fill(user_view *u, web_session *s)
     kinde_user d;
     memset(&d, 0, sizeof d);
     memset(u, 0, sizeof *u);
-    buf_init(&u->full_name);
+    strbuf_init(&u->full_name);
     if (kinde_get_user_details(s->ks, &d, NULL) != KINDE_OK)
         memset(&d, 0, sizeof d);
     if (d.given_name && d.family_name)
-        buf_printf(&u->full_name, "%s %s", d.given_name, d.family_name);
+        strbuf_addf(&u->full_name, "%s %s", d.given_name, d.family_name);
     else
-        buf_puts(&u->full_name, d.given_name    ? d.given_name
+        strbuf_adds(&u->full_name, d.given_name    ? d.given_name
                                 : d.family_name ? d.family_name
                                 : d.email       ? d.email
                                                 : "Signed in");
     page_initials(d.given_name, d.family_name, d.email, u->initials, sizeof u->initials);
-    u->user.full_name = buf_ok(&u->full_name) ? u->full_name.data : "";
+    u->user.full_name = strbuf_ok(&u->full_name) ? u->full_name.data : "";
     u->user.initials = u->initials;
     u->user.email = d.email;
     u->user.csrf = s->rec.csrf;
@@ -113,7 +113,7 @@ static int route_home(app *a, const web_request *q, web_response *r, int now)
             user_view_fill(&u, &s);
         page_home(&r->body, in ? &u.user : NULL);
         if (in)
-            buf_free(&u.full_name);
+            strbuf_free(&u.full_name);
     }
     web_session_free(&s);
     return 0;
@@ -130,7 +130,7 @@ static void route_details(app *a, const web_request *q, web_response *r)
         user_view u;
         user_view_fill(&u, &s);
         details_page(&a->site, &s, &u.user, a->webhooks, &r->body);
-        buf_free(&u.full_name);
+        strbuf_free(&u.full_name);
     }
     web_session_free(&s);
 }
@@ -144,7 +144,7 @@ static void route_healthz(app *a, web_response *r)
     r->status = up ? 200 : 503;
     r->content_type = "text/plain; charset=utf-8";
     r->no_store = 1;
-    buf_printf(&r->body, "%s sessions=%s\n", up ? "ok" : "unavailable", a->site.store->name);
+    strbuf_addf(&r->body, "%s sessions=%s\n", up ? "ok" : "unavailable", a->site.store->name);
 }
 
 static void route_static(const web_request *q, const char *name, web_response *r)
@@ -158,7 +158,7 @@ static void route_static(const web_request *q, const char *name, web_response *r
         if (inm && strcmp(inm, s->etag) == 0)
             r->status = 304;
         else
-            buf_append(&r->body, (const char *)s->data, s->size);
+            strbuf_add(&r->body, (const char *)s->data, s->size);
         return;
     }
     error_page(r, 404, "Not found", "There is no such file.", "not_found", 0);

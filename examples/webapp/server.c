@@ -17,7 +17,7 @@
 static struct MHD_Response *to_mhd(web_response *r)
 {
     size_t len = 0;
-    char *body = buf_take(&r->body, &len);
+    char *body = strbuf_take(&r->body, &len);
     struct MHD_Response *resp =
         body ? MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE) : NULL;
     if (!resp) {

@@ -30,9 +30,9 @@ static const char *loggable(const char *s, char *out, size_t outsz)
 static void answer(web_response *r, unsigned status, const char *text)
 {
     r->status = status;
-    buf_free(&r->body);
-    buf_puts(&r->body, text);
-    buf_puts(&r->body, "\n");
+    strbuf_free(&r->body);
+    strbuf_adds(&r->body, text);
+    strbuf_adds(&r->body, "\n");
 }
 
 /* A refusal: the status and a plain reason to the sender, the SDK's code and
@@ -138,7 +138,7 @@ static void event_row(void *ctx, const webhook_event_row *e)
     page_cell(t, e->source);
 }
 
-void webhooks_section(webhook_events *events, buf *out)
+void webhooks_section(webhook_events *events, strbuf *out)
 {
     static const char *const headers[] = {"type", "event id", "time", "source"};
     page_section t;

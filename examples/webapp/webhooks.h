@@ -5,7 +5,7 @@
 #ifndef WEBAPP_WEBHOOKS_H
 #define WEBAPP_WEBHOOKS_H
 
-#include "buf.h"
+#include "strbuf.h"
 #include "http.h"
 #include "site.h"
 #include "webhook_events.h"
@@ -27,6 +27,6 @@ void webhooks_route(const web_site *site, webhook_events *events, const web_requ
 
 /* The details page's section: the kept events, newest first, escaped.
  * events NULL: an empty section. */
-void webhooks_section(webhook_events *events, buf *out);
+void webhooks_section(webhook_events *events, strbuf *out);
 
 #endif

@@ -7,7 +7,7 @@
  *    and no NUL inside any key or value;
  *  - emu_form_get finds the first value and flags repeats, emu_form_all
  *    returns every value in order;
- *  - re-encoding the pairs with emu_str_add_urlenc and parsing the result
+ *  - re-encoding the pairs with strbuf_add_urlenc and parsing the result
  *    gives the same pairs back;
  *  - HTML escaping leaves no markup characters. */
 /* fuzz-parser: form.c */
@@ -19,9 +19,9 @@
 
 static void check_html(const char *s)
 {
-    emu_str h = {0};
-    emu_str_add_html(&h, s);
-    char *out = emu_str_take(&h);
+    strbuf h = {0};
+    strbuf_add_html(&h, s);
+    char *out = strbuf_take(&h, NULL);
     if (out && strpbrk(out, "<>\"'"))
         __builtin_trap();
     free(out);
@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (f.count > EMU_FORM_MAX_PAIRS)
         __builtin_trap();
 
-    emu_str again = {0};
+    strbuf again = {0};
     for (size_t i = 0; i < f.count; i++) {
         const char *k = f.items[i].key, *v = f.items[i].value;
         if (!k || !v || !*k || strlen(k) > size || strlen(v) > size)
@@ -57,16 +57,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_html(v);
 
         if (i)
-            emu_str_adds(&again, "&");
-        emu_str_add_urlenc(&again, k);
-        emu_str_adds(&again, "=");
-        emu_str_add_urlenc(&again, v);
+            strbuf_adds(&again, "&");
+        strbuf_add_urlenc(&again, k);
+        strbuf_adds(&again, "=");
+        strbuf_add_urlenc(&again, v);
     }
     if (emu_form_get(&f, "", NULL) != NULL) /* keys are never empty */
         __builtin_trap();
 
     size_t len = again.len;
-    char *text = emu_str_take(&again);
+    char *text = strbuf_take(&again, NULL);
     if (text) {
         emu_form g;
         if (emu_form_parse(text, len, &g) != 0 || g.count != f.count)

@@ -33,21 +33,21 @@ static char *line(const uint8_t **p, const uint8_t *end)
 static void check_rebuild(const emu_mgmt_op *op, char params[EMU_MGMT_MAX_PARAMS][EMU_MGMT_PARAM_MAX],
                           const char *path)
 {
-    emu_str s = {0};
+    strbuf s = {0};
     int np = 0;
     for (const char *t = op->path; *t;) {
         if (*t == '{') {
             const char *close = strchr(t, '}');
             if (!close || np == EMU_MGMT_MAX_PARAMS || strchr(params[np], '/') || !params[np][0])
                 __builtin_trap();
-            emu_str_adds(&s, params[np++]);
+            strbuf_adds(&s, params[np++]);
             t = close + 1;
         } else {
-            emu_str_add(&s, t, 1);
+            strbuf_add(&s, t, 1);
             t++;
         }
     }
-    char *rebuilt = emu_str_take(&s);
+    char *rebuilt = strbuf_take(&s, NULL);
     if (rebuilt && strcmp(rebuilt, path) != 0)
         __builtin_trap();
     free(rebuilt);

@@ -279,11 +279,11 @@ static char *fake_token(const char *payload_json)
 {
     char *h = kinde__b64url_encode((const unsigned char *)"{\"alg\":\"RS256\",\"kid\":\"k\"}", 25);
     char *p = kinde__b64url_encode((const unsigned char *)payload_json, strlen(payload_json));
-    kinde__buf b = {0};
-    kinde__buf_addf(&b, "%s.%s.c2lnbmF0dXJl", h, p);
+    strbuf b = {0};
+    strbuf_addf(&b, "%s.%s.c2lnbmF0dXJl", h, p);
     kinde__free(h);
     kinde__free(p);
-    return kinde__buf_take(&b);
+    return strbuf_take(&b, NULL);
 }
 
 static void session_round_trip(void **state)

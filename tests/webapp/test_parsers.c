@@ -46,18 +46,18 @@ static void cookie_header_parsing(void **state)
 
 static void cookie_attributes(void **state)
 {
-    buf b;
-    buf_init(&b);
+    strbuf b;
+    strbuf_init(&b);
     cookie_format(&b, "kinde_session", "id", 0, -1);
     assert_string_equal(b.data, "kinde_session=id; Path=/; HttpOnly; SameSite=Lax");
-    buf_free(&b);
+    strbuf_free(&b);
     cookie_format(&b, "__Host-kinde_session", "id", 1, -1);
     assert_string_equal(b.data, "__Host-kinde_session=id; Path=/; HttpOnly; SameSite=Lax; Secure");
-    buf_free(&b);
+    strbuf_free(&b);
     cookie_format(&b, "kinde_session", "", 0, 0);
     assert_non_null(strstr(b.data, "Max-Age=0"));
     assert_non_null(strstr(b.data, "Expires=Thu, 01 Jan 1970"));
-    buf_free(&b);
+    strbuf_free(&b);
 }
 
 static void form_bodies(void **state)

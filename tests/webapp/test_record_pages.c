@@ -48,10 +48,10 @@ static void record_round_trip(void **state)
     strcpy(r.next, "/details");
     r.kinde = "opaque session text\nwith lines and spaces";
     r.kinde_len = strlen(r.kinde);
-    buf b;
-    buf_init(&b);
+    strbuf b;
+    strbuf_init(&b);
     record_encode(&r, &b);
-    assert_true(buf_ok(&b));
+    assert_true(strbuf_ok(&b));
     assert_int_equal(record_decode(b.data, b.len, &back), 0);
     assert_int_equal(back.signed_in, 1);
     assert_int_equal(back.created, 1700000000);
@@ -61,14 +61,14 @@ static void record_round_trip(void **state)
     assert_string_equal(back.kinde, r.kinde);
     assert_null(back.profile);
     record_free(&back);
-    buf_free(&b);
+    strbuf_free(&b);
 
     /* The cached profile, any bytes but NUL (newlines, spaces), kept apart
      * from the kinde session that follows it. */
     r.profile = "{\"id\": \"kp_1\",\n \"name\": \"D S\"}";
     r.profile_len = strlen(r.profile);
     r.profile_at = 1700000200;
-    buf_init(&b);
+    strbuf_init(&b);
     record_encode(&r, &b);
     assert_int_equal(record_decode(b.data, b.len, &back), 0);
     assert_string_equal(back.profile, r.profile);
@@ -77,7 +77,7 @@ static void record_round_trip(void **state)
     assert_string_equal(back.kinde, r.kinde);
     record_free(&back);
     assert_null(back.profile);
-    buf_free(&b);
+    strbuf_free(&b);
     r.profile = NULL;
     r.profile_len = 0;
     r.profile_at = 0;
@@ -89,7 +89,7 @@ static void record_round_trip(void **state)
     assert_string_equal(back.next, "");
     assert_int_equal(back.signed_in, 0);
     record_free(&back);
-    buf_free(&b);
+    strbuf_free(&b);
 }
 
 static void corrupt_records_are_refused(void **state)
@@ -143,10 +143,10 @@ static void every_value_is_escaped(void **state)
 {
     const char *evil = "<script>alert('x')</script>\"&";
     page_user u = {evil, "<b>", evil, "tok\"en"};
-    buf b;
-    buf_init(&b);
+    strbuf b;
+    strbuf_init(&b);
     page_home(&b, &u);
-    assert_true(buf_ok(&b));
+    assert_true(strbuf_ok(&b));
     assert_null(strstr(b.data, "<script>"));
     assert_null(strstr(b.data, "<b>"));
     assert_null(strstr(b.data, "tok\"en"));
@@ -154,7 +154,7 @@ static void every_value_is_escaped(void **state)
     assert_non_null(strstr(b.data, "Your authentication is all sorted"));
     assert_non_null(strstr(b.data, "action=\"/logout\""));
     assert_non_null(strstr(b.data, "method=\"post\""));
-    buf_free(&b);
+    strbuf_free(&b);
 
     const char *const headers[] = {evil, evil, evil, evil};
     page_section t;
@@ -165,21 +165,21 @@ static void every_value_is_escaped(void **state)
     page_cell2(&t, evil, evil);
     page_section_end(&t, evil);
     page_details_end(&b);
-    assert_true(buf_ok(&b));
+    assert_true(strbuf_ok(&b));
     assert_null(strstr(b.data, "<script>"));
     assert_null(strstr(b.data, "x\"y"));
-    buf_free(&b);
+    strbuf_free(&b);
 
     page_error(&b, NULL, evil, evil, evil, 1);
     assert_null(strstr(b.data, "<script>"));
     assert_non_null(strstr(b.data, "href=\"/login\""));
-    buf_free(&b);
+    strbuf_free(&b);
 
     page_home(&b, NULL);
     assert_non_null(strstr(b.data, "href=\"/login\""));
     assert_non_null(strstr(b.data, "href=\"/register\""));
     assert_null(strstr(b.data, "/logout"));
-    buf_free(&b);
+    strbuf_free(&b);
 }
 
 static size_t count(const char *hay, const char *needle)
@@ -195,15 +195,15 @@ static size_t count(const char *hay, const char *needle)
 static void details_sections(void **state)
 {
     static const char *const headers[] = {"claim", "value"};
-    buf b;
-    buf_init(&b);
+    strbuf b;
+    strbuf_init(&b);
     page_section t;
     page_section_begin(&t, &b, "none", "Nothing", NULL, headers, 2);
     page_section_end(&t, "No claims.");
-    assert_true(buf_ok(&b));
+    assert_true(strbuf_ok(&b));
     assert_string_equal(b.data, "<section class=\"panel\" id=\"none\">\n<h2>Nothing</h2>\n"
                                 "<p class=\"empty\">No claims.</p>\n</section>\n");
-    buf_free(&b);
+    strbuf_free(&b);
 
     page_section_begin(&t, &b, "c", "Claims", "intro", headers, 2);
     for (int i = 0; i < 100; i++) {
@@ -212,7 +212,7 @@ static void details_sections(void **state)
     }
     page_cell2(&t, "5", " (default)");
     page_section_end(&t, "No claims.");
-    assert_true(buf_ok(&b));
+    assert_true(strbuf_ok(&b));
     assert_int_equal(count(b.data, "<thead>"), 1);
     assert_int_equal(count(b.data, "<tr>"), 1 + 101);
     assert_int_equal(count(b.data, "<th scope=\"row\"><code>iss</code></th><td>(none)</td>"), 100);
@@ -220,7 +220,7 @@ static void details_sections(void **state)
                                    "</tbody>\n</table>\n</section>\n"));
     assert_non_null(strstr(b.data, "<p class=\"muted\">intro</p>"));
     assert_null(strstr(b.data, "class=\"empty\""));
-    buf_free(&b);
+    strbuf_free(&b);
 }
 
 int main(void)

@@ -19,11 +19,11 @@ static const char key_a[] = "000102030405060708090a0b0c0d0e0f1011121314151617181
 static const char key_b[] = "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 static const char secret[] = "kwa1 1 1 1 csrf -\n{\"access_token\":\"eyJsecret\"}";
 
-static void sealed(const web_seal_key *k, const char *ad, buf *out)
+static void sealed(const web_seal_key *k, const char *ad, strbuf *out)
 {
-    buf_init(out);
+    strbuf_init(out);
     seal_record(k, ad, secret, strlen(secret), out);
-    assert_true(buf_ok(out));
+    assert_true(strbuf_ok(out));
 }
 
 static void round_trip_and_nothing_readable(void **state)
@@ -31,7 +31,7 @@ static void round_trip_and_nothing_readable(void **state)
     (void)state;
     web_seal_key k;
     assert_int_equal(seal_key_from_hex(key_a, &k), 0);
-    buf b;
+    strbuf b;
     sealed(&k, "s:abc", &b);
     assert_null(memmem(b.data, b.len, "eyJsecret", 9));
     assert_null(memmem(b.data, b.len, "kwa1", 4));
@@ -42,11 +42,11 @@ static void round_trip_and_nothing_readable(void **state)
     assert_string_equal(plain, secret);
     free(plain);
     /* A fresh nonce per write: the same record twice seals differently. */
-    buf c;
+    strbuf c;
     sealed(&k, "s:abc", &c);
     assert_true(b.len == c.len && memcmp(b.data, c.data, b.len) != 0);
-    buf_free(&b);
-    buf_free(&c);
+    strbuf_free(&b);
+    strbuf_free(&c);
 }
 
 static void refused_elsewhere(void **state)
@@ -55,7 +55,7 @@ static void refused_elsewhere(void **state)
     web_seal_key k, other;
     assert_int_equal(seal_key_from_hex(key_a, &k), 0);
     assert_int_equal(seal_key_from_hex(key_b, &other), 0);
-    buf b;
+    strbuf b;
     sealed(&k, "s:abc", &b);
     char *plain = NULL;
     size_t n = 0;
@@ -71,7 +71,7 @@ static void refused_elsewhere(void **state)
         assert_int_equal(seal_open(&k, "s:abc", b.data, len, &plain, &n), -1);
     assert_int_equal(seal_open(&k, "s:abc", b.data, b.len, &plain, &n), 0);
     free(plain);
-    buf_free(&b);
+    strbuf_free(&b);
 }
 
 static void ids_are_hashed_per_key(void **state)

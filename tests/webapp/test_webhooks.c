@@ -332,7 +332,7 @@ static void assert_refused(fixture *x, web_response *r, unsigned status, const c
                            const char *code)
 {
     assert_int_equal(r->status, status);
-    assert_true(buf_ok(&r->body));
+    assert_true(strbuf_ok(&r->body));
     assert_non_null(r->body.data);
     assert_string_equal(r->body.data, answer);
     assert_string_equal(r->content_type, "text/plain; charset=utf-8");
@@ -431,21 +431,21 @@ static void log_lines_stay_single(void **state)
 static void section_escapes_and_says_when_empty(void **state)
 {
     (void)state;
-    buf out;
-    buf_init(&out);
+    strbuf out;
+    strbuf_init(&out);
     webhooks_section(NULL, &out);
-    assert_true(buf_ok(&out));
+    assert_true(strbuf_ok(&out));
     assert_non_null(strstr(out.data, "id=\"webhooks\""));
     assert_non_null(strstr(out.data, "No webhook event since the app started."));
-    buf_free(&out);
+    strbuf_free(&out);
 
     webhook_events *w = webhook_events_new(300);
     webhook_event_row e = {"<b>user.created</b>", "event_\"1\"&", "2025-12-01T10:00:00Z", NULL};
     assert_int_equal(webhook_events_record(w, &e, T0, T0), WEBHOOK_RECORDED);
     assert_int_equal(add(w, "event_2", T0, T0), WEBHOOK_RECORDED);
-    buf_init(&out);
+    strbuf_init(&out);
     webhooks_section(w, &out);
-    assert_true(buf_ok(&out));
+    assert_true(strbuf_ok(&out));
     assert_null(strstr(out.data, "<b>"));
     assert_non_null(strstr(out.data, "&lt;b&gt;user.created&lt;/b&gt;"));
     assert_non_null(strstr(out.data, "event_&quot;1&quot;&amp;"));
@@ -453,7 +453,7 @@ static void section_escapes_and_says_when_empty(void **state)
     const char *newest = strstr(out.data, "event_2"), *older = strstr(out.data, "event_&quot;1");
     assert_non_null(newest);
     assert_true(newest < older);
-    buf_free(&out);
+    strbuf_free(&out);
     webhook_events_free(w);
 }
 

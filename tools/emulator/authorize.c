@@ -12,19 +12,19 @@
 /* A redirect to the application's callback with parameters appended. */
 static char *callback_url(const char *redirect_uri, const char *const *kv)
 {
-    emu_str s = {0};
-    emu_str_adds(&s, redirect_uri);
+    strbuf s = {0};
+    strbuf_adds(&s, redirect_uri);
     char sep = strchr(redirect_uri, '?') ? '&' : '?';
     for (size_t i = 0; kv[i]; i += 2) {
         if (!kv[i + 1])
             continue;
-        emu_str_add(&s, &sep, 1);
-        emu_str_adds(&s, kv[i]);
-        emu_str_adds(&s, "=");
-        emu_str_add_urlenc(&s, kv[i + 1]);
+        strbuf_add(&s, &sep, 1);
+        strbuf_adds(&s, kv[i]);
+        strbuf_adds(&s, "=");
+        strbuf_add_urlenc(&s, kv[i + 1]);
         sep = '&';
     }
-    return emu_str_take(&s);
+    return strbuf_take(&s, NULL);
 }
 
 static void error_redirect(emu_reply *r, const char *redirect_uri, const char *state, const char *error,

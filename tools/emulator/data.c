@@ -326,14 +326,14 @@ json_t *emu_data_load_file(const char *path, char *why, size_t n)
         failf(why, n, "%s: cannot open", path);
         return NULL;
     }
-    emu_str s = {0};
+    strbuf s = {0};
     char chunk[8192];
     size_t got;
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && s.len <= MAX_DATA_BYTES)
-        emu_str_add(&s, chunk, got);
+        strbuf_add(&s, chunk, got);
     fclose(f);
     size_t len = s.len;
-    char *text = emu_str_take(&s);
+    char *text = strbuf_take(&s, NULL);
     if (!text) {
         failf(why, n, "%s: out of memory", path);
         return NULL;

@@ -56,6 +56,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strbuf.h"
+
 /* ---- form.c: parsed key/value pairs (query strings and form bodies) ---- */
 typedef struct emu_pair {
     char *key, *value;
@@ -78,19 +80,8 @@ const char *emu_form_get(const emu_form *f, const char *key, int *dup);
 /* Every value of a repeatable key (audience), in order. */
 size_t emu_form_all(const emu_form *f, const char *key, const char **out, size_t max);
 
-/* A growable string; functions keep going after an allocation failure and
- * emu_str_take() then returns NULL. */
-typedef struct emu_str {
-    char *data;
-    size_t len, cap;
-    int failed;
-} emu_str;
-void emu_str_add(emu_str *s, const char *p, size_t n);
-void emu_str_adds(emu_str *s, const char *p);
-void emu_str_addf(emu_str *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void emu_str_add_html(emu_str *s, const char *p);   /* HTML-escaped */
-void emu_str_add_urlenc(emu_str *s, const char *p); /* RFC 3986 unreserved kept */
-char *emu_str_take(emu_str *s);
+/* Growable strings are common/strbuf.h's strbuf (a string buffer is no
+ * protocol; README.md's code layout says what is shared). */
 
 /* base64url without padding; malloc'd */
 char *emu_b64url(const unsigned char *data, size_t len);

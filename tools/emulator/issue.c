@@ -116,9 +116,9 @@ static void set_nonce(json_t *idt, const json_t *nonce)
         json_object_set(idt, "nonce", (json_t *)nonce);
         return;
     }
-    emu_str wrong = {0}; /* never the login's: one character longer */
-    emu_str_addf(&wrong, "x%s", json_string_value(nonce) ? json_string_value(nonce) : "");
-    char *w = emu_str_take(&wrong);
+    strbuf wrong = {0}; /* never the login's: one character longer */
+    strbuf_addf(&wrong, "x%s", json_string_value(nonce) ? json_string_value(nonce) : "");
+    char *w = strbuf_take(&wrong, NULL);
     json_object_set_new(idt, "nonce", w ? json_string(w) : json_null());
     free(w);
 }
@@ -194,16 +194,16 @@ void emu_issue_client(const char *client_id, const char *const *aud, size_t n_au
     if (!scp)
         scp = json_array();
     /* The answer's scope: the granted scopes, space-separated (RFC 6749 5.1). */
-    emu_str s = {0};
+    strbuf s = {0};
     size_t i;
     json_t *v;
     json_array_foreach(scp, i, v) {
-        emu_str_adds(&s, i ? " " : "");
-        emu_str_adds(&s, json_string_value(v));
+        strbuf_adds(&s, i ? " " : "");
+        strbuf_adds(&s, json_string_value(v));
     }
     json_object_set_new(t->access, "scp", scp);
     json_object_set_new(t->access, "gty", json_pack("[s]", "client_credentials"));
-    t->scope = emu_str_take(&s);
+    t->scope = strbuf_take(&s, NULL);
     if (!t->scope)
         t->scope = strdup("");
     t->key = signing_key(t->kid);

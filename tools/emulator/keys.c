@@ -34,9 +34,9 @@ static int set_kid(emu_key *k)
     char *e = bn_param_b64(k->pkey, OSSL_PKEY_PARAM_RSA_E);
     int rc = -1;
     if (n && e) {
-        emu_str s = {0};
-        emu_str_addf(&s, "{\"e\":\"%s\",\"kty\":\"RSA\",\"n\":\"%s\"}", e, n);
-        char *canon = emu_str_take(&s);
+        strbuf s = {0};
+        strbuf_addf(&s, "{\"e\":\"%s\",\"kty\":\"RSA\",\"n\":\"%s\"}", e, n);
+        char *canon = strbuf_take(&s, NULL);
         unsigned char digest[SHA256_DIGEST_LENGTH];
         if (canon && SHA256((const unsigned char *)canon, strlen(canon), digest)) {
             char *kid = emu_b64url(digest, sizeof digest);
@@ -139,8 +139,8 @@ char *emu_jwt_sign(EVP_PKEY *pkey, const char *kid, const json_t *extra_header, 
     json_decref(header);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     if (h && p && md) {
-        emu_str s = {0};
-        emu_str_addf(&s, "%s.%s", h, p);
+        strbuf s = {0};
+        strbuf_addf(&s, "%s.%s", h, p);
         size_t siglen = 0;
         unsigned char sig[1024];
         if (!s.failed && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
@@ -149,12 +149,12 @@ char *emu_jwt_sign(EVP_PKEY *pkey, const char *kid, const json_t *extra_header, 
             EVP_DigestSign(md, sig, &siglen, (unsigned char *)s.data, s.len) == 1) {
             char *sb = emu_b64url(sig, siglen);
             if (sb) {
-                emu_str_addf(&s, ".%s", sb);
+                strbuf_addf(&s, ".%s", sb);
                 free(sb);
-                out = emu_str_take(&s);
+                out = strbuf_take(&s, NULL);
             }
         }
-        free(s.data);
+        strbuf_free(&s);
     }
     EVP_MD_CTX_free(md);
     free(h);

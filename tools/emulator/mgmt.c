@@ -127,10 +127,10 @@ char *mg_new_id(const char *prefix)
     char *hex = emu_random_hex(16);
     if (!hex)
         return NULL;
-    emu_str s = {0};
-    emu_str_addf(&s, "%s%s", prefix, hex);
+    strbuf s = {0};
+    strbuf_addf(&s, "%s%s", prefix, hex);
     free(hex);
-    return emu_str_take(&s);
+    return strbuf_take(&s, NULL);
 }
 
 void mg_now_text(char out[32])

@@ -4,13 +4,13 @@
 
 #include <stdlib.h>
 
-static void head(emu_str *s, const char *title)
+static void head(strbuf *s, const char *title)
 {
-    emu_str_adds(s, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                    "<title>");
-    emu_str_add_html(s, title);
-    emu_str_adds(s,
+    strbuf_adds(s, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                   "<title>");
+    strbuf_add_html(s, title);
+    strbuf_adds(s,
         " - Kinde emulator</title><style>"
         "body{font-family:system-ui,sans-serif;background:#f6f6f4;color:#1b1b1b;margin:0}"
         "main{max-width:26rem;margin:4rem auto;background:#fff;border-radius:1rem;padding:2rem;"
@@ -27,82 +27,82 @@ static void head(emu_str *s, const char *title)
         "</style></head><body><main>\n");
 }
 
-static char *finish(emu_str *s)
+static char *finish(strbuf *s)
 {
-    emu_str_adds(s, "<p class=\"note\">This is the kinde-c Kinde emulator, not Kinde.</p>"
-                    "</main></body></html>\n");
-    return emu_str_take(s);
+    strbuf_adds(s, "<p class=\"note\">This is the kinde-c Kinde emulator, not Kinde.</p>"
+                   "</main></body></html>\n");
+    return strbuf_take(s, NULL);
 }
 
-static void error_line(emu_str *s, const char *error)
+static void error_line(strbuf *s, const char *error)
 {
     if (error) {
-        emu_str_adds(s, "<p class=\"error\" role=\"alert\">");
-        emu_str_add_html(s, error);
-        emu_str_adds(s, "</p>\n");
+        strbuf_adds(s, "<p class=\"error\" role=\"alert\">");
+        strbuf_add_html(s, error);
+        strbuf_adds(s, "</p>\n");
     }
 }
 
-static void hidden_request(emu_str *s, const char *id)
+static void hidden_request(strbuf *s, const char *id)
 {
-    emu_str_adds(s, "<input type=\"hidden\" name=\"request\" value=\"");
-    emu_str_add_html(s, id);
-    emu_str_adds(s, "\">\n");
+    strbuf_adds(s, "<input type=\"hidden\" name=\"request\" value=\"");
+    strbuf_add_html(s, id);
+    strbuf_adds(s, "\">\n");
 }
 
 char *emu_page_sign_in(const emu_page_ctx *c)
 {
-    emu_str s = {0};
+    strbuf s = {0};
     head(&s, "Sign in");
-    emu_str_adds(&s, "<h1>Sign in</h1><p class=\"sub\">to ");
-    emu_str_add_html(&s, c->app_name);
-    emu_str_adds(&s, "</p>\n");
+    strbuf_adds(&s, "<h1>Sign in</h1><p class=\"sub\">to ");
+    strbuf_add_html(&s, c->app_name);
+    strbuf_adds(&s, "</p>\n");
     error_line(&s, c->error);
-    emu_str_adds(&s, "<form method=\"post\" action=\"/login/submit\" id=\"sign-in\">\n");
+    strbuf_adds(&s, "<form method=\"post\" action=\"/login/submit\" id=\"sign-in\">\n");
     hidden_request(&s, c->request_id);
-    emu_str_adds(&s, "<label for=\"email\">Email</label>"
-                     "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" required value=\"");
-    emu_str_add_html(&s, c->email);
-    emu_str_adds(&s, "\">\n<button type=\"submit\">Continue</button>\n</form>\n");
+    strbuf_adds(&s, "<label for=\"email\">Email</label>"
+                    "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" required value=\"");
+    strbuf_add_html(&s, c->email);
+    strbuf_adds(&s, "\">\n<button type=\"submit\">Continue</button>\n</form>\n");
     if (json_array_size(c->users) > 0) {
-        emu_str_adds(&s, "<p class=\"note\">Or pick a user of this business:</p>"
-                         "<form method=\"post\" action=\"/login/submit\" id=\"pick-user\">\n");
+        strbuf_adds(&s, "<p class=\"note\">Or pick a user of this business:</p>"
+                        "<form method=\"post\" action=\"/login/submit\" id=\"pick-user\">\n");
         hidden_request(&s, c->request_id);
         size_t i;
         const json_t *u;
         json_array_foreach(c->users, i, u) {
             if (i == 20)
                 break;
-            emu_str_adds(&s, "<button class=\"user\" type=\"submit\" name=\"email\" value=\"");
-            emu_str_add_html(&s, json_string_value(json_object_get(u, "email")));
-            emu_str_adds(&s, "\">");
-            emu_str_add_html(&s, json_string_value(json_object_get(u, "given_name")));
-            emu_str_adds(&s, " ");
-            emu_str_add_html(&s, json_string_value(json_object_get(u, "family_name")));
-            emu_str_adds(&s, " &middot; ");
-            emu_str_add_html(&s, json_string_value(json_object_get(u, "email")));
-            emu_str_adds(&s, "</button>\n");
+            strbuf_adds(&s, "<button class=\"user\" type=\"submit\" name=\"email\" value=\"");
+            strbuf_add_html(&s, json_string_value(json_object_get(u, "email")));
+            strbuf_adds(&s, "\">");
+            strbuf_add_html(&s, json_string_value(json_object_get(u, "given_name")));
+            strbuf_adds(&s, " ");
+            strbuf_add_html(&s, json_string_value(json_object_get(u, "family_name")));
+            strbuf_adds(&s, " &middot; ");
+            strbuf_add_html(&s, json_string_value(json_object_get(u, "email")));
+            strbuf_adds(&s, "</button>\n");
         }
-        emu_str_adds(&s, "</form>\n");
+        strbuf_adds(&s, "</form>\n");
     }
-    emu_str_adds(&s, "<p class=\"note\">No account? <a href=\"/register/form?request=");
-    emu_str_add_urlenc(&s, c->request_id);
-    emu_str_adds(&s, "\">Create one</a></p>\n");
+    strbuf_adds(&s, "<p class=\"note\">No account? <a href=\"/register/form?request=");
+    strbuf_add_urlenc(&s, c->request_id);
+    strbuf_adds(&s, "\">Create one</a></p>\n");
     return finish(&s);
 }
 
 char *emu_page_register(const emu_page_ctx *c)
 {
-    emu_str s = {0};
+    strbuf s = {0};
     head(&s, "Create your account");
-    emu_str_adds(&s, c->org_name ? "<h1>Create your organization</h1><p class=\"sub\">"
-                                 : "<h1>Create your account</h1><p class=\"sub\">for ");
-    emu_str_add_html(&s, c->org_name ? c->org_name : c->app_name);
-    emu_str_adds(&s, "</p>\n");
+    strbuf_adds(&s, c->org_name ? "<h1>Create your organization</h1><p class=\"sub\">"
+                                : "<h1>Create your account</h1><p class=\"sub\">for ");
+    strbuf_add_html(&s, c->org_name ? c->org_name : c->app_name);
+    strbuf_adds(&s, "</p>\n");
     error_line(&s, c->error);
-    emu_str_adds(&s, "<form method=\"post\" action=\"/register/submit\" id=\"register\">\n");
+    strbuf_adds(&s, "<form method=\"post\" action=\"/register/submit\" id=\"register\">\n");
     hidden_request(&s, c->request_id);
-    emu_str_adds(&s,
+    strbuf_adds(&s,
         "<label for=\"given_name\">First name</label>"
         "<input id=\"given_name\" name=\"given_name\" autocomplete=\"given-name\" required>\n"
         "<label for=\"family_name\">Last name</label>"
@@ -111,19 +111,19 @@ char *emu_page_register(const emu_page_ctx *c)
         "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" required>\n"
         "<button type=\"submit\">Continue</button>\n</form>\n"
         "<p class=\"note\">Already have an account? <a href=\"/login/form?request=");
-    emu_str_add_urlenc(&s, c->request_id);
-    emu_str_adds(&s, "\">Sign in</a></p>\n");
+    strbuf_add_urlenc(&s, c->request_id);
+    strbuf_adds(&s, "\">Sign in</a></p>\n");
     return finish(&s);
 }
 
 char *emu_page_message(const char *title, const char *text)
 {
-    emu_str s = {0};
+    strbuf s = {0};
     head(&s, title);
-    emu_str_adds(&s, "<h1>");
-    emu_str_add_html(&s, title);
-    emu_str_adds(&s, "</h1>\n<p>");
-    emu_str_add_html(&s, text);
-    emu_str_adds(&s, "</p>\n");
+    strbuf_adds(&s, "<h1>");
+    strbuf_add_html(&s, title);
+    strbuf_adds(&s, "</h1>\n<p>");
+    strbuf_add_html(&s, text);
+    strbuf_adds(&s, "</p>\n");
     return finish(&s);
 }

@@ -67,15 +67,15 @@ void emu_introspect(const emu_request *q, emu_reply *r)
     json_t *out = NULL;
     if (claims) {
         json_t *scp = json_object_get(claims, "scp");
-        emu_str s = {0};
+        strbuf s = {0};
         size_t i;
         json_t *v;
         json_array_foreach(scp, i, v) {
             if (i)
-                emu_str_adds(&s, " ");
-            emu_str_adds(&s, json_string_value(v));
+                strbuf_adds(&s, " ");
+            strbuf_adds(&s, json_string_value(v));
         }
-        char *scope = emu_str_take(&s);
+        char *scope = strbuf_take(&s, NULL);
         out = json_pack("{s:b, s:O, s:O, s:O, s:O, s:O, s:s, s:s}", "active", 1, "aud",
                         json_object_get(claims, "aud"), "client_id", json_object_get(claims, "azp"), "exp",
                         json_object_get(claims, "exp"), "iat", json_object_get(claims, "iat"), "sub",

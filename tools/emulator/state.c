@@ -30,10 +30,10 @@ char *emu_session_start(const char *user_id)
         return NULL;
     json_object_set_new(emu.sessions, sid,
                         json_pack("{s:s, s:I}", "user", user_id, "expires", (json_int_t)emu_now() + SESSION_TTL));
-    emu_str c = {0};
-    emu_str_addf(&c, EMU_SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax", sid);
+    strbuf c = {0};
+    strbuf_addf(&c, EMU_SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax", sid);
     free(sid);
-    return emu_str_take(&c);
+    return strbuf_take(&c, NULL);
 }
 
 void emu_session_end(const char *sid)
