@@ -1,6 +1,7 @@
 /* The event threads (libmicrohttpd, epoll, a thread pool) and the worker
  * pool that answers requests while their connections are suspended. */
 #include "serve.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -25,8 +26,7 @@ typedef struct call {
     serve *s;
     char *target;          /* copy of the raw target */
     const char *target_at; /* where libmicrohttpd had it (check.c) */
-    char *body;
-    size_t body_len, body_cap;
+    strbuf body;           /* up to cfg.body_max */
     int started, state;
     struct call *next;     /* the worker queue */
 } call;
@@ -50,8 +50,8 @@ struct serve {
 
 static void answer(call *k)
 {
-    k->q.body = k->body ? k->body : "";
-    k->q.body_len = k->body_len;
+    k->q.body = k->body.data ? k->body.data : "";
+    k->q.body_len = k->body.len;
     k->s->cfg.handle(k->s->cfg.cls, &k->q);
 }
 
@@ -138,9 +138,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     if (!k)
         return;
     /* Bodies carry CSRF tokens and targets carry codes and states (C26). */
-    if (k->body)
-        OPENSSL_cleanse(k->body, k->body_len);
-    free(k->body);
+    strbuf_free(&k->body); /* wipes it */
     if (k->target)
         OPENSSL_cleanse(k->target, strlen(k->target));
     free(k->target);
@@ -178,23 +176,13 @@ static enum MHD_Result refuse(serve *s, struct MHD_Connection *c, const char *wh
 
 static void body_add(call *k, const char *p, size_t n)
 {
-    if (k->body_len + n > k->s->cfg.body_max) {
+    if (k->body.len + n > k->s->cfg.body_max) {
         k->q.body_too_big = 1;
         return;
     }
-    if (k->body_len + n + 1 > k->body_cap) {
-        size_t cap = k->s->cfg.body_max + 1;
-        char *b = realloc(k->body, cap);
-        if (!b) {
-            k->q.body_too_big = 1; /* the handler answers 413, not a crash */
-            return;
-        }
-        k->body = b;
-        k->body_cap = cap;
-    }
-    memcpy(k->body + k->body_len, p, n);
-    k->body_len += n;
-    k->body[k->body_len] = '\0';
+    strbuf_add(&k->body, p, n);
+    if (!strbuf_ok(&k->body))
+        k->q.body_too_big = 1; /* out of memory: the handler answers 413, not a crash */
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
