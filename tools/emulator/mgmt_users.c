@@ -187,7 +187,7 @@ static int body_email(mg_call *c, emu_reply *r, const char **email)
     const json_t *ident;
     json_array_foreach(list, i, ident) {
         const char *type = json_string_value(json_object_get(ident, "type"));
-        if (!type || (strcmp(type, "email") && strcmp(type, "phone") && strcmp(type, "username"))) {
+        if (!type || (strcmp(type, "email") != 0 && strcmp(type, "phone") != 0 && strcmp(type, "username") != 0)) {
             mg_error(r, 400, "INVALID_IDENTITY_TYPE", "identities[%zu].type must be email, phone or username", i);
             return -1;
         }
