@@ -366,7 +366,7 @@ static void create_identity(mg_call *c, emu_reply *r)
     int bad = 0;
     const char *value = mg_str(c, "value", &bad), *type = mg_str(c, "type", &bad);
     if (bad || !type || !value || !text_ok(value) ||
-        (strcmp(type, "email") && strcmp(type, "username") && strcmp(type, "phone"))) {
+        (strcmp(type, "email") != 0 && strcmp(type, "username") != 0 && strcmp(type, "phone") != 0)) {
         mg_error(r, 400, "INVALID_REQUEST", "value and type (email, username or phone) are required");
         return;
     }
