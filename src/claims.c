@@ -52,7 +52,7 @@ kinde_code kinde_get_string_claim(const kinde_session *s, const char *name,
 {
     const kinde__jval *v = NULL;
     kinde_code rc = typed_claim(s, name, token, 1, &v, err);
-    if (rc == KINDE_OK && value)
+    if (v && value) /* typed_claim sets v only when it succeeds */
         *value = v->v.s;
     return rc;
 }
@@ -62,7 +62,7 @@ kinde_code kinde_get_integer_claim(const kinde_session *s, const char *name,
 {
     const kinde__jval *v = NULL;
     kinde_code rc = typed_claim(s, name, token, 0, &v, err);
-    if (rc == KINDE_OK && value)
+    if (v && value) /* typed_claim sets v only when it succeeds */
         *value = v->v.i;
     return rc;
 }

@@ -173,11 +173,11 @@ static int parse_string(jparser *p)
     if (idx < 0)
         return -1;
     unsigned char *s = p->s;
-    size_t r = p->pos + 1, w = r, start = r, len = p->len;
+    size_t r = p->pos + 1, start = r, len = p->len;
     /* Until the first escape the text is its own decoding: only scan. */
     while (r < len && plain[s[r]])
         r++;
-    w = r;
+    size_t w = r;
     for (;;) {
         /* The common run: printable ASCII without quote or backslash. */
         while (r < len && plain[s[r]])
@@ -350,7 +350,7 @@ static int parse_value(jparser *p, int depth);
 
 static int key_cmp(const void *a, const void *b)
 {
-    const kinde__jval *x = *(const kinde__jval *const *)a, *y = *(const kinde__jval *const *)b;
+    const kinde__jval *x = a, *y = b;
     if (x->n != y->n)
         return x->n < y->n ? -1 : 1;
     return memcmp(x->v.s, y->v.s, x->n);
@@ -366,7 +366,7 @@ static int has_duplicates(jparser *p, size_t obj)
         return 0;
     const char *base = (const char *)p->s;
     if (count <= PAIRWISE_MAX) {
-        size_t keys[PAIRWISE_MAX], k = obj + 1;
+        size_t keys[PAIRWISE_MAX] = {0}, k = obj + 1;
         for (size_t m = 0; m < count; m++) {
             const kinde__jval *key = &p->vals[k];
             for (size_t j = 0; j < m; j++) {
@@ -381,10 +381,7 @@ static int has_duplicates(jparser *p, size_t obj)
     }
     /* Sorted copies of the keys, pointing into the text. */
     kinde__jval *sorted = kinde__malloc(count * sizeof *sorted);
-    const kinde__jval **ref = kinde__malloc(count * sizeof *ref);
-    if (!sorted || !ref) {
-        kinde__free(sorted);
-        kinde__free(ref);
+    if (!sorted) {
         p->nomem = 1;
         return fail(p, "out of memory");
     }
@@ -392,15 +389,13 @@ static int has_duplicates(jparser *p, size_t obj)
     for (size_t m = 0; m < count; m++) {
         sorted[m] = p->vals[k];
         sorted[m].v.s = base + p->vals[k].v.off;
-        ref[m] = &sorted[m];
         k = (size_t)(kinde__jnext(&p->vals[k + 1]) - p->vals);
     }
-    qsort(ref, count, sizeof *ref, key_cmp);
+    qsort(sorted, count, sizeof *sorted, key_cmp);
     int dup = 0;
     for (size_t m = 1; m < count && !dup; m++)
-        dup = key_cmp(&ref[m - 1], &ref[m]) == 0;
+        dup = key_cmp(&sorted[m - 1], &sorted[m]) == 0;
     kinde__free_wiped(sorted, count * sizeof *sorted);
-    kinde__free(ref);
     return dup;
 }
 
@@ -643,7 +638,9 @@ static void put_string(jwriter *w, const char *s, size_t n)
         case '\r': esc[1] = 'r'; break;
         case '\t': esc[1] = 't'; break;
         default:
-            memcpy(esc + 1, "u00", 3);
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
             esc[4] = hex[c >> 4];
             esc[5] = hex[c & 15];
             len = 6;

@@ -41,7 +41,7 @@ static int refused(const char *text, size_t len, const char *want_why)
     return 1;
 }
 
-#define REFUSED(lit, why) refused(lit, sizeof lit - 1, why)
+#define REFUSED(lit, why) refused(lit, sizeof(lit) - 1, why)
 
 static void refuses_what_is_not_strict_json(void **state)
 {
@@ -121,9 +121,8 @@ static void depth_is_capped(void **state)
     char text[256];
     for (int levels = KINDE__JSON_DEPTH; levels <= KINDE__JSON_DEPTH + 1; levels++) {
         size_t n = 0;
-        text[n++] = '{';
-        memcpy(text + n, "\"a\":", 4);
-        n += 4;
+        for (const char *open = "{\"a\":"; *open; open++)
+            text[n++] = *open;
         for (int i = 1; i < levels; i++)
             text[n++] = '[';
         for (int i = 1; i < levels; i++)
@@ -259,9 +258,12 @@ static void equality_is_janssons(void **state)
     assert_false(kinde__jequal(kinde__jget(ra, "z"), kinde__jget(rg, "z")));
     assert_false(kinde__jequal(kinde__jget(ra, "f"), kinde__jget(rg, "f")));
     assert_false(kinde__jequal(kinde__jget(ra, "w"), kinde__jget(kinde__jroot(e), "w")));
-    kinde__jdoc *docs[] = {a, b, c, e, g, h};
-    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
-        kinde__jdoc_free(docs[i]);
+    kinde__jdoc_free(a);
+    kinde__jdoc_free(b);
+    kinde__jdoc_free(c);
+    kinde__jdoc_free(e);
+    kinde__jdoc_free(g);
+    kinde__jdoc_free(h);
 }
 
 /* A copy stands alone: its strings point into itself. */

@@ -127,9 +127,13 @@ typedef struct fixture {
     size_t log_len;
 } fixture;
 
+static int teardown(void **state);
+
 static int setup(void **state)
 {
     fixture *x = calloc(1, sizeof *x);
+    if (!x)
+        return -1;
     x->st.base.ops = &fake_ops;
     x->st.base.name = "fake";
     kinde_config cfg;
@@ -141,12 +145,17 @@ static int setup(void **state)
     cfg.post_logout_redirect_url = "http://127.0.0.1:8000/";
     cfg.grant_type = KINDE_GRANT_AUTHORIZATION_CODE;
     kinde_client *client = NULL;
-    if (kinde_client_new(&cfg, &client, NULL) != KINDE_OK)
+    if (kinde_client_new(&cfg, &client, NULL) != KINDE_OK) {
+        free(x);
         return -1;
+    }
     static web_seal_key seal;
     if (seal_key_from_hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-                          &seal) != 0)
+                          &seal) != 0) {
+        kinde_client_free(client);
+        free(x);
         return -1;
+    }
     x->site = (web_site){
         .seal = &seal,
         .name = "test",
@@ -160,13 +169,18 @@ static int setup(void **state)
         .store = &x->st.base,
     };
     *state = x;
-    return x->site.log ? 0 : -1;
+    if (!x->site.log) {
+        teardown(state);
+        return -1;
+    }
+    return 0;
 }
 
 static int teardown(void **state)
 {
     fixture *x = *state;
-    fclose(x->site.log);
+    if (x->site.log)
+        fclose(x->site.log);
     free(x->log_text);
     kinde_client_free(x->site.client);
     store_close(&x->st.base);

@@ -37,8 +37,12 @@ static json_t *outside_text(const char *s, size_t n)
     char *copy = malloc(n + 1);
     if (!copy)
         return NULL;
-    for (size_t i = 0; i < n; i++)
-        copy[i] = (unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f ? '?' : s[i];
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
+            c = '?';
+        copy[i] = c;
+    }
     v = json_stringn(copy, n);
     free(copy);
     return v;

@@ -135,7 +135,7 @@ static void create_app(mg_call *c, emu_reply *r)
     int bad = 0;
     const char *name = mg_str(c, "name", &bad), *type = mg_str(c, "type", &bad);
     if (bad || !text_ok(json_object_get(c->body, "name"), 1) || !type ||
-        (strcmp(type, "reg") && strcmp(type, "spa") && strcmp(type, "m2m"))) {
+        (strcmp(type, "reg") != 0 && strcmp(type, "spa") != 0 && strcmp(type, "m2m") != 0)) {
         mg_error(r, 400, "INVALID_REQUEST", "name and type (reg, spa or m2m) are required");
         return;
     }
@@ -491,8 +491,8 @@ static void create_property(mg_call *c, emu_reply *r)
     const json_t *priv = json_object_get(c->body, "is_private");
     if (bad || !text_ok(json_object_get(c->body, "name"), 1) || !text_ok(json_object_get(c->body, "key"), 1) ||
         !text_ok(json_object_get(c->body, "description"), 0) || (priv && !json_is_boolean(priv)) || !type ||
-        (strcmp(type, "single_line_text") && strcmp(type, "multi_line_text")) || !ctx ||
-        (strcmp(ctx, "org") && strcmp(ctx, "usr") && strcmp(ctx, "app"))) {
+        (strcmp(type, "single_line_text") != 0 && strcmp(type, "multi_line_text") != 0) || !ctx ||
+        (strcmp(ctx, "org") != 0 && strcmp(ctx, "usr") != 0 && strcmp(ctx, "app") != 0)) {
         mg_error(r, 400, "INVALID_REQUEST", "name, key, type (single_line_text, multi_line_text) and context (org, usr, "
                                              "app) are required");
         return;

@@ -16,6 +16,7 @@
  * Built with libyaml (Debian libyaml-dev), only for `make mgmt-table` and the
  * test that checks the committed table is current. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,19 +282,24 @@ static void number(const char *previous)
 {
     int next = 0;
     FILE *f = previous ? fopen(previous, "r") : NULL;
-    char line[512], name[128];
-    int v;
+    char line[512], name[128], num[16];
     for (int i = 0; i < n_ops; i++)
         ops[i].value = -1;
     while (f && fgets(line, sizeof line, f)) {
-        /* An operation's line, or the comment line of a dropped one. */
-        if (sscanf(line, " KINDE_MGMT_%127[A-Z0-9_] = %d", name, &v) != 2 &&
-            sscanf(line, " /* KINDE_MGMT_%127[A-Z0-9_] = %d", name, &v) != 2)
+        /* An operation's line, or the comment line of a dropped one. The
+         * number is taken as text and converted by strtol, which reports
+         * what sscanf's %d would let pass (overflow, no digits). */
+        if (sscanf(line, " KINDE_MGMT_%127[A-Z0-9_] = %15[-+0-9]", name, num) != 2 &&
+            sscanf(line, " /* KINDE_MGMT_%127[A-Z0-9_] = %15[-+0-9]", name, num) != 2)
             continue;
         if (strcmp(name, "OP_COUNT") == 0)
             continue;
-        if (v < 0 || v >= MAX_OPS)
-            die("%s: value %d of %s out of range", previous, v, name);
+        char *end;
+        errno = 0;
+        long lv = strtol(num, &end, 10);
+        if (end == num || *end || errno || lv < 0 || lv >= MAX_OPS)
+            die("%s: value %s of %s out of range", previous, num, name);
+        int v = (int)lv;
         if (v + 1 > next)
             next = v + 1;
         int found = 0;

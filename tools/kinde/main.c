@@ -105,7 +105,7 @@ static int write_private(const char *path, const char *text, kinde_error *err)
     if (fd < 0)
         why = errno == ELOOP ? "it is a symbolic link" : strerror(errno);
     else if (fstat(fd, &st) != 0)
-        why = strerror(errno);
+        why = strerror(errno); // NOLINT(bugprone-branch-clone): fstat's and fchmod's, in order
     else if (!S_ISREG(st.st_mode))
         why = "not a regular file";
     else if (st.st_uid != geteuid() || st.st_nlink != 1)
