@@ -1,4 +1,5 @@
 #include "seal.h"
+#include "forms.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,17 +18,6 @@
 #define NONCE_LEN 12
 #define TAG_LEN 16
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* One key per use, derived from the server key, so neither use can be turned
  * against the other. */
 static void derive(const unsigned char *master, const char *label, unsigned char out[32])
@@ -43,7 +33,7 @@ int seal_key_from_hex(const char *hex, web_seal_key *k)
     if (!hex || strlen(hex) != SEAL_KEY_HEX)
         return -1;
     for (size_t i = 0; i < SEAL_KEY_BYTES; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        int hi = hex_digit_value(hex[2 * i]), lo = hex_digit_value(hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             OPENSSL_cleanse(master, sizeof master);
             return -1;
