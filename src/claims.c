@@ -151,7 +151,7 @@ kinde_code kinde_get_user_details_sized(const kinde_session *s, kinde_user *user
         return kinde__fail(err, KINDE_E_INVALID_ARGUMENT, "user is NULL");
     /* The ID token describes the user; an access token alone only names them. */
     const kinde__jval *c = kinde__jroot(s->id_claims ? s->id_claims : s->access_claims);
-    kinde_user u;
+    kinde_user u = {0}; /* members added later start as "the token lacks it" */
     u.id = kinde__jget_str(c, "sub");
     u.given_name = kinde__jget_str(c, "given_name");
     u.family_name = kinde__jget_str(c, "family_name");

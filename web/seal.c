@@ -74,11 +74,20 @@ int seal_key_load(const char *hex, const char *path, web_seal_key *k, char *err,
         snprintf(err, errlen, "the configured session key is not 64 hex digits");
         return -1;
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 && errno == EEXIST)
+    /* A new key is written whole to a private temporary file, then linked
+     * to its name: a process starting at the same moment sees either no
+     * file or the whole key (never an empty one), and a crash leaves no
+     * half-written key behind. The loser of the race reads the winner's. */
+    if (access(path, F_OK) == 0)
         return read_key_file(path, k, err, errlen);
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp) {
+        snprintf(err, errlen, "session key %s: path too long", path);
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        snprintf(err, errlen, "session key %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "session key %s: %s", tmp, strerror(errno));
         return -1;
     }
     unsigned char raw[SEAL_KEY_BYTES];
@@ -89,17 +98,27 @@ int seal_key_load(const char *hex, const char *path, web_seal_key *k, char *err,
     text[SEAL_KEY_HEX] = '\n';
     if (rc == 0 && write(fd, text, SEAL_KEY_HEX + 1) != SEAL_KEY_HEX + 1)
         rc = -1;
+    if (rc == 0 && fsync(fd) != 0)
+        rc = -1;
     if (close(fd) != 0)
         rc = -1;
+    int raced = 0;
+    if (rc == 0 && link(tmp, path) != 0) {
+        if (errno == EEXIST)
+            raced = 1;
+        else
+            rc = -1;
+    }
+    unlink(tmp);
     text[SEAL_KEY_HEX] = '\0';
-    if (rc == 0)
+    if (rc == 0 && !raced)
         rc = seal_key_from_hex(text, k);
-    else
+    else if (rc != 0)
         snprintf(err, errlen, "session key %s: cannot write a new key", path);
     OPENSSL_cleanse(raw, sizeof raw);
     OPENSSL_cleanse(text, sizeof text);
-    if (rc != 0)
-        unlink(path);
+    if (raced)
+        return read_key_file(path, k, err, errlen);
     return rc;
 }
 

@@ -189,7 +189,7 @@ static int resave(const web_site *site, web_session *s, store_error *err)
 /* Whether a failed refresh is Kinde's final word on this session: the
  * refresh token refused (invalid_grant: revoked, expired, rotated away), the
  * tokens naming another user, or nothing to refresh with. Everything else (no
- * answer, a timeout, a 5xx or 429 without an OAuth error, an answer of the
+ * answer, a timeout, a 5xx or 429 (with or without an OAuth error), an answer of the
  * wrong shape, keys that could not be fetched, tokens that did not verify,
  * memory) may pass and never ends a session (SECURITY.md E41). */
 static int refresh_refused(const kinde_error *e)
@@ -198,7 +198,9 @@ static int refresh_refused(const kinde_error *e)
     case KINDE_E_OAUTH:
         /* An OAuth error from a server that is not well (RFC 6749 4.1.2.1's
          * temporarily_unavailable and server_error, or a 5xx) may pass. */
-        return e->http_status < 500 && strcmp(e->oauth_error, "temporarily_unavailable") != 0 &&
+        /* A 429 with an OAuth body is a busy server too, not a refusal. */
+        return e->http_status < 500 && e->http_status != 429 &&
+               strcmp(e->oauth_error, "temporarily_unavailable") != 0 &&
                strcmp(e->oauth_error, "server_error") != 0;
     case KINDE_E_SUBJECT_MISMATCH:
     case KINDE_E_NO_REFRESH_TOKEN:

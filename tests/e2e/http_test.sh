@@ -896,6 +896,10 @@ kinde_blip "token endpoint hangs past the timeout" '{"path": "/oauth2/token", "d
   "KINDE_E_HTTP \(HTTP 0\).*timed out"
 kinde_blip "token endpoint answers garbage" '{"path": "/oauth2/token", "body": "garbage"}' \
   "KINDE_E_BAD_RESPONSE"
+# A 429 that carries an OAuth error is a busy Kinde, not a refusal (E41).
+kinde_blip "token endpoint 429 with an OAuth error" \
+  '{"path": "/oauth2/token", "status": 429, "body": "{\"error\": \"too_many_requests\"}"}' \
+  "KINDE_E_OAUTH \(HTTP 429, too_many_requests\)"
 # Frozen (SIGSTOP) for several back-offs: every view says so, none waits past
 # the timeout, and after SIGCONT the first request past the back-off is normal.
 expire

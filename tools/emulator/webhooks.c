@@ -250,8 +250,11 @@ void emu_webhooks_stop(void)
 json_t *emu_webhooks_log(int clear)
 {
     pthread_mutex_lock(&q.lock);
-    json_t *out = clear ? NULL : json_pack("{s:O, s:b}", "deliveries", q.log ? q.log : json_array(), "pending",
-                                          q.head != NULL || q.busy);
+    json_t *out = NULL;
+    if (!clear) /* O takes a reference to the log, o a new empty array */
+        out = q.log ? json_pack("{s:O, s:b}", "deliveries", q.log, "pending", q.head != NULL || q.busy)
+                    : json_pack("{s:o, s:b}", "deliveries", json_array(), "pending",
+                                q.head != NULL || q.busy);
     if (clear)
         json_array_clear(q.log);
     pthread_mutex_unlock(&q.lock);
