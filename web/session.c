@@ -213,12 +213,17 @@ static int refresh_refused(const kinde_error *e)
     }
 }
 
+int web_session_needs_kinde(const web_session *s, int margin)
+{
+    return s->loaded && s->rec.signed_in &&
+           kinde_session_expires_at(s->ks) <= (int64_t)time(NULL) + margin;
+}
+
 int web_session_user(const web_site *site, web_session *s, web_response *r, store_error *err)
 {
     if (!s->loaded || !s->rec.signed_in)
         return 0;
-    int64_t before = kinde_session_expires_at(s->ks);
-    if (before > time(NULL) && kinde_is_authenticated(site->client, s->ks, NULL))
+    if (!web_session_needs_kinde(s, 0) && kinde_is_authenticated(site->client, s->ks, NULL))
         return 1; /* no refresh needed: Kinde not asked */
     if (!web_backoff_may_try(site->kinde_backoff))
         return WEB_USER_KINDE_DOWN;

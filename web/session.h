@@ -40,6 +40,12 @@ void web_session_free(web_session *s);
 #define WEB_USER_KINDE_DOWN 2
 int web_session_user(const web_site *site, web_session *s, web_response *r, store_error *err);
 
+/* Whether web_session_user() would ask Kinde for s: signed in, and its access
+ * token expired or expiring within margin seconds (a caller that must not
+ * wait on Kinde passes a few seconds, so the token cannot expire between
+ * this look and web_session_user's). The one place that rule lives. */
+int web_session_needs_kinde(const web_session *s, int margin);
+
 /* A new record holding ks under a fresh id (written to id): signed_in, next
  * (NULL: home), a fresh CSRF token, created and seen now. 0 stored; -1 the
  * store failed (*err says why); -2 nothing stored, *rc the SDK's reason (no

@@ -57,17 +57,11 @@ static void user_view_fill(user_view *u, web_session *s)
     u->user.csrf = s->rec.csrf;
 }
 
-/* Whether the signed-in session s would call Kinde to be checked: its
- * access token has expired, or will within a few seconds (so it cannot
- * expire between this look and kinde_is_authenticated's, which refreshes). */
+/* On an event thread a session whose access token expires within this many
+ * seconds goes to a worker (web_session_needs_kinde), so it cannot expire
+ * between that look and kinde_is_authenticated's, which refreshes. */
 #define REFRESH_SOON_SECONDS 5
 #define LOAD_NEEDS_KINDE 3
-static int needs_kinde(const web_session *s)
-{
-    return s->loaded && s->rec.signed_in &&
-           kinde_session_expires_at(s->ks) <= (int64_t)time(NULL) + REFRESH_SOON_SECONDS;
-}
-
 /* Loads the browser's session and whether it is signed in: 1 signed in,
  * 0 not, -1 the store failed or Kinde could not renew an expired sign-in just
  * now (the 503 page is then in r already; the session is kept);
@@ -78,7 +72,7 @@ static int load_user(app *a, const web_request *q, web_response *r, web_session 
 {
     store_error err;
     int rc = web_session_load(&a->site, q, r, s, &err);
-    if (rc > 0 && now && needs_kinde(s))
+    if (rc > 0 && now && web_session_needs_kinde(s, REFRESH_SOON_SECONDS))
         return LOAD_NEEDS_KINDE;
     if (rc > 0)
         rc = web_session_user(&a->site, s, r, &err);
