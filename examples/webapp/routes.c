@@ -1,6 +1,6 @@
 /* The demo app's routes: which page for which request. Signing in and out is
  * the shared layer's (web/signin.h); the HTML is pages.c's; what the server
- * is, server.c's. */
+ * is, serve/web_glue.c's. */
 #include <string.h>
 #include <time.h>
 
@@ -205,12 +205,14 @@ static int app_route(app *a, const web_request *q, web_response *r, int now)
     } else if (strcmp(url, "/") == 0) {
         if (route_home(a, q, r, now))
             return 1;
-    } else if (strcmp(url, "/login") == 0) {
-        refused = web_signin_start(&a->site, q, r, WEB_LOGIN, &f);
-    } else if (strcmp(url, "/register") == 0) {
-        refused = web_signin_start(&a->site, q, r, WEB_REGISTER, &f);
-    } else if (strcmp(url, "/create-org") == 0) {
-        refused = web_signin_start(&a->site, q, r, WEB_CREATE_ORG, &f);
+    } else if (strcmp(url, "/login") == 0 || strcmp(url, "/register") == 0 ||
+               strcmp(url, "/create-org") == 0) {
+        /* ?next=/path: where the sign-in ends (web_signin_start checks it). */
+        char next[REDIRECT_PATH_MAX + 1];
+        int has_next = web_query(q, "next", next, sizeof next) == 1;
+        web_login_kind kind = url[1] == 'l' ? WEB_LOGIN : url[1] == 'r' ? WEB_REGISTER
+                                                                          : WEB_CREATE_ORG;
+        refused = web_signin_start(&a->site, q, r, kind, has_next ? next : NULL, &f);
     } else if (strcmp(url, "/callback") == 0) {
         refused = web_callback(&a->site, q, r, &f);
     } else if (strcmp(url, "/details") == 0) {
