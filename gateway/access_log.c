@@ -102,7 +102,7 @@ size_t gw_access_format(const gw_access *a, const struct timespec *ts, char *out
 {
     if (outsz < 8)
         return 0;
-    line l = {out, 0, outsz - 4, 0}; /* room kept for "...\n" */
+    line l = {out, 0, outsz - 5, 0}; /* room kept for "...\n" and the NUL */
     struct tm tm;
     char t[64], num[32];
     gmtime_r(&ts->tv_sec, &tm);
@@ -124,6 +124,7 @@ size_t gw_access_format(const gw_access *a, const struct timespec *ts, char *out
         l.len += 3;
     }
     out[l.len++] = '\n';
+    out[l.len] = '\0';
     return l.len;
 }
 

@@ -32,8 +32,9 @@ typedef struct gw_access {
     long us;               /* microseconds spent answering */
 } gw_access;
 
-/* The line (with its newline) into out[0..outsz), cut short (ending "...\n")
- * when it does not fit; its length. ts: the wall-clock time to show. */
+/* The line (with its newline, NUL-terminated) into out[0..outsz), cut short
+ * (ending "...\n") when it does not fit; its length. ts: the wall-clock time
+ * to show. */
 size_t gw_access_format(const gw_access *a, const struct timespec *ts, char *out, size_t outsz);
 /* Formats a with the time now and writes it (nothing when off). */
 void gw_access_log_write(const gw_access_log *l, const gw_access *a);
