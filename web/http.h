@@ -44,7 +44,7 @@ typedef struct web_response {
     int no_referrer;          /* the callback: its URL held a code */
     const char *allow;        /* for 405 */
     const char *etag;         /* static files: validator and long caching */
-    unsigned retry_after;     /* seconds for Retry-After (a 503 that will pass); 0 = none */
+    unsigned retry_after;     /* seconds for Retry-After (a 503); 0 = none */
     strbuf headers;           /* more headers: "name\0value\0" pairs (web_response_header) */
 } web_response;
 
