@@ -170,8 +170,9 @@ static void line_length_limit(void **state)
     /* 4096 bytes pass (the newline and a CR before it are not counted). */
     char *text = malloc(4096 + 8);
     assert_non_null(text);
+    static const char start[] = "* / role=";
     memset(text, 'x', 4096);
-    memcpy(text, "* / role=", 9);
+    memcpy(text, start, sizeof start - 1); /* the x's go on */
     strcpy(text + 4096, "\r\n");
     gw_rules *r = gw_rules_parse(text, strlen(text), "t.rules", err, sizeof err);
     assert_non_null(r);
@@ -322,6 +323,37 @@ static void longest_prefix_and_methods(void **state)
     assert_string_equal(where(r, "GET", "/x/y.zz"), "t.rules:1");
     assert_string_equal(where(r, "GET", "/x/y"), "t.rules:1");
     assert_string_equal(where(r, "GET", "/ab"), "t.rules:1");
+    gw_rules_free(r);
+}
+
+/* What the gateway does per request: normalise X-Original-URI, then match.
+ * Rule paths are written decoded, so encoded forms reach the same rule. */
+static void normalised_then_matched(void **state)
+{
+    (void)state;
+    gw_rules *r = parse("* / signed-in\n"
+                        "GET /caf\xc3\xa9/ public\n"
+                        "* /admin/ role=admin\n");
+    static const struct {
+        const char *raw, *where;
+    } cases[] = {
+        {"/caf%C3%A9/menu", "t.rules:2"},
+        {"/caf\xc3\xa9", "t.rules:2"},
+        {"/%61dmin/x", "t.rules:3"},
+        {"//admin//x", "t.rules:3"},
+        {"/static/../admin/", "t.rules:3"},
+        {"/admin/%2e%2e/public", "t.rules:1"},
+        {"http://evil/admin?x=/public", "t.rules:3"},
+        {"/public?/admin", "t.rules:1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char path[GW_URI_MAX + 1];
+        const char *why = NULL;
+        assert_int_equal(gw_uri_normalize(cases[i].raw, path, sizeof path, &why), 0);
+        if (strcmp(where(r, "GET", path), cases[i].where) != 0)
+            fail_msg("'%s' (%s): want %s, got %s", cases[i].raw, path, cases[i].where,
+                     where(r, "GET", path));
+    }
     gw_rules_free(r);
 }
 
@@ -521,6 +553,7 @@ int main(void)
         cmocka_unit_test(load_files),
         cmocka_unit_test(example_file),
         cmocka_unit_test(longest_prefix_and_methods),
+        cmocka_unit_test(normalised_then_matched),
         cmocka_unit_test(default_rule),
         cmocka_unit_test(signed_in_and_public),
         cmocka_unit_test(permissions),
