@@ -389,18 +389,6 @@ static int route_sign_in(gateway *g, const web_request *q, web_response *r, web_
     return web_signin_start(&g->site, q, r, kind, rd, f);
 }
 
-static void route_healthz(gateway *g, web_response *r)
-{
-    store_error err;
-    int up = store_ping(g->site.store, &err) == 0;
-    if (!up)
-        web_log(&g->site, "healthz: session store (%s) down: %s", g->site.store->name, err.text);
-    r->status = up ? 200 : 503;
-    r->content_type = "text/plain; charset=utf-8";
-    r->no_store = 1;
-    strbuf_addf(&r->body, "%s sessions=%s\n", up ? "ok" : "unavailable", g->site.store->name);
-}
-
 static void route_metrics(gateway *g, web_response *r)
 {
     r->content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -491,7 +479,7 @@ static int route(gateway *g, const web_request *q, web_response *r, int now)
     } else if (!sub) {
         o.log.endpoint = path + 1;
         if (is_get && strcmp(path, "/healthz") == 0) {
-            route_healthz(g, r);
+            web_health(&g->site, r);
         } else if (is_get && strcmp(path, "/metrics") == 0) {
             route_metrics(g, r);
         } else {

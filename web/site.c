@@ -45,6 +45,18 @@ int web_same_origin(const web_site *site, const web_request *q)
     return !origin || strcmp(origin, site->public_url) == 0;
 }
 
+void web_health(const web_site *site, web_response *r)
+{
+    store_error err;
+    int up = store_ping(site->store, &err) == 0;
+    if (!up)
+        web_log(site, "healthz: session store (%s) down: %s", site->store->name, err.text);
+    r->status = up ? 200 : 503;
+    r->content_type = "text/plain; charset=utf-8";
+    r->no_store = 1;
+    strbuf_addf(&r->body, "%s sessions=%s\n", up ? "ok" : "unavailable", site->store->name);
+}
+
 int web_store_failed(const web_site *site, const store_error *err, const char *doing,
                       web_failure *f)
 {

@@ -69,6 +69,11 @@ typedef struct web_failure {
 void web_fail(web_failure *f, unsigned status, const char *title, const char *message,
               const char *reason, int offer_sign_in);
 
+/* GET /healthz of a site: 200 "ok sessions=NAME" when the store answers a
+ * real write, read and delete (store_ping), else 503 "unavailable
+ * sessions=NAME" with the store's words in the log. */
+void web_health(const web_site *site, web_response *r);
+
 /* The one answer to every session-store failure: 503, "sessions are
  * unavailable, try again shortly", reason session_store, never the signed-out
  * page. Logs what the store said (err->text) with what was being done.

@@ -129,18 +129,6 @@ static void route_details(app *a, const web_request *q, web_response *r)
     web_session_free(&s);
 }
 
-static void route_healthz(app *a, web_response *r)
-{
-    store_error err;
-    int up = store_ping(a->site.store, &err) == 0;
-    if (!up)
-        web_log(&a->site, "healthz: session store (%s) down: %s", a->site.store->name, err.text);
-    r->status = up ? 200 : 503;
-    r->content_type = "text/plain; charset=utf-8";
-    r->no_store = 1;
-    strbuf_addf(&r->body, "%s sessions=%s\n", up ? "ok" : "unavailable", a->site.store->name);
-}
-
 static void route_static(const web_request *q, const char *name, web_response *r)
 {
     for (const static_asset *s = static_assets; s->name; s++) {
@@ -218,7 +206,7 @@ static int app_route(app *a, const web_request *q, web_response *r, int now)
     } else if (strcmp(url, "/details") == 0) {
         route_details(a, q, r);
     } else if (strcmp(url, "/healthz") == 0) {
-        route_healthz(a, r);
+        web_health(&a->site, r);
     } else if (strncmp(url, "/static/", 8) == 0) {
         route_static(q, url + 8, r);
     } else {

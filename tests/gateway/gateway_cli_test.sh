@@ -3,33 +3,15 @@
 # with FILE:LINE), the required --public-url, /healthz and /metrics, SIGHUP
 # (a good file's new rule in effect and counted; a bad file keeps the old
 # rules, logs FILE:LINE and is counted), the sign-in and refresh counters
-# against the emulator, and a clean stop. The nginx, browser and SECURITY.md
-# E-rule tests are elsewhere (tests/gateway, helper e2e).
+# against the emulator, and a clean stop. Through nginx, in a browser and
+# against SECURITY.md's E rules: the other tests of tests/gateway.
 #   usage: gateway_cli_test.sh KINDE_GATEWAY KINDE_EMULATOR
 set -uo pipefail
 GW_BIN=${1:?kinde-gateway binary}
 EMU_BIN=${2:?kinde-emulator binary}
 
-W=$(mktemp -d /tmp/kinde-gateway-cli-XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$W"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-check() { # description, command...
-  local what=$1; shift
-  if "$@"; then
-    passed=$((passed + 1)); echo "ok - $what"
-  else
-    failed=$((failed + 1)); echo "not ok - $what"
-    [ -s "$W/out" ] && sed 's/^/   | /' "$W/out" | head -20
-  fi
-}
+. "$(dirname "$0")/../common/testlib.sh" kinde-gateway-cli
+check_failed() { [ -s "$W/out" ] && sed 's/^/   | /' "$W/out" | head -20; }
 has() { grep -qF -- "$2" "$1"; }
 
 # run ARGS...: exit status in RC, stdout and stderr together in $W/out
@@ -90,14 +72,6 @@ RC=$?
 check "--check without a Kinde configuration: exit 2" eval '[ $RC = 2 ] && has "$W/out" "Kinde configuration"'
 
 # ---- running: /healthz, /metrics, SIGHUP ------------------------------------------------
-wait_file() { # file pid
-  for _ in $(seq 1 600); do
-    [ -s "$1" ] && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
-}
 "$EMU_BIN" --port 0 --ready-file "$W/emu.ready" --data-dir "$W/emu" --quiet --admin \
   --add-callback "$PUB/_kinde/callback" --add-logout-url "$PUB/" >"$W/emu.log" 2>&1 &
 EMU_PID=$!
