@@ -59,6 +59,18 @@ static void list_header(const gateway *g, web_response *r, const char *name,
         identity_header(g, r, name, v);
 }
 
+/* The user's id: the ID token's sub, else the access token's (the same
+ * user: the SDK checks that they match). NULL when neither has one. */
+static const char *user_id(const web_session *s, const kinde_user *d)
+{
+    const char *sub = NULL;
+    if (d->id)
+        return d->id;
+    if (kinde_get_string_claim(s->ks, "sub", KINDE_ACCESS_TOKEN, &sub, NULL) != KINDE_OK)
+        return NULL;
+    return sub;
+}
+
 /* The identity headers of a signed-in session (verified claims only, G43);
  * the user id copied to user for the log. */
 static void identity(const gateway *g, const web_session *s, web_response *r, char *user,
@@ -68,8 +80,9 @@ static void identity(const gateway *g, const web_session *s, web_response *r, ch
     memset(&d, 0, sizeof d);
     if (kinde_get_user_details(s->ks, &d, NULL) != KINDE_OK)
         memset(&d, 0, sizeof d);
-    identity_header(g, r, "X-Kinde-User-Id", d.id);
-    snprintf(user, usersz, "%s", d.id ? d.id : "");
+    const char *id = user_id(s, &d);
+    identity_header(g, r, "X-Kinde-User-Id", id);
+    snprintf(user, usersz, "%s", id ? id : "");
     identity_header(g, r, "X-Kinde-Email", d.email);
     char name[HEADER_VALUE_MAX];
     snprintf(name, sizeof name, "%s%s%s", d.given_name ? d.given_name : "",
@@ -99,6 +112,7 @@ typedef struct outcome {
     gw_access log;
     char rule[256];
     char user[256];
+    char reason[WEB_REASON_SIZE]; /* a failure's reason: it outlives the web_failure */
 } outcome;
 
 /* The auth answer: status, X-Kinde-Reason, counted. */
@@ -151,8 +165,10 @@ static void judge(gateway *g, const char *method, const char *path, const web_se
         /* Who was refused, for the log only: no identity goes to nginx. */
         kinde_user d;
         memset(&d, 0, sizeof d);
-        if (kinde_get_user_details(s->ks, &d, NULL) == KINDE_OK && d.id)
-            snprintf(o->user, sizeof o->user, "%s", d.id);
+        if (kinde_get_user_details(s->ks, &d, NULL) != KINDE_OK)
+            memset(&d, 0, sizeof d);
+        const char *id = user_id(s, &d);
+        snprintf(o->user, sizeof o->user, "%s", id ? id : "");
         decide(g, r, o, 403, "forbidden", GW_FORBIDDEN);
     }
     if (o->user[0])
@@ -245,7 +261,8 @@ static void show_failure(const gateway *g, web_response *r, const web_failure *f
     r->content_type = "text/html; charset=utf-8";
     strbuf_free(&r->body);
     gw_page_failure(&r->body, g->prefix, f);
-    o->log.reason = f->reason[0] ? f->reason : NULL;
+    snprintf(o->reason, sizeof o->reason, "%s", f->reason);
+    o->log.reason = o->reason[0] ? o->reason : NULL;
 }
 
 static void method_not_allowed(const gateway *g, web_response *r, const char *allow, outcome *o)

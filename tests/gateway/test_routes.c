@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,9 +92,17 @@ static int teardown(void **state)
     kinde_client_free(x->g.site.client);
     if (x->st.real)
         store_close(&x->st.base);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", x->dir);
-    assert_int_equal(system(cmd), 0);
+    /* The directory holds files only: the store's and the tests'. */
+    DIR *d = opendir(x->dir);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d));) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", x->dir, e->d_name);
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            assert_int_equal(unlink(path), 0);
+    }
+    closedir(d);
+    assert_int_equal(rmdir(x->dir), 0);
     free(x);
     return 0;
 }
@@ -168,8 +177,12 @@ static char *b64url(const char *s)
     while (len > 0 && out[len - 1] == '=')
         len--;
     out[len] = '\0';
-    for (char *c = out; *c; c++)
-        *c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
+    for (char *c = out; *c; c++) {
+        if (*c == '+')
+            *c = '-';
+        else if (*c == '/')
+            *c = '_';
+    }
     return out;
 }
 
@@ -189,7 +202,7 @@ static char *token(const char *payload)
 
 /* A signed-in session record in the store: the access token expires in
  * expires_in seconds and holds at_extra (JSON members), the ID token
- * id_extra; a refresh token when with_refresh. The Cookie header to send it
+ * id_extra (NULL: no ID token); a refresh token when with_refresh. The Cookie header to send it
  * with goes to cookie. */
 static void signed_in(fixture *x, long expires_in, const char *at_extra, const char *id_extra,
                       int with_refresh, char *cookie, size_t n)
@@ -203,13 +216,13 @@ static void signed_in(fixture *x, long expires_in, const char *at_extra, const c
     snprintf(id_json, sizeof id_json,
              "{\"aud\":[\"client\"],\"azp\":\"client\",\"iss\":\"http://127.0.0.1:9\","
              "\"sub\":\"kp_123\",\"iat\":%lld,\"exp\":%lld%s%s}",
-             now, now + 3600, id_extra[0] ? "," : "", id_extra);
+             now, now + 3600, id_extra && id_extra[0] ? "," : "", id_extra ? id_extra : "");
     char *at = token(at_json), *it = token(id_json);
     size_t len = strlen(at) + strlen(it) + 128;
     char *record = malloc(len);
     assert_non_null(record);
-    snprintf(record, len, "kinde-session 1\nat %s\nit %s\n%s", at, it,
-             with_refresh ? "rt refresh-token-1\n" : "");
+    snprintf(record, len, "kinde-session 1\nat %s\n%s%s%s%s", at, id_extra ? "it " : "",
+             id_extra ? it : "", id_extra ? "\n" : "", with_refresh ? "rt refresh-token-1\n" : "");
     kinde_session *ks = NULL;
     assert_int_equal(kinde_session_deserialize(record, strlen(record), &ks, NULL), KINDE_OK);
     char id[TOKEN_SIZE];
@@ -425,6 +438,14 @@ static void auth_absent_claims_give_no_header(void **state)
     assert_null(hdr(&r, "X-Kinde-Org-Code"));
     assert_null(hdr(&r, "X-Kinde-Permissions"));
     assert_null(hdr(&r, "X-Kinde-Roles"));
+    web_response_free(&r);
+    /* No ID token: the user id is the access token's sub, nothing else. */
+    signed_in(x, 3600, "", NULL, 1, cookie, sizeof cookie);
+    r = auth(x, "GET", "/x", cookie);
+    assert_auth(&r, 200, "allowed");
+    assert_string_equal(hdr(&r, "X-Kinde-User-Id"), "kp_123");
+    assert_null(hdr(&r, "X-Kinde-Name"));
+    assert_null(hdr(&r, "X-Kinde-Email"));
     web_response_free(&r);
 }
 
@@ -739,9 +760,26 @@ static void sign_out_page(void **state)
     web_response_free(&r);
 }
 
+/* The access log the gateway wrote so far (its file in the fixture's
+ * directory), into buf. */
+static const char *access_log_text(fixture *x, char *buf, size_t n)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/access.log", x->dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t len = fread(buf, 1, n - 1, f);
+    buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
+
 static void refresh_route(void **state)
 {
     fixture *x = *state;
+    char path[128], msg[256], log[4096];
+    snprintf(path, sizeof path, "%s/access.log", x->dir);
+    assert_int_equal(gw_access_log_open(&x->g.access_log, path, msg, sizeof msg), 0);
     char cookie[128];
     signed_in(x, 3600, DAVE_AT, DAVE_ID, 1, cookie, sizeof cookie);
     /* Wrong token: refused, nothing asked of Kinde. */
@@ -750,6 +788,9 @@ static void refresh_route(void **state)
     assert_int_equal(r.status, 403);
     assert_non_null(strstr(r.body.data, "csrf"));
     web_response_free(&r);
+    assert_non_null(strstr(access_log_text(x, log, sizeof log),
+                           " endpoint=refresh method=POST uri=\"/_kinde/refresh\" status=403 "
+                           "reason=csrf us="));
     /* The right token from another origin: refused too. */
     headers hs = {{"Cookie"}, {cookie}};
     web_request q = {.method = "GET", .path = "/", .target = "/", .header = header_of, .ctx = &hs};
@@ -782,6 +823,10 @@ static void refresh_route(void **state)
     r = call(x, 0, "GET", "/_kinde/refresh", NULL, &none, NULL);
     assert_int_equal(r.status, 405);
     web_response_free(&r);
+    assert_non_null(strstr(access_log_text(x, log, sizeof log),
+                           " endpoint=refresh method=GET uri=\"/_kinde/refresh\" status=405 "
+                           "reason=method_not_allowed us="));
+    gw_access_log_close(&x->g.access_log);
 }
 
 static void unavailable_and_not_found(void **state)
