@@ -271,6 +271,34 @@ static void example_file(void **state)
     gw_rules_free(r);
 }
 
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *text = calloc(1, 65536);
+    assert_non_null(text);
+    size_t n = fread(text, 1, 65535, f);
+    fclose(f);
+    assert_true(n > 0 && n < 65535);
+    return text;
+}
+
+/* RULES.md shows rules.example as it is. */
+static void example_in_the_docs(void **state)
+{
+    (void)state;
+    char *doc = read_all(GW_SOURCE_DIR "/gateway/RULES.md");
+    char *example = read_all(GW_SOURCE_DIR "/gateway/rules.example");
+    char *block = malloc(strlen(example) + 16);
+    assert_non_null(block);
+    sprintf(block, "```\n%s```\n", example);
+    if (!strstr(doc, block))
+        fail_msg("gateway/RULES.md does not show gateway/rules.example as it is");
+    free(block);
+    free(example);
+    free(doc);
+}
+
 static void longest_prefix_and_methods(void **state)
 {
     (void)state;
@@ -552,6 +580,7 @@ int main(void)
         cmocka_unit_test(rule_count_limit),
         cmocka_unit_test(load_files),
         cmocka_unit_test(example_file),
+        cmocka_unit_test(example_in_the_docs),
         cmocka_unit_test(longest_prefix_and_methods),
         cmocka_unit_test(normalised_then_matched),
         cmocka_unit_test(default_rule),
