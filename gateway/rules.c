@@ -8,6 +8,9 @@
  * request, and the cost follows the path's length, not the number of rules. */
 #include "rules.h"
 
+#include "forms.h"
+#include "utf8.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -269,40 +272,6 @@ static int nomem(parser *ps)
     return -1;
 }
 
-/* Length of the UTF-8 sequence at s (at most n bytes), 0 when invalid:
- * overlong forms, surrogates and code points above U+10FFFF included. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-        return 0;
-    return len;
-}
-
 /* The line must be text: no NUL, no control character but tab, UTF-8. */
 static int check_text(parser *ps, const char *s, size_t n)
 {
@@ -314,7 +283,7 @@ static int check_text(parser *ps, const char *s, size_t n)
             return fail(ps, "a NUL byte: not a text file");
         if ((c < 0x20 && c != '\t') || c == 0x7f)
             return fail(ps, "control character 0x%02x: not a text file", c);
-        size_t len = utf8_len((const unsigned char *)s + i, n - i);
+        size_t len = c < 0x80 ? 1 : utf8_seq_len((const unsigned char *)s + i, n - i);
         if (!len)
             return fail(ps, "not UTF-8 text");
         i += len;

@@ -4,19 +4,10 @@
  * refused rather than guessed. */
 #include "rules.h"
 
+#include "forms.h"
+
 #include <string.h>
 #include <strings.h>
-
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static int refuse(const char **why, const char *reason)
 {
@@ -97,8 +88,8 @@ int gw_uri_normalize(const char *raw, char *out, size_t outsz, const char **why)
             if (bad)
                 return refuse(why, bad);
             if (c == '%') {
-                int hi = i + 1 < end ? hex_value((unsigned char)p[i + 1]) : -1;
-                int lo = hi >= 0 && i + 2 < end ? hex_value((unsigned char)p[i + 2]) : -1;
+                int hi = i + 1 < end ? hex_digit_value(p[i + 1]) : -1;
+                int lo = hi >= 0 && i + 2 < end ? hex_digit_value(p[i + 2]) : -1;
                 if (hi < 0 || lo < 0)
                     return refuse(why, "a bad percent escape");
                 c = (unsigned char)(hi * 16 + lo);
