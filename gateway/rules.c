@@ -149,11 +149,18 @@ static uint64_t fnv(const char *s, size_t n)
     return h;
 }
 
+/* FNV's low bits, which pick the slot, depend on the low bits of every byte
+ * only; folding the high half in spreads paths that differ in one digit. */
+static size_t slot_of(uint64_t h, size_t n_slots)
+{
+    return (size_t)(h ^ (h >> 29) ^ (h >> 47)) & (n_slots - 1);
+}
+
 static const group *find_group(const gw_rules *r, uint64_t h, const char *key, size_t n)
 {
     if (!r->n_slots)
         return NULL;
-    for (size_t i = (size_t)h & (r->n_slots - 1);; i = (i + 1) & (r->n_slots - 1)) {
+    for (size_t i = slot_of(h, r->n_slots);; i = (i + 1) & (r->n_slots - 1)) {
         size_t g = r->slots[i];
         if (!g)
             return NULL;
@@ -171,7 +178,7 @@ static int grow_slots(gw_rules *r)
     if (!slots)
         return -1;
     for (size_t g = 0; g < r->n_groups; g++) {
-        size_t i = (size_t)r->groups[g].hash & (n - 1);
+        size_t i = slot_of(r->groups[g].hash, n);
         while (slots[i])
             i = (i + 1) & (n - 1);
         slots[i] = g + 1;
@@ -201,7 +208,7 @@ static group *get_group(gw_rules *r, const char *key, size_t n)
     }
     group *g = &r->groups[r->n_groups++];
     *g = (group){.hash = h, .key = key, .key_len = n};
-    size_t i = (size_t)h & (r->n_slots - 1);
+    size_t i = slot_of(h, r->n_slots);
     while (r->slots[i])
         i = (i + 1) & (r->n_slots - 1);
     r->slots[i] = r->n_groups;
