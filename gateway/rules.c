@@ -38,7 +38,7 @@ typedef struct gw_req {
 
 struct gw_rule {
     const char *where; /* "NAME:LINE" or "default" */
-    const char *path;  /* as written, for messages */
+    const char *path; /* as written, for messages */
     int is_public;
     int any_method;
     int covers_head; /* GET is listed */
@@ -55,7 +55,7 @@ typedef struct group {
     uint64_t hash;
     const char *key; /* the path without its trailing '/': "/admin", "" for "/" */
     size_t key_len;
-    const gw_rule *any;      /* the "*" rule */
+    const gw_rule *any; /* the "*" rule */
     const gw_rule *specific; /* rules naming methods, disjoint (checked at parse) */
 } group;
 
@@ -353,8 +353,8 @@ static int parse_methods(parser *ps, gw_rule *rule, field f)
             return nomem(ps);
         for (size_t k = 0; k < rule->n_methods; k++)
             if (strcmp(m[k], name) == 0)
-                return fail(ps, "bad method '%.*s': %s is listed twice",
-                            (int)(f.n > 64 ? 64 : f.n), f.s, name);
+                return fail(ps, "bad method '%.*s': %s is listed twice", (int)(f.n > 64 ? 64 : f.n),
+                            f.s, name);
         m[rule->n_methods++] = name;
         rule->covers_head |= strcmp(name, "GET") == 0;
         start = i + 1;
@@ -400,9 +400,12 @@ static const struct {
     enum req_kind kind;
     int single; /* takes exactly one value */
 } req_names[] = {
-    {"permission", REQ_ALL_PERMISSIONS, 1}, {"all-permissions", REQ_ALL_PERMISSIONS, 0},
-    {"any-permission", REQ_ANY_PERMISSION, 0}, {"role", REQ_ROLE, 0},
-    {"org", REQ_ORG, 0}, {"flag", REQ_FLAG, 1},
+    {"permission", REQ_ALL_PERMISSIONS, 1},
+    {"all-permissions", REQ_ALL_PERMISSIONS, 0},
+    {"any-permission", REQ_ANY_PERMISSION, 0},
+    {"role", REQ_ROLE, 0},
+    {"org", REQ_ORG, 0},
+    {"flag", REQ_FLAG, 1},
 };
 
 static int value_char(char c)
@@ -433,7 +436,8 @@ static int parse_requirement(parser *ps, gw_req *req, field f)
         if (v[i] == ',')
             count++;
         else if (!value_char(v[i]))
-            return fail(ps, "bad value in '%.*s': values are printable ASCII without ',' '=' or spaces",
+            return fail(ps,
+                        "bad value in '%.*s': values are printable ASCII without ',' '=' or spaces",
                         shown, f.s);
     }
     if (count > 1 && req_names[k].single)
@@ -459,8 +463,9 @@ static int parse_requirement(parser *ps, gw_req *req, field f)
 static int parse_requirements(parser *ps, gw_rule *rule, const field *f, size_t n)
 {
     if (n == 0)
-        return fail(ps, "no requirement: public, signed-in, permission=, all-permissions=, "
-                        "any-permission=, role=, org= or flag=");
+        return fail(ps,
+                    "no requirement: public, signed-in, permission=, all-permissions=, "
+                    "any-permission=, role=, org= or flag=");
     gw_req *reqs = arena_alloc(ps->rules, n * sizeof *reqs);
     if (!reqs)
         return nomem(ps);
@@ -540,13 +545,15 @@ static int parse_line(parser *ps, const char *s, size_t n)
     return add_rule(ps, rule, key_len);
 }
 
-gw_rules *gw_rules_parse(const char *text, size_t len, const char *name, char *err,
-                         size_t errlen)
+gw_rules *gw_rules_parse(const char *text, size_t len, const char *name, char *err, size_t errlen)
 {
     if (err && errlen)
         err[0] = '\0';
-    parser ps = {.rules = calloc(1, sizeof(gw_rules)), .fields = malloc(FIELDS_MAX * sizeof(field)),
-                 .name = name ? name : "rules", .err = err, .errlen = errlen};
+    parser ps = {.rules = calloc(1, sizeof(gw_rules)),
+                 .fields = malloc(FIELDS_MAX * sizeof(field)),
+                 .name = name ? name : "rules",
+                 .err = err,
+                 .errlen = errlen};
     if (!ps.rules || !ps.fields) {
         nomem(&ps);
         free(ps.fields);

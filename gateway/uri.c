@@ -77,7 +77,7 @@ int gw_uri_normalize(const char *raw, char *out, size_t outsz, const char **why)
      * each segment is decoded straight after it, then kept, dropped (".")
      * or pops the one before (".."). */
     size_t w = 0;
-    int trailing = 0;  /* the path ends in '/' (an empty, "." or ".." last segment) */
+    int trailing = 0; /* the path ends in '/' (an empty, "." or ".." last segment) */
     int after_run = 0; /* an empty segment ("//") since the last kept one */
     size_t i = 1;
     for (;;) {

@@ -69,24 +69,23 @@ static const bad_case bad[] = {
     {"* / flag=a,b\n", "t.rules:1: 'flag' takes one value (one flag= per flag)"},
     {"* / role=a=b\n",
      "t.rules:1: bad value in 'role=a=b': values are printable ASCII without ',' '=' or spaces"},
-    {"* / role=caf\xc3\xa9\n", "t.rules:1: bad value in 'role=caf\xc3\xa9': values are printable "
-                              "ASCII without ',' '=' or spaces"},
+    {"* / role=caf\xc3\xa9\n",
+     "t.rules:1: bad value in 'role=caf\xc3\xa9': values are printable "
+     "ASCII without ',' '=' or spaces"},
     {"* / public signed-in\n", "t.rules:1: 'public' cannot be combined with other requirements"},
     {"* / role=a public\n", "t.rules:1: 'public' cannot be combined with other requirements"},
     {"* / public public\n", "t.rules:1: 'public' cannot be combined with other requirements"},
-    {"GET /x\n", "t.rules:1: no requirement: public, signed-in, permission=, all-permissions=, "
-                 "any-permission=, role=, org= or flag="},
-    {"GET /x # public\n", "t.rules:1: no requirement: public, signed-in, permission=, "
-                          "all-permissions=, any-permission=, role=, org= or flag="},
+    {"GET /x\n",
+     "t.rules:1: no requirement: public, signed-in, permission=, all-permissions=, "
+     "any-permission=, role=, org= or flag="},
+    {"GET /x # public\n",
+     "t.rules:1: no requirement: public, signed-in, permission=, "
+     "all-permissions=, any-permission=, role=, org= or flag="},
     /* methods */
-    {"get / public\n",
-     "t.rules:1: bad method 'get': * or upper-case methods separated by commas"},
-    {"GET, / public\n",
-     "t.rules:1: bad method 'GET,': * or upper-case methods separated by commas"},
-    {",GET / public\n",
-     "t.rules:1: bad method ',GET': * or upper-case methods separated by commas"},
-    {"GET,* / public\n",
-     "t.rules:1: bad method 'GET,*': * or upper-case methods separated by commas"},
+    {"get / public\n", "t.rules:1: bad method 'get': * or upper-case methods separated by commas"},
+    {"GET, / public\n", "t.rules:1: bad method 'GET,': * or upper-case methods separated by commas"},
+    {",GET / public\n", "t.rules:1: bad method ',GET': * or upper-case methods separated by commas"},
+    {"GET,* / public\n", "t.rules:1: bad method 'GET,*': * or upper-case methods separated by commas"},
     {"** / public\n", "t.rules:1: bad method '**': * or upper-case methods separated by commas"},
     {"G#T / public\n", "t.rules:1: bad method 'G#T': * or upper-case methods separated by commas"},
     {"GET,POST,GET / public\n", "t.rules:1: bad method 'GET,POST,GET': GET is listed twice"},
@@ -105,9 +104,11 @@ static const bad_case bad[] = {
     {"GET /a%20b public\n",
      "t.rules:1: bad path '/a%20b': '%' is not allowed: write the path decoded"},
     {"GET /a?b public\n",
-     "t.rules:1: bad path '/a?b': '?' and '#' are not allowed: a rule is for a path, without query"},
+     "t.rules:1: bad path '/a?b': '?' and '#' are not allowed: a rule is for a path, without "
+     "query"},
     {"GET /a#b public\n",
-     "t.rules:1: bad path '/a#b': '?' and '#' are not allowed: a rule is for a path, without query"},
+     "t.rules:1: bad path '/a#b': '?' and '#' are not allowed: a rule is for a path, without "
+     "query"},
     {"GET /a\\b public\n", "t.rules:1: bad path '/a\\b': '\\' is not allowed"},
     {"GET /a//b public\n", "t.rules:1: bad path '/a//b': '//' is not allowed"},
     {"GET // public\n", "t.rules:1: bad path '//': '//' is not allowed"},
@@ -305,17 +306,17 @@ static void example_in_the_docs(void **state)
 static void longest_prefix_and_methods(void **state)
 {
     (void)state;
-    gw_rules *r = parse("*    /            signed-in\n"       /* 1 */
-                        "*    /a           role=a\n"          /* 2 */
-                        "GET  /a/b/        role=ab\n"         /* 3 */
-                        "*    /a/b/c       role=abc\n"        /* 4 */
-                        "POST /a/b/c/d     role=abcd\n"       /* 5 */
-                        "GET  /a/b/c       role=abc-get\n"    /* 6 */
-                        "HEAD /h           public\n"          /* 7 */
-                        "GET,POST /m       role=m\n"          /* 8 */
-                        "*    /m           role=m-any\n"      /* 9 */
-                        "*    /admin       role=admin\n"      /* 10 */
-                        "*    /x/y.z/      role=xyz\n");      /* 11 */
+    gw_rules *r = parse("*    /            signed-in\n" /* 1 */
+                        "*    /a           role=a\n" /* 2 */
+                        "GET  /a/b/        role=ab\n" /* 3 */
+                        "*    /a/b/c       role=abc\n" /* 4 */
+                        "POST /a/b/c/d     role=abcd\n" /* 5 */
+                        "GET  /a/b/c       role=abc-get\n" /* 6 */
+                        "HEAD /h           public\n" /* 7 */
+                        "GET,POST /m       role=m\n" /* 8 */
+                        "*    /m           role=m-any\n" /* 9 */
+                        "*    /admin       role=admin\n" /* 10 */
+                        "*    /x/y.z/      role=xyz\n"); /* 11 */
     /* the longest matching path */
     assert_string_equal(where(r, "GET", "/"), "t.rules:1");
     assert_string_equal(where(r, "GET", "/zzz"), "t.rules:1");

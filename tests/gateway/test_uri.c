@@ -14,7 +14,7 @@
 typedef struct uri_case {
     const char *raw;
     const char *want; /* NULL: refused */
-    const char *why;  /* for a refusal: a part of the reason */
+    const char *why; /* for a refusal: a part of the reason */
 } uri_case;
 
 static const uri_case cases[] = {
