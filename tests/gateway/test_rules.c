@@ -409,6 +409,13 @@ static void default_rule(void **state)
     assert_string_equal(where(empty, "GET", "/"), "default");
     gw_rules_free(empty);
 
+    /* No text at all is no rules, as an empty file. */
+    char err[64];
+    gw_rules *none = gw_rules_parse(NULL, 5, "t.rules", err, sizeof err);
+    assert_non_null(none);
+    assert_int_equal(gw_rules_count(none), 0);
+    gw_rules_free(none);
+
     gw_rules *def = gw_rules_default();
     assert_non_null(def);
     assert_int_equal(gw_rules_count(def), 0);
