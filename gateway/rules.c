@@ -319,6 +319,19 @@ static size_t split(const char *s, size_t n, field *f)
     return count;
 }
 
+/* How much of a field a message quotes: at most max bytes, not ending inside
+ * a UTF-8 sequence (the file is UTF-8, so is the message). */
+static int shown(field f, size_t max)
+{
+    size_t n = f.n;
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)f.s[n] & 0xc0) == 0x80)
+            n--;
+    }
+    return (int)n;
+}
+
 static int method_char(char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
@@ -341,20 +354,19 @@ static int parse_methods(parser *ps, gw_rule *rule, field f)
         if (i < f.n && f.s[i] != ',') {
             if (!method_char(f.s[i]))
                 return fail(ps, "bad method '%.*s': * or upper-case methods separated by commas",
-                            (int)(f.n > 64 ? 64 : f.n), f.s);
+                            shown(f, 64), f.s);
             continue;
         }
         size_t len = i - start;
         if (len == 0 || len > 32)
             return fail(ps, "bad method '%.*s': * or upper-case methods separated by commas",
-                        (int)(f.n > 64 ? 64 : f.n), f.s);
+                        shown(f, 64), f.s);
         const char *name = arena_strndup(ps->rules, f.s + start, len);
         if (!name)
             return nomem(ps);
         for (size_t k = 0; k < rule->n_methods; k++)
             if (strcmp(m[k], name) == 0)
-                return fail(ps, "bad method '%.*s': %s is listed twice", (int)(f.n > 64 ? 64 : f.n),
-                            f.s, name);
+                return fail(ps, "bad method '%.*s': %s is listed twice", shown(f, 64), f.s, name);
         m[rule->n_methods++] = name;
         rule->covers_head |= strcmp(name, "GET") == 0;
         start = i + 1;
@@ -388,7 +400,7 @@ static int parse_path(parser *ps, gw_rule *rule, field f, size_t *key_len)
         }
     }
     if (why)
-        return fail(ps, "bad path '%.*s': %s", (int)(f.n > 128 ? 128 : f.n), f.s, why);
+        return fail(ps, "bad path '%.*s': %s", shown(f, 128), f.s, why);
     if (!(rule->path = arena_strndup(ps->rules, f.s, f.n)))
         return nomem(ps);
     *key_len = f.s[f.n - 1] == '/' ? f.n - 1 : f.n;
@@ -415,7 +427,7 @@ static int value_char(char c)
 
 static int parse_requirement(parser *ps, gw_req *req, field f)
 {
-    int shown = (int)(f.n > 128 ? 128 : f.n);
+    int quoted = shown(f, 128);
     const char *eq = memchr(f.s, '=', f.n);
     size_t name_len = eq ? (size_t)(eq - f.s) : f.n;
     size_t k = 0;
@@ -426,7 +438,7 @@ static int parse_requirement(parser *ps, gw_req *req, field f)
         if ((name_len == 6 && memcmp(f.s, "public", 6) == 0) ||
             (name_len == 9 && memcmp(f.s, "signed-in", 9) == 0))
             return fail(ps, "'%.*s' takes no value", (int)name_len, f.s);
-        return fail(ps, "unknown requirement '%.*s'", shown, f.s);
+        return fail(ps, "unknown requirement '%.*s'", quoted, f.s);
     }
     if (!eq)
         return fail(ps, "'%s' needs a value (%s=...)", req_names[k].name, req_names[k].name);
@@ -438,7 +450,7 @@ static int parse_requirement(parser *ps, gw_req *req, field f)
         else if (!value_char(v[i]))
             return fail(ps,
                         "bad value in '%.*s': values are printable ASCII without ',' '=' or spaces",
-                        shown, f.s);
+                        quoted, f.s);
     }
     if (count > 1 && req_names[k].single)
         return fail(ps, "'%s' takes one value (%s)", req_names[k].name,
@@ -452,7 +464,7 @@ static int parse_requirement(parser *ps, gw_req *req, field f)
         if (i < vn && v[i] != ',')
             continue;
         if (i == start)
-            return fail(ps, "empty value in '%.*s'", shown, f.s);
+            return fail(ps, "empty value in '%.*s'", quoted, f.s);
         if (!(values[req->n++] = arena_strndup(ps->rules, v + start, i - start)))
             return nomem(ps);
         start = i + 1;

@@ -167,6 +167,22 @@ static void nul_byte(void **state)
     assert_string_equal(err, "t.rules:2: a NUL byte: not a text file");
 }
 
+/* A long field is quoted in part (128 bytes), never cut inside a UTF-8
+ * character. */
+static void long_field_quoted_whole_characters(void **state)
+{
+    (void)state;
+    char text[512] = "GET /", want[512] = "t.rules:1: bad path '/", err[512];
+    for (int i = 0; i < 65; i++)
+        strcat(text, "\xc3\xa9");
+    strcat(text, "/%zz public\n");
+    for (int i = 0; i < 63; i++) /* '/' and 63 of them are 127 bytes */
+        strcat(want, "\xc3\xa9");
+    strcat(want, "': '%' is not allowed: write the path decoded");
+    assert_null(gw_rules_parse(text, strlen(text), "t.rules", err, sizeof err));
+    assert_string_equal(err, want);
+}
+
 static void line_length_limit(void **state)
 {
     (void)state;
@@ -587,6 +603,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_error_names_its_line),
         cmocka_unit_test(nul_byte),
+        cmocka_unit_test(long_field_quoted_whole_characters),
         cmocka_unit_test(line_length_limit),
         cmocka_unit_test(rule_count_limit),
         cmocka_unit_test(load_files),
