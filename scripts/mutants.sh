@@ -210,9 +210,9 @@ mutants() {
 @ G44b G44 gateway/uri.c fast a raw '\' taken as part of a segment
 -    if (c == '\\')
 +    if (0)
-@ G44c G44 gateway/uri.c fast '..' after '//' resolved (RFC 3986's reading, not nginx's)
--            if (after_run)
-+            if (0)
+@ G44c G44 gateway/uri.c fast a dot segment taken as a name (/admin/%2e%2e/public is not /public)
+-        if ((k == 1 && out[seg] == '.') || (k == 2 && out[seg] == '.' && out[seg + 1] == '.'))
++        if (0)
 @ G44d G44 gateway/uri.c fast the fragment not cut: '#' kept in the path
 -    size_t end = strcspn(p, "?#");
 +    size_t end = strcspn(p, "?");

@@ -389,8 +389,6 @@ static void normalised_then_matched(void **state)
         {"/caf\xc3\xa9", "t.rules:2"},
         {"/%61dmin/x", "t.rules:3"},
         {"//admin//x", "t.rules:3"},
-        {"/static/../admin/", "t.rules:3"},
-        {"/admin/%2e%2e/public", "t.rules:1"},
         {"http://evil/admin?x=/public", "t.rules:3"},
         {"/public?/admin", "t.rules:1"},
     };
