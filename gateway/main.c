@@ -176,7 +176,8 @@ static int serve_until_stopped(gateway *g, const sigset_t *signals)
 }
 
 /* The Kinde client, then --check's answer or the gateway running. */
-static int start(gateway *g, const gw_options *go, const char *callback_path)
+static int start(gateway *g, const gw_options *go, const char *callback_path,
+                 const sigset_t *signals)
 {
     kinde_client *client = NULL;
     kinde_error kerr;
@@ -195,20 +196,12 @@ static int start(gateway *g, const gw_options *go, const char *callback_path)
                                   err, sizeof err) != 0) {
         fprintf(stderr, NAME ": --access-log %s\n", err);
     } else {
-        /* Threads started from here inherit the mask; main waits for these. */
-        sigset_t signals;
-        sigemptyset(&signals);
-        sigaddset(&signals, SIGINT);
-        sigaddset(&signals, SIGTERM);
-        sigaddset(&signals, SIGHUP);
-        pthread_sigmask(SIG_BLOCK, &signals, NULL);
-        signal(SIGPIPE, SIG_IGN);
         web_backoff kinde_backoff;
         /* After a refresh failed in a way that may pass: 0.5 s, doubling to 5 s. */
         web_backoff_init(&kinde_backoff, 500, 5000);
         g->site.kinde_backoff = &kinde_backoff;
         g->site.client = client;
-        rc = serve_until_stopped(g, &signals);
+        rc = serve_until_stopped(g, signals);
         web_backoff_destroy(&kinde_backoff);
         gw_access_log_close(&g->access_log);
     }
@@ -218,6 +211,16 @@ static int start(gateway *g, const gw_options *go, const char *callback_path)
 
 int main(int argc, char **argv)
 {
+    /* Blocked from the start, so a SIGHUP sent while starting waits for the
+     * loop (and reloads) instead of killing the process; every thread
+     * inherits the mask and main alone takes them, with sigwait. */
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
     gateway g;
     memset(&g, 0, sizeof g);
     web_app_options_init(&g.opt, 8090);
@@ -241,7 +244,7 @@ int main(int argc, char **argv)
         fprintf(stderr, NAME ": out of memory\n");
     } else {
         web_app_site_url(&g.site, url, "kinde_gateway_session", "__Host-kinde_gateway_session");
-        rc = start(&g, &go, callback.data);
+        rc = start(&g, &go, callback.data, &signals);
     }
     strbuf_free(&callback);
     free(url);
