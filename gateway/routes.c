@@ -35,17 +35,21 @@ static void identity_header(const gateway *g, web_response *r, const char *name,
         web_log(&g->site, "auth: %s left out: its value holds a control character", name);
 }
 
-/* items joined with ',' into out; 0, or -1 when they do not fit. */
+/* items joined with ',' into out; 0, or -1 when they do not fit. (memcpy,
+ * not snprintf: this runs for nearly every request nginx asks about.) */
 static int join(const kinde_strings *items, char *out, size_t outsz)
 {
     size_t len = 0;
-    out[0] = '\0';
     for (size_t i = 0; i < items->count; i++) {
-        int n = snprintf(out + len, outsz - len, "%s%s", i ? "," : "", items->items[i]);
-        if (n < 0 || (size_t)n >= outsz - len)
+        size_t n = strlen(items->items[i]);
+        if (len + (i > 0) + n >= outsz)
             return -1;
-        len += (size_t)n;
+        if (i > 0)
+            out[len++] = ',';
+        memcpy(out + len, items->items[i], n);
+        len += n;
     }
+    out[len] = '\0';
     return 0;
 }
 

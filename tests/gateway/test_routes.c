@@ -208,7 +208,7 @@ static void signed_in(fixture *x, long expires_in, const char *at_extra, const c
                       int with_refresh, char *cookie, size_t n)
 {
     long long now = (long long)time(NULL);
-    char at_json[2048], id_json[2048];
+    char at_json[16384], id_json[2048];
     snprintf(at_json, sizeof at_json,
              "{\"aud\":[],\"azp\":\"client\",\"iss\":\"http://127.0.0.1:9\",\"jti\":\"j1\","
              "\"sub\":\"kp_123\",\"iat\":%lld,\"exp\":%lld%s%s}",
@@ -447,6 +447,36 @@ static void auth_absent_claims_give_no_header(void **state)
     assert_null(hdr(&r, "X-Kinde-Name"));
     assert_null(hdr(&r, "X-Kinde-Email"));
     web_response_free(&r);
+}
+
+/* A list header longer than the gateway builds (4096 bytes with its NUL):
+ * left out and logged, never cut. */
+static void auth_long_lists(void **state)
+{
+    fixture *x = *state;
+    for (size_t len = 4094; len <= 4096; len++) {
+        char *claims = malloc(len + 64);
+        assert_non_null(claims);
+        /* "a,bbb...b": two permissions, joined exactly len bytes long. */
+        int n = snprintf(claims, len + 64, "\"permissions\":[\"a\",\"");
+        memset(claims + n, 'b', len - 2);
+        snprintf(claims + n + len - 2, 8, "\"]");
+        char cookie[128];
+        signed_in(x, 3600, claims, DAVE_ID, 1, cookie, sizeof cookie);
+        free(claims);
+        web_response r = auth(x, "GET", "/x", cookie);
+        assert_auth(&r, 200, "allowed");
+        const char *perms = hdr(&r, "X-Kinde-Permissions");
+        if (len < 4096) {
+            assert_non_null(perms);
+            assert_int_equal(strlen(perms), len);
+            assert_int_equal(strncmp(perms, "a,bbb", 5), 0);
+        } else {
+            assert_null(perms);
+            assert_non_null(strstr(log_of(x), "X-Kinde-Permissions left out: longer than 4096"));
+        }
+        web_response_free(&r);
+    }
 }
 
 static void auth_forbidden(void **state)
@@ -958,6 +988,7 @@ int main(void)
         T(auth_public),
         T(auth_allowed_with_identity_headers),
         T(auth_absent_claims_give_no_header),
+        T(auth_long_lists),
         T(auth_forbidden),
         T(auth_leaves_out_values_with_control_characters),
         T(auth_kinde_unavailable_keeps_the_session),
