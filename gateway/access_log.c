@@ -82,18 +82,25 @@ static void field(line *l, const char *key, const char *v, int quote)
         return;
     }
     puts_(l, "\"");
-    for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
+    /* Runs of plain bytes copied whole; each byte that is not, escaped. */
+    for (const unsigned char *c = (const unsigned char *)v; *c;) {
+        size_t run = 0;
+        while (c[run] && c[run] != '"' && c[run] != '\\' && c[run] >= 0x20 && c[run] != 0x7f)
+            run++;
+        put(l, (const char *)c, run);
+        c += run;
+        if (!*c)
+            break;
         char esc[8];
         if (*c == '"' || *c == '\\') {
             esc[0] = '\\';
             esc[1] = (char)*c;
             put(l, esc, 2);
-        } else if (*c < 0x20 || *c == 0x7f) {
+        } else {
             snprintf(esc, sizeof esc, "\\x%02x", *c);
             put(l, esc, 4);
-        } else {
-            put(l, (const char *)c, 1);
         }
+        c++;
     }
     puts_(l, "\"");
 }

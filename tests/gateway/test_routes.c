@@ -952,6 +952,11 @@ static void access_log_lines(void **state)
     assert_string_equal(line, "ts=2026-12-01T12:00:00.123Z endpoint=auth method=GET "
                               "uri=\"/a\\\"b\\\\c\\x0d\\x0ats=forged\" status=403 reason=forbidden "
                               "rule=\"rules.conf:7\" user=kp_123 us=412\n");
+    /* UTF-8 kept as it is; DEL escaped, also last. */
+    gw_access u = {.endpoint = "auth", .uri = "/caf\xc3\xa9\x7f", .status = 401, .us = 2};
+    gw_access_format(&u, &ts, line, sizeof line);
+    assert_string_equal(line, "ts=2026-12-01T12:00:00.123Z endpoint=auth uri=\"/caf\xc3\xa9\\x7f\" "
+                              "status=401 us=2\n");
     /* A user id that is not a plain word is quoted; absent fields left out. */
     gw_access b = {.endpoint = "callback", .status = 302, .user = "a b", .us = 1};
     gw_access_format(&b, &ts, line, sizeof line);
