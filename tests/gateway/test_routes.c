@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <pthread.h>
 
 #include "gateway.h"
 #include "pages.h"
@@ -262,7 +263,7 @@ static const char *header_of(void *ctx, const char *name)
 static web_response call(fixture *x, int now, const char *method, const char *target,
                          const char *body, headers *h, int *deferred)
 {
-    static char path[1024];
+    char path[1024];
     snprintf(path, sizeof path, "%.*s", (int)strcspn(target, "?"), target);
     web_request q = {.method = method,
                      .path = path,
@@ -634,6 +635,53 @@ static void rules_replaced_while_running(void **state)
     assert_int_equal(gw_rules_reload(&x->g), 1);
 }
 
+/* Requests from several threads while the rules are replaced again and
+ * again: each answer is one rule set's or the other's, and (under ASan) no
+ * rule is read after its set was freed. */
+typedef struct load {
+    fixture *x;
+    int odd; /* answers neither rule set gives */
+} load;
+
+static void *ask_many(void *arg)
+{
+    load *l = arg;
+    for (int i = 0; i < 300; i++) {
+        web_response r = auth(l->x, "GET", "/flip/x", NULL);
+        const char *reason = hdr(&r, "X-Kinde-Reason");
+        if (!reason || !((r.status == 200 && strcmp(reason, "public") == 0) ||
+                         (r.status == 401 && strcmp(reason, "not_signed_in") == 0)))
+            l->odd++;
+        web_response_free(&r);
+    }
+    return NULL;
+}
+
+static void rules_replaced_under_load(void **state)
+{
+    fixture *x = *state;
+    const char *texts[] = {"GET /flip/ public\n", "* /flip/ signed-in\nGET /other/ public\n"};
+    pthread_t t[4];
+    load l[4];
+    for (int i = 0; i < 4; i++) {
+        l[i] = (load){x, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, ask_many, &l[i]), 0);
+    }
+    char err[256];
+    for (int i = 0; i < 300; i++) {
+        const char *text = texts[i % 2];
+        gw_rules *rules = gw_rules_parse(text, strlen(text), "flip.conf", err, sizeof err);
+        assert_non_null(rules);
+        gw_rules_replace(&x->g, rules);
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_int_equal(l[i].odd, 0);
+    }
+    assert_int_equal(x->g.metrics.requests[GW_PUBLIC] + x->g.metrics.requests[GW_NOT_SIGNED_IN],
+                     4 * 300);
+}
+
 /* ---- the return path of a sign-in ----------------------------------------------- */
 
 /* Where GET target (with X-Kinde-Return-To: header, when not NULL) sends a
@@ -1001,6 +1049,7 @@ int main(void)
         T(auth_store_failure),
         T(auth_on_the_event_thread),
         T(rules_replaced_while_running),
+        T(rules_replaced_under_load),
         T(sign_in_return_path_choice),
         T(sign_in_return_path_hostile),
         T(sign_in_starts_a_login_with_the_return_path),
