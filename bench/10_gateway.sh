@@ -70,16 +70,21 @@ start_gateway() {
 start_gateway gw-sqlite "$P_GWS"; GW_SQLITE=$GW_PORT
 start_gateway gw-redis "$P_GWR" --sessions "redis://127.0.0.1:$REDIS_PORT"; GW_REDIS=$GW_PORT
 
-# site_conf GATEWAY_PORT: the README's snippet as written, with this run's
-# gateway port, and the protected location serving the page from disk
-# (root) where the snippet proxies to the application.
+# site_conf NAME SITE_PORT GATEWAY_PORT: the README's snippet as written,
+# with this run's addresses (nginx listens on SITE_PORT, the gateway on
+# GATEWAY_PORT), its upstream named for this copy, and the protected
+# location serving the page from disk where the snippet proxies to the app.
 site_conf() {
-  sed -E -e "s#127\.0\.0\.1:8090#127.0.0.1:$1#g" "$SNIPPET" |
-    awk -v www="$W/www" -f bench/gateway/snippet_to_site.awk
+  sed -E -e "s#127\.0\.0\.1:8080#127.0.0.1:$2#g" -e "s#127\.0\.0\.1:8090#127.0.0.1:$3#g" \
+    -e "s#\bkinde_gateway\b#kinde_gateway_$1#g" \
+    -e "s#^( *)proxy_pass http://127\.0\.0\.1:3000;#\1root $W/www;#" "$SNIPPET" >"$W/nginx/site-$1.conf"
+  grep -q "listen 127.0.0.1:$2;" "$W/nginx/site-$1.conf" && grep -q "root $W/www;" "$W/nginx/site-$1.conf" &&
+    grep -q "server 127.0.0.1:$3" "$W/nginx/site-$1.conf" ||
+    fail "$SNIPPET no longer has the addresses this script replaces (127.0.0.1:8080, :8090, proxy_pass to :3000)"
 }
 mkdir -p "$W/nginx/tmp"
-site_conf "$GW_SQLITE" >"$W/nginx/site-sqlite.conf"
-site_conf "$GW_REDIS" >"$W/nginx/site-redis.conf"
+site_conf sqlite "$P_GWS" "$GW_SQLITE"
+site_conf redis "$P_GWR" "$GW_REDIS"
 sed -e "s#@DIR@#$W/nginx#g" -e "s#@WWW@#$W/www#g" -e "s#@PORT_PLAIN@#$P_PLAIN#g" \
     -e "s#@PORT_SQLITE@#$P_GWS#g" -e "s#@PORT_REDIS@#$P_GWR#g" bench/gateway/nginx.conf.in >"$W/nginx/nginx.conf"
 run_nginx "$W/nginx" "$P_PLAIN" || exit 1
@@ -132,16 +137,18 @@ is_page() {
     grep -q bench-page-marker "$W/check.body"
 }
 
-# The rows: name, URL, cookie (empty: none), what they are.
+# The rows: URL, cookie (empty: none), what they are. The page is asked for
+# by name: "/" would go through the index lookup, an internal redirect after
+# which nginx runs auth_request a second time.
 ROWS=(a b c)
 declare -A URL CK DESC
-URL[a]=http://127.0.0.1:$P_PLAIN/; CK[a]=; DESC[a]="nginx, no sign-in (the limit)"
-URL[b]=http://127.0.0.1:$P_GWS/; DESC[b]="nginx + kinde-gateway, SQLite"
-URL[c]=http://127.0.0.1:$P_GWR/; DESC[c]="nginx + kinde-gateway, Redis"
+URL[a]=http://127.0.0.1:$P_PLAIN/index.html; CK[a]=; DESC[a]="nginx, no sign-in (the limit)"
+URL[b]=http://127.0.0.1:$P_GWS/index.html; DESC[b]="nginx + kinde-gateway, SQLite"
+URL[c]=http://127.0.0.1:$P_GWR/index.html; DESC[c]="nginx + kinde-gateway, Redis"
 if [ "$APACHE" = 1 ]; then
   ROWS+=(d e)
-  URL[d]=http://127.0.0.1:$P_APS/; DESC[d]="Apache + mod_auth_openidc, shm"
-  URL[e]=http://127.0.0.1:$P_APR/; DESC[e]="Apache + mod_auth_openidc, Redis"
+  URL[d]=http://127.0.0.1:$P_APS/index.html; DESC[d]="Apache + mod_auth_openidc, shm"
+  URL[e]=http://127.0.0.1:$P_APR/index.html; DESC[e]="Apache + mod_auth_openidc, Redis"
 fi
 
 is_page "${URL[a]}" || fail "nginx does not serve the page on ${URL[a]}"
@@ -160,7 +167,7 @@ done
 echo "10. kinde-gateway under wrk (-t2, ${WRK_SECONDS}s x $RUNS runs, rows in turn, medians; load before: $(load))"
 [ "$APACHE" = 1 ] || echo "   (apache2 or $APACHE_MOD missing: rows d and e skipped; scripts/install-deps.sh)"
 printf '   %-1s %-34s %5s %9s %8s %8s %6s %6s %8s %6s %6s\n' "" server conns "req/s" "p50 ms" "p99 ms" non2xx errors "not page" "vs a" "vs d"
-declare -A RPS P99_32 RPS_32 ERR_32
+declare -A RPS P99_32 RPS_32 ERR_32 SENT
 bad=0
 for conns in $CONNS_LIST; do
   for r in "${ROWS[@]}"; do : >"$W/runs-$r"; done
@@ -169,7 +176,9 @@ for conns in $CONNS_LIST; do
       hdr=(); [ -n "${CK[$r]:-}" ] && hdr=(-H "${CK[$r]}")
       line=$(wrk_run "${URL[$r]}" "$conns" -s "$CHECK_LUA" "${hdr[@]}")
       wrong=$(sed -nE 's/^not the page: ([0-9]+)/\1/p' "$W/wrk.out")
-      echo "$line ${wrong:-missing}" >>"$W/runs-$r"
+      sent=$(awk '/ requests in / {print $1}' "$W/wrk.out")
+      echo "$line ${wrong:-missing} ${sent:-0}" >>"$W/runs-$r"
+      SENT[$r]=$(( ${SENT[$r]:-0} + ${sent:-0} ))
     done
   done
   for r in "${ROWS[@]}"; do
@@ -196,11 +205,12 @@ for r in "${ROWS[@]}"; do
   [ "$r" = a ] && continue
   is_page "${URL[$r]}" -H "${CK[$r]}" || { echo "   FAILED: row $r (${DESC[$r]}): the session no longer gets the page after the load"; bad=1; }
 done
-# What the gateways counted (their own port, not nginx's).
-for g in "sqlite $GW_SQLITE" "redis $GW_REDIS"; do
+# What the gateways counted on their own port (nginx does not forward
+# /metrics): one "allowed" per request wrk sent, plus the checks'.
+for g in "b $GW_SQLITE" "c $GW_REDIS"; do
   set -- $g
   allowed=$(curl -s --max-time 5 "http://127.0.0.1:$2/metrics" | sed -nE 's/^kinde_gateway_requests_total\{result="allowed"\} ([0-9]+).*/\1/p')
-  echo "   kinde-gateway ($1) counted ${allowed:-?} allowed requests"
+  echo "   row $1: wrk sent ${SENT[$1]} requests; the gateway counted ${allowed:-?} allowed"
 done
 echo "   goal: nginx + kinde-gateway >= 0.5x (a) and ahead of (d), p99 < 5 ms at 32 connections, 0 errors (load after: $(load))"
 if [ -n "${RPS_32[a]:-}" ]; then
