@@ -18,6 +18,19 @@
 #define NONCE_LEN 12
 #define TAG_LEN 16
 
+/* Lower-case hex of n bytes, 2n digits (no NUL). A table, not snprintf:
+ * seal_id runs on every signed-in request, and 32 snprintf calls were a
+ * tenth of kinde-gateway's instructions per auth answer (bench item 10's
+ * callgrind profile). */
+static void hex_encode(const unsigned char *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+}
+
 /* One key per use, derived from the server key, so neither use can be turned
  * against the other. */
 static void derive(const unsigned char *master, const char *label, unsigned char out[32])
@@ -93,8 +106,7 @@ int seal_key_load(const char *hex, const char *path, web_seal_key *k, char *err,
     unsigned char raw[SEAL_KEY_BYTES];
     char text[SEAL_KEY_HEX + 2];
     int rc = RAND_bytes(raw, sizeof raw) == 1 ? 0 : -1;
-    for (size_t i = 0; i < sizeof raw; i++)
-        snprintf(text + 2 * i, 3, "%02x", raw[i]);
+    hex_encode(raw, sizeof raw, text);
     text[SEAL_KEY_HEX] = '\n';
     if (rc == 0 && write(fd, text, SEAL_KEY_HEX + 1) != SEAL_KEY_HEX + 1)
         rc = -1;
@@ -127,8 +139,8 @@ void seal_id(const web_seal_key *k, const char *id, char out[SEAL_ID_HEX_SIZE])
     unsigned char mac[32];
     unsigned int n = sizeof mac;
     HMAC(EVP_sha256(), k->id_key, SEAL_KEY_BYTES, (const unsigned char *)id, strlen(id), mac, &n);
-    for (size_t i = 0; i < sizeof mac; i++)
-        snprintf(out + 2 * i, 3, "%02x", mac[i]);
+    hex_encode(mac, sizeof mac, out);
+    out[2 * sizeof mac] = '\0';
 }
 
 void seal_record(const web_seal_key *k, const char *ad, const char *plain, size_t len, strbuf *out)
