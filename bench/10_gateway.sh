@@ -2,6 +2,8 @@
 # Item 10: kinde-gateway (issue 13) under wrk, against nginx alone and
 # against Apache + mod_auth_openidc, the same small page in every row:
 #   a) nginx serving the page, no sign-in (the limit);
+#   x) the snippet in front of a stub answering 200 at once (nginx itself):
+#      the floor of auth_request, nothing checked;
 #   b) nginx + kinde-gateway (auth_request, the README's snippet as written,
 #      ports substituted), a signed-in user, SQLite sessions;
 #   c) the same with Redis sessions;
@@ -42,7 +44,7 @@ mkdir -p "$W/www"
 cp "$PAGE" "$W/www/index.html"
 chmod o+x "$W"; chmod o+rx "$W/www"; chmod o+r "$W/www/index.html"
 
-P_PLAIN=$(free_port); P_GWS=$(free_port); P_GWR=$(free_port)
+P_PLAIN=$(free_port); P_GWS=$(free_port); P_GWR=$(free_port); P_STUB=$(free_port); P_STUBSITE=$(free_port)
 P_APS=$(free_port); P_APR=$(free_port)
 emu_opts=()
 for p in "$P_GWS" "$P_GWR"; do
@@ -83,12 +85,15 @@ site_conf() {
     fail "$SNIPPET no longer has the addresses this script replaces (127.0.0.1:8080, :8090, proxy_pass to :3000)"
 }
 mkdir -p "$W/nginx/tmp"
+site_conf stub "$P_STUBSITE" "$P_STUB"
 site_conf sqlite "$P_GWS" "$GW_SQLITE"
 site_conf redis "$P_GWR" "$GW_REDIS"
-sed -e "s#@DIR@#$W/nginx#g" -e "s#@WWW@#$W/www#g" -e "s#@PORT_PLAIN@#$P_PLAIN#g" \
+sed -e "s#@DIR@#$W/nginx#g" -e "s#@WWW@#$W/www#g" -e "s#@PORT_PLAIN@#$P_PLAIN#g" -e "s#@PORT_STUB@#$P_STUB#g" \
     -e "s#@PORT_SQLITE@#$P_GWS#g" -e "s#@PORT_REDIS@#$P_GWR#g" bench/gateway/nginx.conf.in >"$W/nginx/nginx.conf"
 run_nginx "$W/nginx" "$P_PLAIN" || exit 1
-wait_port "$P_GWS" "$NGINX_PID" && wait_port "$P_GWR" "$NGINX_PID" || fail "nginx did not listen on every port"
+for p in "$P_STUB" "$P_STUBSITE" "$P_GWS" "$P_GWR"; do
+  wait_port "$p" "$NGINX_PID" || fail "nginx did not listen on port $p"
+done
 
 # start_apache NAME PORT [-DBENCH_REDIS]: Apache + mod_auth_openidc with
 # bench/gateway/apache.conf from a ServerRoot of its own.
@@ -140,9 +145,10 @@ is_page() {
 # The rows: URL, cookie (empty: none), what they are. The page is asked for
 # by name: "/" would go through the index lookup, an internal redirect after
 # which nginx runs auth_request a second time.
-ROWS=(a b c)
+ROWS=(a x b c)
 declare -A URL CK DESC
 URL[a]=http://127.0.0.1:$P_PLAIN/index.html; CK[a]=; DESC[a]="nginx, no sign-in (the limit)"
+URL[x]=http://127.0.0.1:$P_STUBSITE/index.html; CK[x]=; DESC[x]="nginx + auth_request to a stub"
 URL[b]=http://127.0.0.1:$P_GWS/index.html; DESC[b]="nginx + kinde-gateway, SQLite"
 URL[c]=http://127.0.0.1:$P_GWR/index.html; DESC[c]="nginx + kinde-gateway, Redis"
 if [ "$APACHE" = 1 ]; then
@@ -152,8 +158,9 @@ if [ "$APACHE" = 1 ]; then
 fi
 
 is_page "${URL[a]}" || fail "nginx does not serve the page on ${URL[a]}"
+is_page "${URL[x]}" || fail "nginx does not serve the page through the stub on ${URL[x]}"
 for r in "${ROWS[@]}"; do
-  [ "$r" = a ] && continue
+  case $r in a|x) continue ;; esac
   jar=$W/jar-$r
   is_page "${URL[$r]}" && fail "row $r (${DESC[$r]}) serves the page to someone not signed in"
   signin "${URL[$r]}" "$jar" || fail "sign-in for row $r (${DESC[$r]})"
@@ -202,7 +209,7 @@ done
 
 # After the load every session still gets the page (no error path was taken).
 for r in "${ROWS[@]}"; do
-  [ "$r" = a ] && continue
+  case $r in a|x) continue ;; esac
   is_page "${URL[$r]}" -H "${CK[$r]}" || { echo "   FAILED: row $r (${DESC[$r]}): the session no longer gets the page after the load"; bad=1; }
 done
 # What the gateways counted on their own port (nginx does not forward
