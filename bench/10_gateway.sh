@@ -17,14 +17,15 @@
 # turns in every run (a drifting machine load touches them alike); medians
 # of BENCH_RUNS runs of BENCH_WRK_SECONDS each. Answers that are not the
 # page (a 302 to the sign-in included: wrk itself counts only >= 400) are
-# counted by bench/gateway/page_check.lua; any makes the item fail.
+# counted by bench/lib/page_check.lua; any makes the item fail.
 #   usage: BUILD=build-bench bash bench/10_gateway.sh
 #   BENCH_GATEWAY_CONNS="32 256" (connection counts to run)
 source "$(dirname "$0")/lib/common.sh"
 GW_BIN=$BUILD/gateway/kinde-gateway
 SNIPPET=${KINDE_BENCH_SNIPPET:-gateway/nginx/kinde-gateway.conf}  # another snippet, to compare one
 PAGE=bench/gateway/index.html
-CHECK_LUA=bench/gateway/page_check.lua
+CHECK_LUA=bench/lib/page_check.lua
+export BENCH_PAGE_MARKER=bench-page-marker  # in bench/gateway/index.html
 CONNS_LIST=${BENCH_GATEWAY_CONNS:-32 256}
 APACHE_MOD=/usr/lib/apache2/modules/mod_auth_openidc.so
 
