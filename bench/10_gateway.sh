@@ -19,10 +19,12 @@
 # page (a 302 to the sign-in included: wrk itself counts only >= 400) are
 # counted by bench/lib/page_check.lua; any makes the item fail.
 #   usage: BUILD=build-bench bash bench/10_gateway.sh
-#   BENCH_GATEWAY_CONNS="32 256" (connection counts to run)
+#   BENCH_GATEWAY_CONNS="32 256" (connection counts to run),
+#   BENCH_GATEWAY_SNIPPET (another nginx snippet to measure, with the same
+#   addresses as gateway/nginx/kinde-gateway.conf)
 source "$(dirname "$0")/lib/common.sh"
 GW_BIN=$BUILD/gateway/kinde-gateway
-SNIPPET=${KINDE_BENCH_SNIPPET:-gateway/nginx/kinde-gateway.conf}  # another snippet, to compare one
+SNIPPET=${BENCH_GATEWAY_SNIPPET:-gateway/nginx/kinde-gateway.conf}
 PAGE=bench/gateway/index.html
 CHECK_LUA=bench/lib/page_check.lua
 export BENCH_PAGE_MARKER=bench-page-marker  # in bench/gateway/index.html
