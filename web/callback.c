@@ -150,6 +150,7 @@ int web_callback(const web_site *site, const web_request *q, web_response *r, we
         web_cookie_clear(site, r);
         return web_store_failed(site, &serr, "saving a new session", f);
     }
+    web_count(site->counters ? &site->counters->sign_ins : NULL);
     web_cookie_issue(site, r, id);
     web_redirect(r, 302, next[0] ? next : "/");
     return 0;

@@ -44,6 +44,8 @@ typedef struct web_response {
     int no_referrer;          /* the callback: its URL held a code */
     const char *allow;        /* for 405 */
     const char *etag;         /* static files: validator and long caching */
+    unsigned retry_after;     /* seconds for Retry-After (a 503); 0 = none */
+    strbuf headers;           /* more headers: "name\0value\0" pairs (web_response_header) */
 } web_response;
 
 /* 200, text/html, everything else empty. */
@@ -53,5 +55,15 @@ void web_response_free(web_response *r);
  * marks the body failed, so the server drops the answer (as for any body it
  * could not build) rather than send a redirect to nowhere. */
 void web_redirect(web_response *r, unsigned status, const char *location);
+
+/* Adds header `name: value` to r (both copied). A value holding a control
+ * character (CR, LF, a tab, any of 0x00-0x1f or 0x7f) would split or
+ * forge headers downstream (or be read differently by each hop): -1, nothing added (the caller logs it). A name
+ * that is not an HTTP token is refused the same way. 0 added. */
+int web_response_header(web_response *r, const char *name, const char *value);
+/* Walks r's added headers: start with *at = 0; 1 with *name and *value
+ * set, 0 at the end. */
+int web_response_header_next(const web_response *r, size_t *at, const char **name,
+                             const char **value);
 
 #endif

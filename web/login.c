@@ -10,7 +10,7 @@
 #define ORG_NAME_MAX 200
 
 int web_signin_start(const web_site *site, const web_request *q, web_response *r,
-                     web_login_kind kind, web_failure *f)
+                     web_login_kind kind, const char *next, web_failure *f)
 {
     r->no_store = 1;
     store_error serr;
@@ -21,8 +21,7 @@ int web_signin_start(const web_site *site, const web_request *q, web_response *r
         web_session_free(&s);
         return web_store_failed(site, &serr, "starting a sign-in", f);
     }
-    char next[REDIRECT_PATH_MAX + 1];
-    int has_next = web_query(q, "next", next, sizeof next) == 1 && redirect_is_local_path(next);
+    int has_next = next && strlen(next) <= REDIRECT_PATH_MAX && redirect_is_local_path(next);
     if (user) {
         web_session_free(&s);
         web_redirect(r, 302, has_next ? next : "/");

@@ -6,12 +6,6 @@
 #include "forms.h"
 #include "session.h"
 
-static int same_origin(const web_site *site, const web_request *q)
-{
-    const char *origin = web_header(q, "Origin");
-    return !origin || strcmp(origin, site->public_url) == 0;
-}
-
 int web_signout(const web_site *site, const web_request *q, web_response *r, web_failure *f)
 {
     r->no_store = 1;
@@ -33,10 +27,9 @@ int web_signout(const web_site *site, const web_request *q, web_response *r, web
         web_redirect(r, 303, "/");
         return 0;
     }
-    char csrf[TOKEN_SIZE + 1], return_to[1024];
+    char return_to[1024];
     const char *body = q->body ? q->body : "";
-    if (!same_origin(site, q) || form_get(body, q->body_len, "csrf", csrf, sizeof csrf) != 1 ||
-        !token_equal(csrf, s.rec.csrf)) {
+    if (!web_session_csrf_ok(site, q, &s)) {
         web_session_free(&s);
         strbuf_free(&r->cookie);
         web_fail(f, 403, "Sign-out refused",

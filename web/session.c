@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "cookies.h"
+#include "forms.h"
 
 /* Store keys: "s:" + the hex HMAC of the id (seal.h), so the store could
  * hold other things too and never holds an id a browser could present. */
@@ -219,12 +220,11 @@ int web_session_needs_kinde(const web_session *s, int margin)
            kinde_session_expires_at(s->ks) <= (int64_t)time(NULL) + margin;
 }
 
-int web_session_user(const web_site *site, web_session *s, web_response *r, store_error *err)
+/* Asks Kinde for new tokens now and says what came of it, as
+ * web_session_user does (1, 0, WEB_USER_KINDE_DOWN, -1): only Kinde's final
+ * word ends the session (refresh_refused, E41). */
+static int refresh_now(const web_site *site, web_session *s, web_response *r, store_error *err)
 {
-    if (!s->loaded || !s->rec.signed_in)
-        return 0;
-    if (!web_session_needs_kinde(s, 0) && kinde_is_authenticated(site->client, s->ks, NULL))
-        return 1; /* no refresh needed: Kinde not asked */
     if (!web_backoff_may_try(site->kinde_backoff))
         return WEB_USER_KINDE_DOWN;
     kinde_error why;
@@ -247,9 +247,35 @@ int web_session_user(const web_site *site, web_session *s, web_response *r, stor
         web_cookie_clear(site, r);
         return 0;
     }
+    web_count(site->counters ? &site->counters->refreshes : NULL);
     if (resave(site, s, err) != 0)
         return -1;
     return 1;
+}
+
+int web_session_user(const web_site *site, web_session *s, web_response *r, store_error *err)
+{
+    if (!s->loaded || !s->rec.signed_in)
+        return 0;
+    if (!web_session_needs_kinde(s, 0) && kinde_is_authenticated(site->client, s->ks, NULL))
+        return 1; /* no refresh needed: Kinde not asked */
+    return refresh_now(site, s, r, err);
+}
+
+int web_session_refresh(const web_site *site, web_session *s, web_response *r, store_error *err)
+{
+    if (!s->loaded || !s->rec.signed_in)
+        return 0;
+    return refresh_now(site, s, r, err);
+}
+
+int web_session_csrf_ok(const web_site *site, const web_request *q, const web_session *s)
+{
+    char csrf[TOKEN_SIZE + 1];
+    const char *body = q->body ? q->body : "";
+    return s->loaded && web_same_origin(site, q) &&
+           form_get(body, q->body_len, "csrf", csrf, sizeof csrf) == 1 &&
+           token_equal(csrf, s->rec.csrf);
 }
 
 int web_session_profile(const web_site *site, web_session *s, const char **json)

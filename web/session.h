@@ -40,6 +40,17 @@ void web_session_free(web_session *s);
 #define WEB_USER_KINDE_DOWN 2
 int web_session_user(const web_site *site, web_session *s, web_response *r, store_error *err);
 
+/* Refreshes a signed-in session's tokens now, expired or not (a person
+ * asking to be let in with the permissions Kinde grants them now), and saves
+ * them: 1 refreshed, 0 / WEB_USER_KINDE_DOWN / -1 exactly as
+ * web_session_user (only Kinde's final word ends the session, E41). */
+int web_session_refresh(const web_site *site, web_session *s, web_response *r, store_error *err);
+
+/* 1 when a state-changing form may act on s: s is loaded, the body's `csrf`
+ * field is its CSRF token (constant-time) and the Origin is the site's own
+ * (web_same_origin). SECURITY.md E33. */
+int web_session_csrf_ok(const web_site *site, const web_request *q, const web_session *s);
+
 /* Whether web_session_user() would ask Kinde for s: signed in, and its access
  * token expired or expiring within margin seconds (a caller that must not
  * wait on Kinde passes a few seconds, so the token cannot expire between

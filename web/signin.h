@@ -12,11 +12,13 @@
 typedef enum web_login_kind { WEB_LOGIN, WEB_REGISTER, WEB_CREATE_ORG } web_login_kind;
 
 /* GET /login, /register, /create-org: a new pending-login session (always a
- * new id), then 302 to Kinde. ?next=/path (a local path, see redirects.h) is
- * where the sign-in ends; /create-org takes ?org_name=. A browser already
- * signed in is sent to next (or /) at once, its session untouched (E33). */
+ * new id), then 302 to Kinde. next is where the sign-in ends, as the site
+ * chose it (the demo's ?next=, the gateway's rd): taken only when it is a
+ * local path of at most REDIRECT_PATH_MAX bytes (redirects.h, E34), else /
+ * (NULL: /). /create-org takes ?org_name=. A browser already signed in is
+ * sent to next (or /) at once, its session untouched (E33). */
 int web_signin_start(const web_site *site, const web_request *q, web_response *r,
-                     web_login_kind kind, web_failure *f);
+                     web_login_kind kind, const char *next, web_failure *f);
 
 /* GET /callback: the answer from Kinde checked by kinde_fetch_token (state,
  * code, tokens); success rotates the session id and the CSRF token, and

@@ -28,9 +28,39 @@ void web_fail(web_failure *f, unsigned status, const char *title, const char *me
     f->offer_sign_in = offer_sign_in;
 }
 
+void web_count(unsigned long *counter)
+{
+    if (counter)
+        __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
+unsigned long web_counter_get(const unsigned long *counter)
+{
+    return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+int web_same_origin(const web_site *site, const web_request *q)
+{
+    const char *origin = web_header(q, "Origin");
+    return !origin || strcmp(origin, site->public_url) == 0;
+}
+
+void web_health(const web_site *site, web_response *r)
+{
+    store_error err;
+    int up = store_ping(site->store, &err) == 0;
+    if (!up)
+        web_log(site, "healthz: session store (%s) down: %s", site->store->name, err.text);
+    r->status = up ? 200 : 503;
+    r->content_type = "text/plain; charset=utf-8";
+    r->no_store = 1;
+    strbuf_addf(&r->body, "%s sessions=%s\n", up ? "ok" : "unavailable", site->store->name);
+}
+
 int web_store_failed(const web_site *site, const store_error *err, const char *doing,
                       web_failure *f)
 {
+    web_count(site->counters ? &site->counters->store_errors : NULL);
     web_log(site, "session store (%s) failed while %s: %s", site->store->name, doing,
             err && err->text[0] ? err->text : "no detail");
     web_fail(f, 503, "Sessions are unavailable",

@@ -9,9 +9,18 @@
 #include <kinde/kinde.h>
 
 #include "backoff.h"
+#include "http.h"
 #include "redirects.h"
 #include "seal.h"
 #include "store.h"
+
+/* What the sign-in layer counts for a site that wants to tell (the gateway's
+ * /metrics): incremented atomically from any thread (web_count). */
+typedef struct web_counters {
+    unsigned long sign_ins;     /* callbacks that signed someone in */
+    unsigned long refreshes;    /* token refreshes Kinde granted */
+    unsigned long store_errors; /* store failures answered (web_store_failed) */
+} web_counters;
 
 typedef struct web_site {
     const char *name;          /* for the log: "kinde-webapp" */
@@ -27,7 +36,18 @@ typedef struct web_site {
     store *store;
     const web_seal_key *seal;  /* names and seals what goes into the store (seal.h) */
     web_backoff *kinde_backoff; /* refreshes after a failure that may pass; NULL = none */
+    web_counters *counters;    /* NULL = nothing counted */
 } web_site;
+
+/* Adds one to a counter (NULL: nothing), safe from any thread. */
+void web_count(unsigned long *counter);
+/* Reads a counter another thread may be adding to. */
+unsigned long web_counter_get(const unsigned long *counter);
+
+/* 1 when the request's Origin header is absent or the site's own public URL:
+ * what a form that changes state (sign-out, refresh) must come with, besides
+ * its CSRF token (SECURITY.md E31). */
+int web_same_origin(const web_site *site, const web_request *q);
 
 /* One line "name: text" in the site's log (nothing when it has none). */
 void web_log(const web_site *site, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -48,6 +68,11 @@ typedef struct web_failure {
 
 void web_fail(web_failure *f, unsigned status, const char *title, const char *message,
               const char *reason, int offer_sign_in);
+
+/* GET /healthz of a site: 200 "ok sessions=NAME" when the store answers a
+ * real write, read and delete (store_ping), else 503 "unavailable
+ * sessions=NAME" with the store's words in the log. */
+void web_health(const web_site *site, web_response *r);
 
 /* The one answer to every session-store failure: 503, "sessions are
  * unavailable, try again shortly", reason session_store, never the signed-out

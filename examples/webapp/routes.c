@@ -1,6 +1,6 @@
 /* The demo app's routes: which page for which request. Signing in and out is
  * the shared layer's (web/signin.h); the HTML is pages.c's; what the server
- * is, server.c's. */
+ * is, serve/web_glue.c's. */
 #include <string.h>
 #include <time.h>
 
@@ -129,18 +129,6 @@ static void route_details(app *a, const web_request *q, web_response *r)
     web_session_free(&s);
 }
 
-static void route_healthz(app *a, web_response *r)
-{
-    store_error err;
-    int up = store_ping(a->site.store, &err) == 0;
-    if (!up)
-        web_log(&a->site, "healthz: session store (%s) down: %s", a->site.store->name, err.text);
-    r->status = up ? 200 : 503;
-    r->content_type = "text/plain; charset=utf-8";
-    r->no_store = 1;
-    strbuf_addf(&r->body, "%s sessions=%s\n", up ? "ok" : "unavailable", a->site.store->name);
-}
-
 static void route_static(const web_request *q, const char *name, web_response *r)
 {
     for (const static_asset *s = static_assets; s->name; s++) {
@@ -205,18 +193,20 @@ static int app_route(app *a, const web_request *q, web_response *r, int now)
     } else if (strcmp(url, "/") == 0) {
         if (route_home(a, q, r, now))
             return 1;
-    } else if (strcmp(url, "/login") == 0) {
-        refused = web_signin_start(&a->site, q, r, WEB_LOGIN, &f);
-    } else if (strcmp(url, "/register") == 0) {
-        refused = web_signin_start(&a->site, q, r, WEB_REGISTER, &f);
-    } else if (strcmp(url, "/create-org") == 0) {
-        refused = web_signin_start(&a->site, q, r, WEB_CREATE_ORG, &f);
+    } else if (strcmp(url, "/login") == 0 || strcmp(url, "/register") == 0 ||
+               strcmp(url, "/create-org") == 0) {
+        /* ?next=/path: where the sign-in ends (web_signin_start checks it). */
+        char next[REDIRECT_PATH_MAX + 1];
+        int has_next = web_query(q, "next", next, sizeof next) == 1;
+        web_login_kind kind = url[1] == 'l' ? WEB_LOGIN : url[1] == 'r' ? WEB_REGISTER
+                                                                          : WEB_CREATE_ORG;
+        refused = web_signin_start(&a->site, q, r, kind, has_next ? next : NULL, &f);
     } else if (strcmp(url, "/callback") == 0) {
         refused = web_callback(&a->site, q, r, &f);
     } else if (strcmp(url, "/details") == 0) {
         route_details(a, q, r);
     } else if (strcmp(url, "/healthz") == 0) {
-        route_healthz(a, r);
+        web_health(&a->site, r);
     } else if (strncmp(url, "/static/", 8) == 0) {
         route_static(q, url + 8, r);
     } else {

@@ -14,26 +14,10 @@ for tool in curl redis-server redis-cli sqlite3; do
   command -v "$tool" >/dev/null || { echo "http_test: $tool is missing"; exit 1; }
 done
 
-W=$(mktemp -d /tmp/kinde-webapp-http-XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$W"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-check() { # description, command...
-  local what=$1; shift
-  if "$@"; then
-    passed=$((passed + 1)); echo "ok - $what"
-  else
-    failed=$((failed + 1)); echo "not ok - $what"
-    echo "   status=$STATUS location=$(hdr location)"
-    head -c 600 "$W/body" | sed 's/^/   | /'; echo
-  fi
+. "$(dirname "$0")/../common/testlib.sh" kinde-webapp-http
+check_failed() {
+  echo "   status=$STATUS location=$(hdr location)"
+  head -c 600 "$W/body" | sed 's/^/   | /'; echo
 }
 
 
@@ -80,17 +64,6 @@ free_port() {
     port_free "$p" && { echo "$p"; return; }
   done
   echo "no free port" >&2; exit 1
-}
-wait_file() { # file, pid
-  # Up to 30 s: an ASan build starting beside other test runs on 2 shared
-  # cores took more than the 10 s this allowed once (a dead process still
-  # fails at once).
-  for _ in $(seq 1 600); do
-    [ -s "$1" ] && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
 }
 
 # ---- the emulator ------------------------------------------------------------

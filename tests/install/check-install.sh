@@ -26,13 +26,13 @@ echo "make install PREFIX=$tmp/prefix: ok"
 # The installed programs, started as a user's shell would, nothing inherited.
 run_programs() { # prefix
   local p
-  for p in kinde kinde-emulator kinde-webapp; do
+  for p in kinde kinde-emulator kinde-webapp kinde-gateway; do
     [ -x "$1/bin/$p" ] || fail "$1/bin/$p is not installed"
     env -i PATH=/usr/bin:/bin "$1/bin/$p" --help >"$tmp/out" 2>&1 ||
       { cat "$tmp/out"; fail "$1/bin/$p --help failed"; }
     grep -qi usage "$tmp/out" || { cat "$tmp/out"; fail "$1/bin/$p --help printed no usage"; }
   done
-  echo "bin/kinde, bin/kinde-emulator, bin/kinde-webapp --help from $1: ok"
+  echo "bin/kinde, bin/kinde-emulator, bin/kinde-webapp, bin/kinde-gateway --help from $1: ok"
 }
 run_programs "$tmp/prefix"
 
@@ -61,11 +61,11 @@ echo "installed library: $build_type, no -O0 objects: ok"
 # What a packager looks for.
 docdir="$tmp/prefix/share/doc/kinde"
 [ -s "$docdir/LICENSE" ] || fail "LICENSE is not installed in share/doc/kinde"
-for page in kinde.1 kinde-emulator.1; do
+for page in kinde.1 kinde-emulator.1 kinde-gateway.1; do
   [ -s "$tmp/prefix/share/man/man1/$page" ] || fail "$page is not installed in share/man/man1"
 done
 MANPATH="$tmp/prefix/share/man" man -w kinde >/dev/null || fail "man does not find kinde(1) in the prefix"
-echo "share/doc/kinde/LICENSE, share/man/man1/kinde.1 and kinde-emulator.1: ok"
+echo "share/doc/kinde/LICENSE, share/man/man1/kinde.1, kinde-emulator.1 and kinde-gateway.1: ok"
 
 # pkg-config
 export PKG_CONFIG_PATH="$libdir/pkgconfig"

@@ -241,7 +241,7 @@ static void pending_login(fixture *x, char *cookie, size_t n, char csrf[TOKEN_SI
     web_response r;
     web_response_init(&r);
     web_failure f;
-    assert_int_equal(web_signin_start(&x->site, &q, &r, WEB_LOGIN, &f), 0);
+    assert_int_equal(web_signin_start(&x->site, &q, &r, WEB_LOGIN, "/details", &f), 0);
     assert_int_equal(r.status, 302);
     assert_non_null(strstr(r.location, "http://127.0.0.1:9/oauth2/auth?"));
     assert_int_equal(fake_count(&x->st), 1);
@@ -269,7 +269,7 @@ static void failing_store_at_sign_in_start(void **state)
     web_response r;
     web_response_init(&r);
     web_failure f;
-    assert_int_equal(web_signin_start(&x->site, &q, &r, WEB_LOGIN, &f), -1);
+    assert_int_equal(web_signin_start(&x->site, &q, &r, WEB_LOGIN, NULL, &f), -1);
     assert_store_failure(x, &f, &r, "put");
     assert_int_equal(r.cookie.len, 0); /* no id handed out for a record that is not there */
     assert_int_equal(fake_count(&x->st), 0);
@@ -311,7 +311,7 @@ static void failing_store_with_a_session(void **state)
     q = request("GET", "/login", &h, NULL);
     web_response_init(&r);
     web_failure f;
-    assert_int_equal(web_signin_start(&x->site, &q, &r, WEB_LOGIN, &f), -1);
+    assert_int_equal(web_signin_start(&x->site, &q, &r, WEB_LOGIN, NULL, &f), -1);
     assert_store_failure(x, &f, &r, "get");
     assert_int_equal(r.cookie.len, 0);
     web_response_free(&r);

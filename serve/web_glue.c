@@ -1,20 +1,13 @@
-/* The HTTP server: libmicrohttpd, through the serving model of serve/ (event
- * threads, a worker pool, the RFC 9112 checks), and nothing else knows it.
- * Turns a checked request into a web_request; answers it with app_handle_now
- * on the event thread when it needs neither Kinde nor the network (static
- * files, most home page views), else with app_handle on a worker; turns the
- * web_response into libmicrohttpd's, with the headers every answer carries. */
+/* The only code that turns web/'s requests and responses into
+ * libmicrohttpd's: the demo app and kinde-gateway share it. */
+#include "web_glue.h"
+
 #include <arpa/inet.h>
 #include <microhttpd.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "forms.h"
-#include "serve.h"
-
-static struct MHD_Response *to_mhd(web_response *r)
+struct MHD_Response *serve_web_response(web_response *r)
 {
     size_t len = 0;
     char *body = strbuf_take(&r->body, &len);
@@ -48,6 +41,15 @@ static struct MHD_Response *to_mhd(web_response *r)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=86400");
     }
+    if (r->retry_after) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%u", r->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
+    size_t at = 0;
+    const char *name, *value;
+    while (web_response_header_next(r, &at, &name, &value))
+        MHD_add_response_header(resp, name, value);
     return resp;
 }
 
@@ -58,8 +60,8 @@ static const char *header_of(void *ctx, const char *name)
 
 static void handle(void *cls, serve_request *sq)
 {
-    app *a = cls;
-    if (!__atomic_load_n(&a->site.client, __ATOMIC_ACQUIRE))
+    serve_web *w = cls;
+    if (!__atomic_load_n(&w->site->client, __ATOMIC_ACQUIRE))
         return; /* still starting: the ready file is not written yet (no answer) */
     web_request wq = {
         .method = sq->method,
@@ -74,59 +76,50 @@ static void handle(void *cls, serve_request *sq)
     web_response r;
     web_response_init(&r);
     if (sq->on_event_thread) {
-        if (app_handle_now(a, &wq, &r) != 0) {
+        if (w->handle_now(w->cls, &wq, &r) != 0) {
             sq->defer = 1;
             web_response_free(&r);
             return;
         }
     } else {
-        app_handle(a, &wq, &r);
+        w->handle(w->cls, &wq, &r);
     }
     sq->status = r.status;
-    sq->response = to_mhd(&r);
+    sq->response = serve_web_response(&r);
     web_response_free(&r);
 }
 
-/* Every request is tried on the event thread; app_handle_now defers to a
- * worker whatever may wait. */
+/* Every request is tried on the event thread when the site can answer
+ * there; its handle_now defers to a worker whatever may wait. */
 static int runs_inline(void *cls, const char *method, const char *path)
 {
-    return 1;
+    return ((serve_web *)cls)->handle_now != NULL;
 }
 
-int server_start(app *a)
+serve *serve_web_start(serve_web *w, const char *name, FILE *log, const char *bind, int port,
+                       unsigned workers_max, size_t body_max)
 {
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
-    addr.sin_port = htons((uint16_t)a->port);
-    if (inet_pton(AF_INET, a->bind, &addr.sin_addr) != 1) {
-        fprintf(stderr, "kinde-webapp: --bind %s is not an IPv4 address\n", a->bind);
-        return -1;
+    addr.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, bind, &addr.sin_addr) != 1) {
+        fprintf(stderr, "%s: --bind %s is not an IPv4 address\n", name, bind);
+        return NULL;
     }
     serve_config cfg = {
-        .name = "kinde-webapp",
-        .log = a->quiet ? NULL : stderr,
+        .name = name,
+        .log = log,
         .listen_fd = -1,
         .addr = (struct sockaddr *)&addr,
-        .body_max = FORM_BODY_MAX,
-        .workers_max = a->workers,
+        .body_max = body_max,
+        .workers_max = workers_max,
         .handle = handle,
         .runs_inline = runs_inline,
-        .cls = a,
+        .cls = w,
     };
     serve *s = serve_start(&cfg);
-    if (!s) {
-        fprintf(stderr, "kinde-webapp: cannot listen on %s:%d\n", a->bind, a->port);
-        return -1;
-    }
-    a->port = serve_port(s);
-    a->server = s;
-    return 0;
-}
-
-void server_stop(app *a)
-{
-    serve_stop(a->server);
-    a->server = NULL;
+    if (!s)
+        fprintf(stderr, "%s: cannot listen on %s:%d\n", name, bind, port);
+    return s;
 }
