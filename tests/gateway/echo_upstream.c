@@ -30,6 +30,7 @@
 /* What one request accumulates between MHD's calls. */
 struct exchange {
     char *target; /* the request target as sent (MHD's URI log callback) */
+    int headers_seen; /* MHD's first call: the headers, before any body */
     size_t body_bytes;
 };
 
@@ -125,7 +126,12 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, cons
     struct exchange *x = *req_cls;
     if (!x || !x->target)
         return MHD_NO;
-    /* A body (a POST through nginx) is read and counted, not shown. */
+    /* A body (a POST through nginx) is read and counted, not shown. The
+     * answer goes once MHD calls with nothing more to read. */
+    if (!x->headers_seen) {
+        x->headers_seen = 1;
+        return MHD_YES;
+    }
     if (*upload_data_size) {
         x->body_bytes += *upload_data_size;
         *upload_data_size = 0;
