@@ -10,13 +10,11 @@
 // E2E_ARTIFACTS (screenshots), CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { freePort, openBrowser, processes } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -24,7 +22,7 @@ const { KINDE_EMULATOR: emulatorBin, KINDE_GATEWAY: gatewayBin, ECHO_UPSTREAM: e
 const artifacts = process.env.E2E_ARTIFACTS || path.join(tmpdir(), 'kinde-e2e-artifacts');
 
 const work = mkdtempSync(path.join(tmpdir(), 'kinde-gateway-e2e-'));
-const children = [];
+const { start, startAndWait, stopAll } = processes(work);
 let browser, context, page, pub, emuUrl;
 
 // Ava Chen, a member of org_1234 with read:todos only (the emulator's demo business).
@@ -33,36 +31,6 @@ const rules = `*          /           signed-in
 GET,HEAD   /public/    public
 *          /reports/   permission=create:todos
 `;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function start(bin, args, env = {}) {
-  const child = spawn(bin, args, { env: { ...process.env, ...env }, cwd: work, stdio: ['ignore', 'inherit', 'inherit'] });
-  children.push(child);
-  return child;
-}
-
-async function startAndWait(bin, args, readyFile, env) {
-  const child = start(bin, args, env);
-  for (let i = 0; i < 600; i++) {
-    if (existsSync(readyFile)) {
-      const port = parseInt(readFileSync(readyFile, 'utf8'), 10);
-      if (port > 0) return port;
-    }
-    if (child.exitCode !== null) throw new Error(`${bin} exited with ${child.exitCode}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${bin} did not become ready`);
-}
 
 // nginx with the snippet as written: only 127.0.0.1:8080/8090/3000 replaced
 // by this run's ports; it goes in an http block that keeps what nginx
@@ -160,19 +128,12 @@ before(async () => {
       KINDE_HOST: emuUrl, KINDE_CLIENT_ID: 'kinde_demo_client', KINDE_CLIENT_SECRET: 'kinde_demo_secret',
     });
   await startNginx(port, gatewayPort, appPort);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-           '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
+  ({ browser, context, page } = await openBrowser());
 });
 
 after(async () => {
   await browser?.close();
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+  await stopAll();
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -25,36 +25,19 @@ for tool in curl nginx redis-server jq base64; do
 done
 
 . "$SRC/tests/common/testlib.sh" kinde-gateway-nginx
+. "$SRC/tests/common/httplib.sh"
+CURL_OPTS=(--path-as-is) # hostile paths go out as written
 check_failed() {
   echo "   status=$STATUS location=$(hdr location)"
   head -c 600 "$W/body" | sed 's/^/   | /'; echo
 }
 
 # ---- helpers ---------------------------------------------------------------
-STATUS=0
-req() { # url [curl args...]: headers in $W/headers, body in $W/body, status in $STATUS
-  local url=$1; shift
-  STATUS=$(curl -s --path-as-is -o "$W/body" -D "$W/headers" -w '%{http_code}' --max-time 20 "$@" "$url")
-}
-hdr() { # header value of the last response (first one), case-insensitive
-  grep -i "^$1:" "$W/headers" | head -1 | cut -d' ' -f2- | tr -d '\r'
-}
 COOKIE=kinde_gateway_session
 setcookie_id() { # the session id the last response set, "" if none
   hdr set-cookie | sed -nE "s/^(__Host-)?$COOKIE=([^;]*).*/\2/p"
 }
-cookie_cleared() { has "$(hdr set-cookie)" "Max-Age=0"; }
-body_has() { grep -qF -- "$1" "$W/body"; }
-body_lacks() { ! grep -qF -- "$1" "$W/body"; }
 body_has_i() { grep -qiF -- "$1" "$W/body"; }
-is() { [ "$1" = "$2" ]; }
-isnt() { [ "$1" != "$2" ]; }
-has() { [[ "$1" == *"$2"* ]]; }
-lacks() { [[ "$1" != *"$2"* ]]; }
-starts() { [[ "$1" == "$2"* ]]; }
-# Every byte percent-encoded: a query value the gateway decodes back to exactly $1.
-pct() { printf '%s' "$1" | od -An -tx1 -v | tr -s ' \n' ' ' | sed 's/^ //; s/ $//; s/ /%/g; s/^/%/'; }
-ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # What reached the app: the echo upstream's body is the request line, then
 # one "Name: value" line per header received.
@@ -75,17 +58,6 @@ UPMARK=0
 up_mark() { UPMARK=$(wc -l <"$UPLOG"); }
 up_untouched() { [ "$(wc -l <"$UPLOG")" = "$UPMARK" ]; } # no request reached the app since up_mark
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-TAKEN=" "
-free_port() { # a port below Linux's ephemeral range, none given out twice
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 12000))
-    [[ "$TAKEN" == *" $p "* ]] && continue
-    port_free "$p" && { TAKEN="$TAKEN$p "; echo "$p"; return; }
-  done
-  echo "no free port" >&2; exit 1
-}
 
 # ---- the parts ---------------------------------------------------------------
 # nginx listens on a port chosen here (nginx cannot report a port it picked),
