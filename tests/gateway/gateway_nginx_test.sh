@@ -7,8 +7,10 @@
 # equal to the token's claims, forged X-Kinde-* headers (G43), hostile
 # original URIs (G44), the rules of SECURITY.md section E over the gateway's
 # endpoints (state, nonce, iss, replay, CSRF, cookies, return URLs, no token
-# request after a refusal), Kinde briefly down, sign-out, and two gateways
-# sharing sessions through a real redis-server.
+# request after a refusal), Check again (refresh, CSRF), Kinde briefly down,
+# sign-out, two gateways
+# sharing sessions through a real redis-server, and every gateway stopping
+# cleanly with no sanitizer report.
 #
 # usage: gateway_nginx_test.sh KINDE_EMULATOR KINDE_GATEWAY ECHO_UPSTREAM
 set -uo pipefail
@@ -115,6 +117,7 @@ export KINDE_GRANT_TYPE=authorization_code
 unset KINDE_ISSUER_URL KINDE_REDIRECT_URL KINDE_CALLBACK_URL KINDE_POST_LOGOUT_REDIRECT_URL \
   KINDE_LOGOUT_URL KINDE_GATEWAY_SESSION_KEY
 GW_PORT=0
+GATEWAYS=() # name:pid of each gateway started
 start_gateway() { # name public-url [options...]; sets GW_PORT (Kinde: $EMU_URL)
   local name=$1 public=$2; shift 2
   rm -f "$W/$name.ready"
@@ -123,6 +126,7 @@ start_gateway() { # name public-url [options...]; sets GW_PORT (Kinde: $EMU_URL)
      --access-log "$W/$name.access.log" "$@") >"$W/$name.log" 2>&1 &
   local pid=$!
   PIDS+=("$pid")
+  GATEWAYS+=("$name:$pid")
   wait_file "$W/$name.ready" "$pid" || { echo "gateway $name did not start"; cat "$W/$name.log"; exit 1; }
   GW_PORT=$(head -1 "$W/$name.ready")
 }
@@ -331,6 +335,31 @@ check "... the app was never asked" up_untouched
 req "$PUB/billing/x" -H "Cookie: $COOKIE=$DSID" -H "X-Kinde-Permissions: manage:billing"
 check "... a forged permission header changes nothing: 403" is "$STATUS" 403
 
+echo "# Check again: POST /_kinde/refresh (G48)"
+req "$PUB/billing/x" -H "Cookie: $COOKIE=$DSID"
+DCSRF=$(csrf_of)
+refresh() { # form-data [curl args...]: POST refresh as Dave; TOKEN_DELTA: token requests it made
+  local data=$1 before; shift
+  before=$(token_requests)
+  req "$PUB/_kinde/refresh" -X POST -H "Cookie: $COOKIE=$DSID" -d "$data" "$@"
+  TOKEN_DELTA=$(($(token_requests) - before))
+}
+refresh "rd=/billing/x" -H "Origin: $PUB"
+check "without the CSRF token: 403, no token request" eval '[ "$STATUS" = 403 ] && [ "$TOKEN_DELTA" = 0 ]'
+refresh "csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&rd=/billing/x" -H "Origin: $PUB"
+check "with a wrong CSRF token: 403, no token request" eval '[ "$STATUS" = 403 ] && [ "$TOKEN_DELTA" = 0 ]'
+refresh "csrf=$DCSRF&rd=/billing/x" -H "Origin: https://evil.example"
+check "from another Origin: 403, no token request" eval '[ "$STATUS" = 403 ] && [ "$TOKEN_DELTA" = 0 ]'
+req "$PUB/_kinde/refresh" -H "Cookie: $COOKIE=$DSID"
+check "GET refresh: 405, changes nothing" is "$STATUS" 405
+refresh "csrf=$DCSRF&rd=/billing/x%3Fid%3D7" -H "Origin: $PUB"
+check "with the token: one token request, 303 back to rd" \
+  eval '[ "$STATUS" = 303 ] && [ "$(hdr location)" = "/billing/x?id=7" ] && [ "$TOKEN_DELTA" = 1 ]'
+refresh "csrf=$DCSRF&rd=$(pct //evil.example)" -H "Origin: $PUB"
+check "with rd=//evil.example: 303 to exactly / (E34)" \
+  eval '[ "$STATUS" = 303 ] && [ "$(hdr location)" = / ]'
+check "... still signed in as Dave after the refreshes" signed_in_as "$PUB" "$DSID" /todos/a "$DAVE"
+
 echo "# hostile original URIs (G44): never a protected path of the app unauthorised"
 # Each: the target as sent, and what must come back to someone signed out:
 # "signin" (302 to Kinde: the gateway read it as the protected path it is),
@@ -340,7 +369,8 @@ echo "# hostile original URIs (G44): never a protected path of the app unauthori
 # An app may read it either way: the gateway must not take the public reading.
 G44=('/public/../admin/x signin' '/public/./../admin/x signin' '/public/%2e%2e/admin/x signin'
      '/public/%2E%2E/admin/x signin' '/public/.%2e/admin/x signin' '/public/%2e./admin/x signin'
-     '/public/..%2fadmin/x 403' '/public/%2e%2e%2fadmin/x 403' '/admin%2fx 403' '/admin%2F 403'
+     '/public/..%2fadmin/x 403' '/public/%2e%2e%2fadmin/x 403' '/admin%2f 403' '/admin%2F 403'
+     '/admin%2fx 403'
      '/public/..%5cadmin/x 403' '/public/..\admin/x 403' '/public/%252e%252e/admin/x 403'
      '/public/%2e%2e%00/admin/x 400' '/public/..%0aadmin 403' '/public/../../admin/x 400'
      '/public/..//admin/x signin' '/public//../admin/x safe' '/public/.//../admin/x safe')
@@ -567,6 +597,18 @@ req "$PUB_R/todos/r" -H "Cookie: $COOKIE=$RSID"
 check "... signed out through A too" signin_redirect
 req "$PUB_RB/todos/r" -H "Cookie: $COOKIE=$RSID"
 check "... and through B" signin_redirect
+
+echo "# every gateway stops cleanly, with nothing from the sanitizers"
+for g in "${GATEWAYS[@]}"; do
+  name=${g%%:*} pid=${g##*:}
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid"
+  rc=$?
+  check "gateway $name: exit 0 on SIGTERM, no sanitizer report in its log" \
+    eval '[ "$rc" = 0 ] && ! grep -q "Sanitizer" "$W/$name.log"'
+done
+check "nginx logged no alert or critical error" \
+  eval '! grep -hE "\[(alert|crit|emerg)\]" "$W"/ngx*/error.log'
 
 echo
 echo "gateway_nginx_test: $passed passed, $failed failed"
