@@ -8,9 +8,8 @@
 # original URIs (G44), the rules of SECURITY.md section E over the gateway's
 # endpoints (state, nonce, iss, replay, CSRF, cookies, return URLs, no token
 # request after a refusal), Check again (refresh, CSRF), Kinde briefly down,
-# sign-out, two gateways
-# sharing sessions through a real redis-server, and every gateway stopping
-# cleanly with no sanitizer report.
+# sign-out, two gateways sharing sessions through a real redis-server, and
+# every gateway stopping cleanly with no sanitizer report.
 #
 # usage: gateway_nginx_test.sh KINDE_EMULATOR KINDE_GATEWAY ECHO_UPSTREAM
 set -uo pipefail
