@@ -1,10 +1,10 @@
-/* pthread_rwlockattr_setkind_np (writer preference) is a GNU extension. */
-#define _GNU_SOURCE
 /* The rules in use, and their replacement on SIGHUP. A request holds the
  * read side of rules_lock from matching to the last use of the rule it
  * matched; a reload parses the new file first (no lock), then swaps under
  * the write side, so no request ever sees rules being freed, and a file that
  * does not parse never replaces anything (SECURITY.md G45). */
+/* pthread_rwlockattr_setkind_np (writer preference) is a GNU extension. */
+#define _GNU_SOURCE
 #include <string.h>
 
 #include "gateway.h"

@@ -1,7 +1,7 @@
 /* The request and the response as the sign-in layer and the pages see them:
- * plain structs, no HTTP server's types. The server glue (the demo app's
- * server.c on libmicrohttpd today, an event loop or the gateway tomorrow)
- * fills a web_request, lets the handler fill a web_response, and sends it. */
+ * plain structs, no HTTP server's types. The server glue (serve/web_glue.c
+ * on libmicrohttpd, for the demo app and kinde-gateway) fills a web_request,
+ * lets the handler fill a web_response, and sends it. */
 #ifndef KINDE_WEB_HTTP_H
 #define KINDE_WEB_HTTP_H
 

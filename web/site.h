@@ -1,6 +1,6 @@
 /* What one site signs in with: its address, cookie, timeouts, Kinde client
- * and session store, and where its log goes. The demo app fills one; the
- * coming gateway will fill its own. Also what a refused request becomes. */
+ * and session store, and where its log goes. The demo app fills one,
+ * kinde-gateway its own. Also what a refused request becomes. */
 #ifndef KINDE_WEB_SITE_H
 #define KINDE_WEB_SITE_H
 
