@@ -606,6 +606,13 @@ for g in "${GATEWAYS[@]}"; do
   check "gateway $name: exit 0 on SIGTERM, no sanitizer report in its log" \
     eval '[ "$rc" = 0 ] && ! grep -q "Sanitizer" "$W/$name.log"'
 done
+up_mark
+req "$PUB/todos/a" -H "Cookie: $COOKIE=$DSID"
+check "the gateway stopped: nginx fails closed, 502 on a protected path, the app not asked" \
+  eval '[ "$STATUS" = 502 ] && up_untouched'
+req "$PUB/public/page"
+check "... and on a public one (nginx cannot know it is public)" \
+  eval '[ "$STATUS" = 502 ] && up_untouched'
 check "nginx logged no alert or critical error" \
   eval '! grep -hE "\[(alert|crit|emerg)\]" "$W"/ngx*/error.log'
 
