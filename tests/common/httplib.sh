@@ -38,3 +38,15 @@ free_port() {
   done
   echo "no free port" >&2; exit 1
 }
+
+# A browser with cookie jar JAR at the emulator's authorize URL: its sign-in
+# page answers the form with EMAIL (a jar still signed in there is sent on at
+# once). The last answer, the redirect to the callback, is the one kept.
+emulator_sign_in() { # authorize-url jar email
+  req "$1" -b "$2" -c "$2"
+  [ "$STATUS" = 200 ] || return 0
+  local rid; rid=$(sed -nE 's/.*name="request" value="([^"]*)".*/\1/p' "$W/body" | head -1)
+  [ -n "$rid" ] || return 1
+  req "${1%%/oauth2/*}/login/submit" -b "$2" -c "$2" --data-urlencode "request=$rid" \
+    --data-urlencode "email=$3"
+}

@@ -97,14 +97,8 @@ login() { # base [cb_base] [path]
   PRE=$(setcookie_id)
   local auth; auth=$(hdr location)
   [ "$STATUS" = 302 ] && [ -n "$PRE" ] && starts "$auth" "$EMU_URL/" || return 1
-  req "$auth" -b "$JAR" -c "$JAR"
   local cb
-  if [ "$STATUS" = 200 ]; then
-    local rid; rid=$(sed -nE 's/.*name="request" value="([^"]*)".*/\1/p' "$W/body" | head -1)
-    [ -n "$rid" ] || return 1
-    req "$EMU_URL/login/submit" -b "$JAR" -c "$JAR" --data-urlencode "request=$rid" \
-      --data-urlencode "email=${LOGIN_EMAIL:-dave@smith.com}"
-  fi
+  emulator_sign_in "$auth" "$JAR" "${LOGIN_EMAIL:-dave@smith.com}" || return 1
   cb=$(hdr location)
   starts "$cb" "$APP_URL/callback?" || return 1
   CB_T0=$(ms)
@@ -445,12 +439,7 @@ for fd in "${IDLE[@]}"; do exec {fd}>&-; done
 # each on a worker: a signed-in page view meanwhile answers at once.
 pending_callback() { # a sign-in taken up to its callback: prints "pre-login-id callback-url"
   req "$B/login"; local pre; pre=$(setcookie_id); local auth; auth=$(hdr location)
-  req "$auth" -b "$JAR" -c "$JAR"
-  if [ "$STATUS" = 200 ]; then
-    local rid; rid=$(sed -nE 's/.*name="request" value="([^"]*)".*/\1/p' "$W/body" | head -1)
-    req "$EMU_URL/login/submit" -b "$JAR" -c "$JAR" --data-urlencode "request=$rid" \
-      --data-urlencode "email=dave@smith.com"
-  fi
+  emulator_sign_in "$auth" "$JAR" dave@smith.com
   echo "$pre $(hdr location)"
 }
 PENDING=()

@@ -185,13 +185,7 @@ login() { # url that starts it (a protected page, or the sign-in page) [callback
   [ "$STATUS" = 302 ] && [ -n "$SID" ]
 }
 to_callback() { # authorize URL: through the emulator's sign-in page; sets CB
-  req "$1" -b "$JAR" -c "$JAR"
-  if [ "$STATUS" = 200 ]; then
-    local rid; rid=$(sed -nE 's/.*name="request" value="([^"]*)".*/\1/p' "$W/body" | head -1)
-    [ -n "$rid" ] || return 1
-    req "$EMU_URL/login/submit" -b "$JAR" -c "$JAR" --data-urlencode "request=$rid" \
-      --data-urlencode "email=${LOGIN_EMAIL:-dave@smith.com}"
-  fi
+  emulator_sign_in "$1" "$JAR" "${LOGIN_EMAIL:-dave@smith.com}" || return 1
   CB=$(hdr location)
   starts "$CB" "$PUB/_kinde/callback?" || { echo "   the emulator sent the browser to '$CB'"; return 1; }
 }
