@@ -380,6 +380,11 @@ for t in "${G44[@]}"; do
     check "signed out, $uri: $want, the app not asked" eval '[ "$STATUS" = "$want" ] && up_untouched'
   fi
 done
+ALOG=$W/gw.access.log
+check "the gateway's access log: the original URI as sent, refused as bad_uri" \
+  grep -qE 'endpoint=auth method=GET uri="/admin%2f" status=403 reason=bad_uri' "$ALOG"
+check "... and /public/../admin/x as sent, decided as /admin/x: 401 not_signed_in" \
+  grep -qE 'endpoint=auth method=GET uri="/public/\.\./admin/x" status=401 reason=not_signed_in' "$ALOG"
 # Ava is signed in but no admin: the same targets must not reach /admin/.
 JAR_DAVE=$JAR
 JAR=$W/emu-ava.jar
