@@ -14,7 +14,7 @@ packages=(
   libyaml-dev                                         # tools/gen-mgmt (Management API table)
   redis-server chromium wrk                           # real peers, browser, load
   sqlite3                                             # the e2e test breaks a session store
-  nginx-light                                         # kinde-gateway's tests, bench items 4 and 10
+  nginx-light jq                                      # kinde-gateway behind nginx (e2e), bench items 4 and 10
   apache2-bin libapache2-mod-auth-openidc             # bench item 10 (the binary, no system service)
 )
 # Node: a machine may already carry Node from another source (NodeSource's

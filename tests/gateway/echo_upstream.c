@@ -30,6 +30,7 @@
 /* What one request accumulates between MHD's calls. */
 struct exchange {
     char *target; /* the request target as sent (MHD's URI log callback) */
+    int headers_seen; /* MHD's first call: the headers, before any body */
     size_t body_bytes;
 };
 
@@ -125,7 +126,12 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, cons
     struct exchange *x = *req_cls;
     if (!x || !x->target)
         return MHD_NO;
-    /* A body (a POST through nginx) is read and counted, not shown. */
+    /* A body (a POST through nginx) is read and counted, not shown. The
+     * answer goes once MHD calls with nothing more to read. */
+    if (!x->headers_seen) {
+        x->headers_seen = 1;
+        return MHD_YES;
+    }
     if (*upload_data_size) {
         x->body_bytes += *upload_data_size;
         *upload_data_size = 0;
@@ -154,8 +160,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, cons
         free(l.p);
     }
 
-    struct MHD_Response *res =
-        MHD_create_response_from_buffer(t.len, t.p, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *res = MHD_create_response_from_buffer(t.len, t.p, MHD_RESPMEM_MUST_FREE);
     if (!res) {
         free(t.p);
         return MHD_NO;
@@ -212,8 +217,8 @@ int main(int argc, char **argv)
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
         NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
     if (!d) {
         fputs("echo_upstream: cannot listen on 127.0.0.1\n", stderr);
         return 2;
