@@ -6,7 +6,7 @@
 # record code: the record of one real sign-in copied under fresh ids. Lookup
 # time is measured twice: store_get() alone (random stored ids, in the
 # filler), and through the app (wrk, signed-in home page, each request with
-# the cookie of a random stored session: bench/lib/random_session.lua).
+# the cookie of a random stored session: bench/lib/page_check.lua).
 #   usage: BUILD=build-bench bash bench/7_memory.sh
 source "$(dirname "$0")/lib/common.sh"
 command -v wrk >/dev/null || { echo "7. skipped: wrk is missing (scripts/install-deps.sh)"; exit 0; }
@@ -34,13 +34,13 @@ for store in sqlite redis; do
     out=$("$BUILD/bench/bench_fill_store" "$spec" "$W/app-sqlite" "$SID" "$n" "$ids" "$LOOKUPS") ||
       { echo "   filling the $store store failed"; exit 1; }
     read -r stored fill gp50 gp99 <<<"$out"
-    BENCH_IDS=$ids wrk -t2 -c8 -d"${WRK_SECONDS}s" --latency --timeout 10s \
-      -s bench/lib/random_session.lua "$APP_URL/" >"$W/wrk.out" 2>&1
+    BENCH_IDS=$ids BENCH_PAGE_MARKER='action="/logout"' wrk -t2 -c8 -d"${WRK_SECONDS}s" --latency \
+      --timeout 10s -s bench/lib/page_check.lua "$APP_URL/" >"$W/wrk.out" 2>&1
     read -r rps p50 p99 <<<"$(awk '
       function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
       /Requests\/sec:/ { rps = $2 } /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
       END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }' "$W/wrk.out")"
-    miss=$(sed -nE 's/^not signed in: ([0-9]+)/\1/p' "$W/wrk.out")
+    miss=$(sed -nE 's/^not the page: ([0-9]+)/\1/p' "$W/wrk.out")
     if [ "$store" = sqlite ]; then srss="$(du -k "$W/app-sqlite/sessions.db" | cut -f1) KiB db"
     else srss="$(( $(rss_kib "$REDIS_PID") / 1024 )) MiB"; fi
     printf '   %-7s %8s %10s %6s MiB %10s %10s %10s %10s %8s %9s%s\n' "$store" "$stored" "$fill" \

@@ -14,6 +14,8 @@ packages=(
   libyaml-dev                                         # tools/gen-mgmt (Management API table)
   redis-server chromium wrk                           # real peers, browser, load
   sqlite3                                             # the e2e test breaks a session store
+  nginx-light jq                                      # kinde-gateway behind nginx (e2e), bench items 4 and 10
+  apache2-bin libapache2-mod-auth-openidc             # bench item 10 (the binary, no system service)
 )
 # Node: a machine may already carry Node from another source (NodeSource's
 # nodejs bundles npm, and Debian's npm then cannot be installed beside it).

@@ -2,6 +2,7 @@
 #include "forms.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,19 @@
 #define MAGIC_LEN 4
 #define NONCE_LEN 12
 #define TAG_LEN 16
+
+/* Lower-case hex of n bytes, 2n digits (no NUL). A table, not snprintf:
+ * seal_id runs on every signed-in request, and 32 snprintf calls were a
+ * tenth of kinde-gateway's instructions per auth answer (bench item 10's
+ * callgrind profile). */
+static void hex_encode(const unsigned char *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+}
 
 /* One key per use, derived from the server key, so neither use can be turned
  * against the other. */
@@ -93,8 +107,7 @@ int seal_key_load(const char *hex, const char *path, web_seal_key *k, char *err,
     unsigned char raw[SEAL_KEY_BYTES];
     char text[SEAL_KEY_HEX + 2];
     int rc = RAND_bytes(raw, sizeof raw) == 1 ? 0 : -1;
-    for (size_t i = 0; i < sizeof raw; i++)
-        snprintf(text + 2 * i, 3, "%02x", raw[i]);
+    hex_encode(raw, sizeof raw, text);
     text[SEAL_KEY_HEX] = '\n';
     if (rc == 0 && write(fd, text, SEAL_KEY_HEX + 1) != SEAL_KEY_HEX + 1)
         rc = -1;
@@ -122,13 +135,103 @@ int seal_key_load(const char *hex, const char *path, web_seal_key *k, char *err,
     return rc;
 }
 
+/* HMAC-SHA256 (RFC 2104) of session ids from the SHA-256 states after the
+ * key's inner and outer blocks, made once per id key and kept for the life
+ * of the process: seal_id runs on every signed-in request, and OpenSSL 3's
+ * one-shot HMAC() fetches the MAC and the digest on every call (~6 us
+ * against ~0.6 in a loop; bench item 10). A process has one key (tests a
+ * few); past ID_KEYS keys, seal_id falls back to HMAC(). Entries are written
+ * once, under the lock, then published by the count. */
+#define ID_KEYS 8
+typedef struct id_hmac {
+    unsigned char key[SEAL_KEY_BYTES];
+    EVP_MD_CTX *inner, *outer;
+} id_hmac;
+static id_hmac id_hmacs[ID_KEYS];
+static unsigned id_hmacs_ready;
+static pthread_mutex_t id_hmacs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The key is shorter than SHA-256's 64-byte block: no hashing of it first. */
+static int id_hmac_make(const unsigned char key[SEAL_KEY_BYTES], id_hmac *h)
+{
+    unsigned char pad[2][64];
+    memset(pad[0], 0x36, sizeof pad[0]);
+    memset(pad[1], 0x5c, sizeof pad[1]);
+    for (size_t i = 0; i < SEAL_KEY_BYTES; i++) {
+        pad[0][i] ^= key[i];
+        pad[1][i] ^= key[i];
+    }
+    EVP_MD *sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    h->inner = EVP_MD_CTX_new();
+    h->outer = EVP_MD_CTX_new();
+    int ok = sha256 && h->inner && h->outer && EVP_DigestInit_ex(h->inner, sha256, NULL) == 1 &&
+             EVP_DigestUpdate(h->inner, pad[0], sizeof pad[0]) == 1 &&
+             EVP_DigestInit_ex(h->outer, sha256, NULL) == 1 &&
+             EVP_DigestUpdate(h->outer, pad[1], sizeof pad[1]) == 1;
+    EVP_MD_free(sha256); /* the contexts hold their own reference */
+    OPENSSL_cleanse(pad, sizeof pad);
+    if (!ok) {
+        EVP_MD_CTX_free(h->inner);
+        EVP_MD_CTX_free(h->outer);
+        h->inner = h->outer = NULL;
+        return -1;
+    }
+    memcpy(h->key, key, SEAL_KEY_BYTES);
+    return 0;
+}
+
+static const id_hmac *id_hmac_find(const unsigned char key[SEAL_KEY_BYTES], unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (CRYPTO_memcmp(id_hmacs[i].key, key, SEAL_KEY_BYTES) == 0)
+            return &id_hmacs[i];
+    return NULL;
+}
+
+static const id_hmac *id_hmac_for(const unsigned char key[SEAL_KEY_BYTES])
+{
+    const id_hmac *h = id_hmac_find(key, __atomic_load_n(&id_hmacs_ready, __ATOMIC_ACQUIRE));
+    if (h)
+        return h;
+    pthread_mutex_lock(&id_hmacs_lock);
+    unsigned n = id_hmacs_ready;
+    h = id_hmac_find(key, n);
+    if (!h && n < ID_KEYS && id_hmac_make(key, &id_hmacs[n]) == 0) {
+        h = &id_hmacs[n];
+        __atomic_store_n(&id_hmacs_ready, n + 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&id_hmacs_lock);
+    return h;
+}
+
 void seal_id(const web_seal_key *k, const char *id, char out[SEAL_ID_HEX_SIZE])
 {
-    unsigned char mac[32];
+    unsigned char inner[32], mac[32];
     unsigned int n = sizeof mac;
-    HMAC(EVP_sha256(), k->id_key, SEAL_KEY_BYTES, (const unsigned char *)id, strlen(id), mac, &n);
-    for (size_t i = 0; i < sizeof mac; i++)
-        snprintf(out + 2 * i, 3, "%02x", mac[i]);
+    const id_hmac *h = id_hmac_for(k->id_key);
+    EVP_MD_CTX *c = h ? EVP_MD_CTX_new() : NULL;
+    int ok = c && EVP_MD_CTX_copy_ex(c, h->inner) == 1 &&
+             EVP_DigestUpdate(c, id, strlen(id)) == 1 && EVP_DigestFinal_ex(c, inner, &n) == 1 &&
+             EVP_MD_CTX_copy_ex(c, h->outer) == 1 &&
+             EVP_DigestUpdate(c, inner, sizeof inner) == 1 && EVP_DigestFinal_ex(c, mac, &n) == 1;
+    EVP_MD_CTX_free(c);
+    if (!ok) /* past ID_KEYS keys, or no memory: the same HMAC the slow way */
+        HMAC(EVP_sha256(), k->id_key, SEAL_KEY_BYTES, (const unsigned char *)id, strlen(id), mac,
+             &n);
+    hex_encode(mac, sizeof mac, out);
+    out[2 * sizeof mac] = '\0';
+}
+
+/* AES-256-GCM fetched once: EVP_aes_256_gcm() makes OpenSSL 3 look the
+ * cipher up again at every init, and records are opened on every signed-in
+ * request (bench item 10). */
+static EVP_CIPHER *gcm_fetched;
+static pthread_once_t gcm_once = PTHREAD_ONCE_INIT;
+static void gcm_fetch(void) { gcm_fetched = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL); }
+static const EVP_CIPHER *gcm(void)
+{
+    pthread_once(&gcm_once, gcm_fetch);
+    return gcm_fetched ? gcm_fetched : EVP_aes_256_gcm();
 }
 
 void seal_record(const web_seal_key *k, const char *ad, const char *plain, size_t len, strbuf *out)
@@ -137,7 +240,7 @@ void seal_record(const web_seal_key *k, const char *ad, const char *plain, size_
     unsigned char *ct = malloc(len ? len : 1);
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int n = 0, ok = ct && c && RAND_bytes(nonce, sizeof nonce) == 1 && len <= INT32_MAX &&
-                    EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, k->record_key, nonce) == 1 &&
+                    EVP_EncryptInit_ex(c, gcm(), NULL, k->record_key, nonce) == 1 &&
                     EVP_EncryptUpdate(c, NULL, &n, (const unsigned char *)ad, (int)strlen(ad)) == 1 &&
                     EVP_EncryptUpdate(c, ct, &n, (const unsigned char *)plain, (int)len) == 1 &&
                     EVP_EncryptFinal_ex(c, ct + n, &n) == 1 &&
@@ -169,7 +272,7 @@ int seal_open(const web_seal_key *k, const char *ad, const char *data, size_t le
     char *out = malloc(ct_len + 1);
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int n = 0, ok = out && c &&
-                    EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, k->record_key, nonce) == 1 &&
+                    EVP_DecryptInit_ex(c, gcm(), NULL, k->record_key, nonce) == 1 &&
                     EVP_DecryptUpdate(c, NULL, &n, (const unsigned char *)ad, (int)strlen(ad)) == 1 &&
                     EVP_DecryptUpdate(c, (unsigned char *)out, &n, ct, (int)ct_len) == 1 &&
                     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) == 1 &&

@@ -141,13 +141,26 @@ http {
   server { listen 127.0.0.1:$port; root $W/nginx/www; }
 }
 CONF
-  nginx -c "$W/nginx/nginx.conf" -p "$W/nginx" >"$W/nginx/out.log" 2>&1 &
+  run_nginx "$W/nginx" "$port"
+}
+
+# run_nginx DIR PORT: nginx with DIR/nginx.conf (prefix DIR, errors in
+# DIR/error.log), waits until PORT answers; sets NGINX_PID.
+run_nginx() {
+  local dir=$1 port=$2
+  nginx -c "$dir/nginx.conf" -p "$dir" >"$dir/out.log" 2>&1 &
   NGINX_PID=$!
   PIDS+=("$NGINX_PID")
+  wait_port "$port" "$NGINX_PID" && return 0
+  echo "nginx did not start"; cat "$dir/out.log" "$dir/error.log" 2>/dev/null; return 1
+}
+
+# wait_port PORT PID: until something listens on PORT (5 s), or PID exits
+wait_port() {
   for _ in $(seq 1 200); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-    kill -0 "$NGINX_PID" 2>/dev/null || break
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || return 1
     sleep 0.025
   done
-  echo "nginx did not start"; cat "$W/nginx/error.log"; return 1
+  return 1
 }

@@ -8,13 +8,11 @@
 // source tree alone), CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, existsSync, copyFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { freePort, openBrowser, processes } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -24,33 +22,8 @@ const artifacts = process.env.E2E_ARTIFACTS || path.join(tmpdir(), 'kinde-e2e-ar
 const shots = path.join(repo, 'docs', 'screenshots');
 
 const work = mkdtempSync(path.join(tmpdir(), 'kinde-e2e-'));
-const children = [];
+const { startAndWait, stopAll } = processes(work);
 let browser, context, page, appUrl, emuUrl;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startAndWait(bin, args, readyFile, env) {
-  const child = spawn(bin, args, { env: { ...process.env, ...env }, cwd: work, stdio: ['ignore', 'inherit', 'inherit'] });
-  children.push(child);
-  for (let i = 0; i < 200; i++) {
-    if (existsSync(readyFile)) {
-      const port = parseInt(readFileSync(readyFile, 'utf8'), 10);
-      if (port > 0) return port;
-    }
-    if (child.exitCode !== null) throw new Error(`${bin} exited with ${child.exitCode}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${bin} did not become ready`);
-}
 
 async function sessionCookie() {
   const all = await context.cookies(appUrl);
@@ -90,19 +63,12 @@ before(async () => {
       KINDE_REDIRECT_URL: `${appUrl}/callback`, KINDE_POST_LOGOUT_REDIRECT_URL: `${appUrl}/`,
       KINDE_GRANT_TYPE: 'authorization_code',
     });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-           '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
+  ({ browser, context, page } = await openBrowser());
 });
 
 after(async () => {
   await browser?.close();
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+  await stopAll();
   rmSync(work, { recursive: true, force: true });
 });
 

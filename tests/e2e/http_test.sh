@@ -15,6 +15,7 @@ for tool in curl redis-server redis-cli sqlite3; do
 done
 
 . "$(dirname "$0")/../common/testlib.sh" kinde-webapp-http
+. "$(dirname "$0")/../common/httplib.sh"
 check_failed() {
   echo "   status=$STATUS location=$(hdr location)"
   head -c 600 "$W/body" | sed 's/^/   | /'; echo
@@ -22,48 +23,19 @@ check_failed() {
 
 
 # ---- helpers ---------------------------------------------------------------
-STATUS=0
-req() { # url [curl args...]: headers in $W/headers, body in $W/body, status in $STATUS
-  local url=$1; shift
-  STATUS=$(curl -s -o "$W/body" -D "$W/headers" -w '%{http_code}' --max-time 20 "$@" "$url")
-}
-hdr() { # header value of the last response (first one), case-insensitive
-  grep -i "^$1:" "$W/headers" | head -1 | cut -d' ' -f2- | tr -d '\r'
-}
 setcookie_id() { # the session id the last response set, "" if none
   hdr set-cookie | sed -nE 's/^(__Host-)?kinde_session=([^;]*).*/\2/p'
 }
-body_has() { grep -qF -- "$1" "$W/body"; }
-body_lacks() { ! grep -qF -- "$1" "$W/body"; }
-is() { [ "$1" = "$2" ]; }
-isnt() { [ "$1" != "$2" ]; }
-has() { [[ "$1" == *"$2"* ]]; }
-lacks() { [[ "$1" != *"$2"* ]]; }
-starts() { [[ "$1" == "$2"* ]]; }
 # The error page's reason code and title (as in the HTML source, escaped).
 reason_of() { sed -nE 's/.*<code id="reason">([^<]*)<\/code>.*/\1/p' "$W/body" | head -1; }
 title_of() { sed -nE 's/.*<h1 class="display-small">([^<]*)<\/h1>.*/\1/p' "$W/body" | head -1; }
 error_page_is() { # status reason: exactly that status, the error page, exactly that reason
   [ "$STATUS" = "$1" ] && body_has 'id="error"' && [ "$(reason_of)" = "$2" ]
 }
-cookie_cleared() { has "$(hdr set-cookie)" "Max-Age=0"; }
-# Every byte percent-encoded: a query value the app decodes back to exactly $1.
-pct() { printf '%s' "$1" | od -An -tx1 -v | tr -s ' \n' ' ' | sed 's/^ //; s/ $//; s/ /%/g; s/^/%/'; }
-ms() { echo $(($(date +%s%N) / 1000000)); }
 sleep_until() { # a time from ms
   local left=$(($1 - $(ms)))
   [ "$left" -gt 0 ] && sleep "$((left / 1000)).$(printf %03d $((left % 1000)))"
   return 0
-}
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 12000)) # below Linux's ephemeral range (32768-60999)
-    port_free "$p" && { echo "$p"; return; }
-  done
-  echo "no free port" >&2; exit 1
 }
 
 # ---- the emulator ------------------------------------------------------------
@@ -125,14 +97,8 @@ login() { # base [cb_base] [path]
   PRE=$(setcookie_id)
   local auth; auth=$(hdr location)
   [ "$STATUS" = 302 ] && [ -n "$PRE" ] && starts "$auth" "$EMU_URL/" || return 1
-  req "$auth" -b "$JAR" -c "$JAR"
   local cb
-  if [ "$STATUS" = 200 ]; then
-    local rid; rid=$(sed -nE 's/.*name="request" value="([^"]*)".*/\1/p' "$W/body" | head -1)
-    [ -n "$rid" ] || return 1
-    req "$EMU_URL/login/submit" -b "$JAR" -c "$JAR" --data-urlencode "request=$rid" \
-      --data-urlencode "email=${LOGIN_EMAIL:-dave@smith.com}"
-  fi
+  emulator_sign_in "$auth" "$JAR" "${LOGIN_EMAIL:-dave@smith.com}" || return 1
   cb=$(hdr location)
   starts "$cb" "$APP_URL/callback?" || return 1
   CB_T0=$(ms)
@@ -473,12 +439,7 @@ for fd in "${IDLE[@]}"; do exec {fd}>&-; done
 # each on a worker: a signed-in page view meanwhile answers at once.
 pending_callback() { # a sign-in taken up to its callback: prints "pre-login-id callback-url"
   req "$B/login"; local pre; pre=$(setcookie_id); local auth; auth=$(hdr location)
-  req "$auth" -b "$JAR" -c "$JAR"
-  if [ "$STATUS" = 200 ]; then
-    local rid; rid=$(sed -nE 's/.*name="request" value="([^"]*)".*/\1/p' "$W/body" | head -1)
-    req "$EMU_URL/login/submit" -b "$JAR" -c "$JAR" --data-urlencode "request=$rid" \
-      --data-urlencode "email=dave@smith.com"
-  fi
+  emulator_sign_in "$auth" "$JAR" dave@smith.com
   echo "$pre $(hdr location)"
 }
 PENDING=()

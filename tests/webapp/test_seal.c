@@ -15,6 +15,9 @@
 
 #include "seal.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 static const char key_a[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 static const char key_b[] = "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 static const char secret[] = "kwa1 1 1 1 csrf -\n{\"access_token\":\"eyJsecret\"}";
@@ -88,6 +91,38 @@ static void ids_are_hashed_per_key(void **state)
     assert_string_equal(h1, h2);
     assert_string_not_equal(h1, h3);
     assert_null(strstr(h1, "some"));
+    /* The exact storage key, computed apart with openssl dgst -mac HMAC:
+     * stored sessions are found by it, so its spelling (lower-case hex)
+     * must never change. */
+    assert_string_equal(h1, "7366d9d12d8e09228fd64a049d9bb9c4642fed3bd88cea6c50d02d0f90ce0cf3");
+}
+
+/* seal_id computes HMAC-SHA256 from states it keeps per key (a few keys; past
+ * them, HMAC() itself): the same answer as HMAC() for ids of lengths around
+ * SHA-256's block and for more keys than it keeps. */
+static void ids_are_hmac_sha256(void **state)
+{
+    (void)state;
+    for (int key = 0; key < 12; key++) {
+        char hex[SEAL_KEY_HEX + 1];
+        for (int i = 0; i < SEAL_KEY_HEX; i++)
+            hex[i] = "0123456789abcdef"[(i * 7 + key) % 16];
+        hex[SEAL_KEY_HEX] = '\0';
+        web_seal_key k;
+        assert_int_equal(seal_key_from_hex(hex, &k), 0);
+        for (size_t len = 0; len < 200; len += 7) {
+            char id[200], got[SEAL_ID_HEX_SIZE], want[SEAL_ID_HEX_SIZE];
+            memset(id, 'a' + (int)(len % 26), len);
+            id[len] = '\0';
+            unsigned char mac[32];
+            unsigned int n = sizeof mac;
+            HMAC(EVP_sha256(), k.id_key, sizeof k.id_key, (const unsigned char *)id, len, mac, &n);
+            for (size_t i = 0; i < sizeof mac; i++)
+                snprintf(want + 2 * i, 3, "%02x", mac[i]);
+            seal_id(&k, id, got);
+            assert_string_equal(got, want);
+        }
+    }
 }
 
 static void key_file_made_0600_once(void **state)
@@ -123,6 +158,7 @@ int main(void)
         cmocka_unit_test(round_trip_and_nothing_readable),
         cmocka_unit_test(refused_elsewhere),
         cmocka_unit_test(ids_are_hashed_per_key),
+        cmocka_unit_test(ids_are_hmac_sha256),
         cmocka_unit_test(key_file_made_0600_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
