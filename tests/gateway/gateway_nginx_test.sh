@@ -253,6 +253,15 @@ FORGE=(-H "X-Kinde-User-Id: forged-id" -H "x-kinde-email: forged@evil.example"
 req "$PUB/public/page" "${FORGE[@]}"
 check "anonymous, public path, every X-Kinde-* header forged (G43): none reaches the app" \
   eval 'reached_app && no_kinde_headers && [ "$(grep -ci forged "$W/body")" = 0 ]'
+# The rule for /public/ names GET and HEAD: the method nginx passes on must be
+# the browser's, not its subrequest's (always GET).
+up_mark
+req "$PUB/public/page" -X POST -d a=b
+check "anonymous POST to the public path (a GET,HEAD rule): to sign-in, the app not asked" \
+  eval 'signin_redirect && up_untouched'
+req "$PUB/public/page" -I
+check "anonymous HEAD on the public path: 200 from the app" \
+  eval '[ "$STATUS" = 200 ] && [ "$(hdr content-type)" = "text/plain; charset=utf-8" ]'
 up_mark
 req "$PUB/todos/list?x=1&y=2"
 PRE_COOKIE=$(hdr set-cookie)
