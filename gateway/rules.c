@@ -8,6 +8,9 @@
  * request, and the cost follows the path's length, not the number of rules. */
 #include "rules.h"
 
+#include "forms.h"
+#include "utf8.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -35,7 +38,7 @@ typedef struct gw_req {
 
 struct gw_rule {
     const char *where; /* "NAME:LINE" or "default" */
-    const char *path;  /* as written, for messages */
+    const char *path; /* as written, for messages */
     int is_public;
     int any_method;
     int covers_head; /* GET is listed */
@@ -52,7 +55,7 @@ typedef struct group {
     uint64_t hash;
     const char *key; /* the path without its trailing '/': "/admin", "" for "/" */
     size_t key_len;
-    const gw_rule *any;      /* the "*" rule */
+    const gw_rule *any; /* the "*" rule */
     const gw_rule *specific; /* rules naming methods, disjoint (checked at parse) */
 } group;
 
@@ -146,11 +149,18 @@ static uint64_t fnv(const char *s, size_t n)
     return h;
 }
 
+/* FNV's low bits, which pick the slot, depend on the low bits of every byte
+ * only; folding the high half in spreads paths that differ in one digit. */
+static size_t slot_of(uint64_t h, size_t n_slots)
+{
+    return (size_t)(h ^ (h >> 29) ^ (h >> 47)) & (n_slots - 1);
+}
+
 static const group *find_group(const gw_rules *r, uint64_t h, const char *key, size_t n)
 {
     if (!r->n_slots)
         return NULL;
-    for (size_t i = (size_t)h & (r->n_slots - 1);; i = (i + 1) & (r->n_slots - 1)) {
+    for (size_t i = slot_of(h, r->n_slots);; i = (i + 1) & (r->n_slots - 1)) {
         size_t g = r->slots[i];
         if (!g)
             return NULL;
@@ -168,7 +178,7 @@ static int grow_slots(gw_rules *r)
     if (!slots)
         return -1;
     for (size_t g = 0; g < r->n_groups; g++) {
-        size_t i = (size_t)r->groups[g].hash & (n - 1);
+        size_t i = slot_of(r->groups[g].hash, n);
         while (slots[i])
             i = (i + 1) & (n - 1);
         slots[i] = g + 1;
@@ -198,7 +208,7 @@ static group *get_group(gw_rules *r, const char *key, size_t n)
     }
     group *g = &r->groups[r->n_groups++];
     *g = (group){.hash = h, .key = key, .key_len = n};
-    size_t i = (size_t)h & (r->n_slots - 1);
+    size_t i = slot_of(h, r->n_slots);
     while (r->slots[i])
         i = (i + 1) & (r->n_slots - 1);
     r->slots[i] = r->n_groups;
@@ -269,40 +279,6 @@ static int nomem(parser *ps)
     return -1;
 }
 
-/* Length of the UTF-8 sequence at s (at most n bytes), 0 when invalid:
- * overlong forms, surrogates and code points above U+10FFFF included. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-        return 0;
-    return len;
-}
-
 /* The line must be text: no NUL, no control character but tab, UTF-8. */
 static int check_text(parser *ps, const char *s, size_t n)
 {
@@ -314,7 +290,7 @@ static int check_text(parser *ps, const char *s, size_t n)
             return fail(ps, "a NUL byte: not a text file");
         if ((c < 0x20 && c != '\t') || c == 0x7f)
             return fail(ps, "control character 0x%02x: not a text file", c);
-        size_t len = utf8_len((const unsigned char *)s + i, n - i);
+        size_t len = c < 0x80 ? 1 : utf8_seq_len((const unsigned char *)s + i, n - i);
         if (!len)
             return fail(ps, "not UTF-8 text");
         i += len;
@@ -343,6 +319,19 @@ static size_t split(const char *s, size_t n, field *f)
     return count;
 }
 
+/* How much of a field a message quotes: at most max bytes, not ending inside
+ * a UTF-8 sequence (the file is UTF-8, so is the message). */
+static int shown(field f, size_t max)
+{
+    size_t n = f.n;
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)f.s[n] & 0xc0) == 0x80)
+            n--;
+    }
+    return (int)n;
+}
+
 static int method_char(char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
@@ -365,20 +354,19 @@ static int parse_methods(parser *ps, gw_rule *rule, field f)
         if (i < f.n && f.s[i] != ',') {
             if (!method_char(f.s[i]))
                 return fail(ps, "bad method '%.*s': * or upper-case methods separated by commas",
-                            (int)(f.n > 64 ? 64 : f.n), f.s);
+                            shown(f, 64), f.s);
             continue;
         }
         size_t len = i - start;
         if (len == 0 || len > 32)
             return fail(ps, "bad method '%.*s': * or upper-case methods separated by commas",
-                        (int)(f.n > 64 ? 64 : f.n), f.s);
+                        shown(f, 64), f.s);
         const char *name = arena_strndup(ps->rules, f.s + start, len);
         if (!name)
             return nomem(ps);
         for (size_t k = 0; k < rule->n_methods; k++)
             if (strcmp(m[k], name) == 0)
-                return fail(ps, "bad method '%.*s': %s is listed twice",
-                            (int)(f.n > 64 ? 64 : f.n), f.s, name);
+                return fail(ps, "bad method '%.*s': %s is listed twice", shown(f, 64), f.s, name);
         m[rule->n_methods++] = name;
         rule->covers_head |= strcmp(name, "GET") == 0;
         start = i + 1;
@@ -412,7 +400,7 @@ static int parse_path(parser *ps, gw_rule *rule, field f, size_t *key_len)
         }
     }
     if (why)
-        return fail(ps, "bad path '%.*s': %s", (int)(f.n > 128 ? 128 : f.n), f.s, why);
+        return fail(ps, "bad path '%.*s': %s", shown(f, 128), f.s, why);
     if (!(rule->path = arena_strndup(ps->rules, f.s, f.n)))
         return nomem(ps);
     *key_len = f.s[f.n - 1] == '/' ? f.n - 1 : f.n;
@@ -424,9 +412,12 @@ static const struct {
     enum req_kind kind;
     int single; /* takes exactly one value */
 } req_names[] = {
-    {"permission", REQ_ALL_PERMISSIONS, 1}, {"all-permissions", REQ_ALL_PERMISSIONS, 0},
-    {"any-permission", REQ_ANY_PERMISSION, 0}, {"role", REQ_ROLE, 0},
-    {"org", REQ_ORG, 0}, {"flag", REQ_FLAG, 1},
+    {"permission", REQ_ALL_PERMISSIONS, 1},
+    {"all-permissions", REQ_ALL_PERMISSIONS, 0},
+    {"any-permission", REQ_ANY_PERMISSION, 0},
+    {"role", REQ_ROLE, 0},
+    {"org", REQ_ORG, 0},
+    {"flag", REQ_FLAG, 1},
 };
 
 static int value_char(char c)
@@ -436,7 +427,7 @@ static int value_char(char c)
 
 static int parse_requirement(parser *ps, gw_req *req, field f)
 {
-    int shown = (int)(f.n > 128 ? 128 : f.n);
+    int quoted = shown(f, 128);
     const char *eq = memchr(f.s, '=', f.n);
     size_t name_len = eq ? (size_t)(eq - f.s) : f.n;
     size_t k = 0;
@@ -447,7 +438,7 @@ static int parse_requirement(parser *ps, gw_req *req, field f)
         if ((name_len == 6 && memcmp(f.s, "public", 6) == 0) ||
             (name_len == 9 && memcmp(f.s, "signed-in", 9) == 0))
             return fail(ps, "'%.*s' takes no value", (int)name_len, f.s);
-        return fail(ps, "unknown requirement '%.*s'", shown, f.s);
+        return fail(ps, "unknown requirement '%.*s'", quoted, f.s);
     }
     if (!eq)
         return fail(ps, "'%s' needs a value (%s=...)", req_names[k].name, req_names[k].name);
@@ -457,8 +448,9 @@ static int parse_requirement(parser *ps, gw_req *req, field f)
         if (v[i] == ',')
             count++;
         else if (!value_char(v[i]))
-            return fail(ps, "bad value in '%.*s': values are printable ASCII without ',' '=' or spaces",
-                        shown, f.s);
+            return fail(ps,
+                        "bad value in '%.*s': values are printable ASCII without ',' '=' or spaces",
+                        quoted, f.s);
     }
     if (count > 1 && req_names[k].single)
         return fail(ps, "'%s' takes one value (%s)", req_names[k].name,
@@ -472,7 +464,7 @@ static int parse_requirement(parser *ps, gw_req *req, field f)
         if (i < vn && v[i] != ',')
             continue;
         if (i == start)
-            return fail(ps, "empty value in '%.*s'", shown, f.s);
+            return fail(ps, "empty value in '%.*s'", quoted, f.s);
         if (!(values[req->n++] = arena_strndup(ps->rules, v + start, i - start)))
             return nomem(ps);
         start = i + 1;
@@ -483,8 +475,9 @@ static int parse_requirement(parser *ps, gw_req *req, field f)
 static int parse_requirements(parser *ps, gw_rule *rule, const field *f, size_t n)
 {
     if (n == 0)
-        return fail(ps, "no requirement: public, signed-in, permission=, all-permissions=, "
-                        "any-permission=, role=, org= or flag=");
+        return fail(ps,
+                    "no requirement: public, signed-in, permission=, all-permissions=, "
+                    "any-permission=, role=, org= or flag=");
     gw_req *reqs = arena_alloc(ps->rules, n * sizeof *reqs);
     if (!reqs)
         return nomem(ps);
@@ -564,13 +557,15 @@ static int parse_line(parser *ps, const char *s, size_t n)
     return add_rule(ps, rule, key_len);
 }
 
-gw_rules *gw_rules_parse(const char *text, size_t len, const char *name, char *err,
-                         size_t errlen)
+gw_rules *gw_rules_parse(const char *text, size_t len, const char *name, char *err, size_t errlen)
 {
     if (err && errlen)
         err[0] = '\0';
-    parser ps = {.rules = calloc(1, sizeof(gw_rules)), .fields = malloc(FIELDS_MAX * sizeof(field)),
-                 .name = name ? name : "rules", .err = err, .errlen = errlen};
+    parser ps = {.rules = calloc(1, sizeof(gw_rules)),
+                 .fields = malloc(FIELDS_MAX * sizeof(field)),
+                 .name = name ? name : "rules",
+                 .err = err,
+                 .errlen = errlen};
     if (!ps.rules || !ps.fields) {
         nomem(&ps);
         free(ps.fields);

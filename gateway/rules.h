@@ -43,11 +43,11 @@ const char *gw_rule_where(const gw_rule *rule);
 
 /* The original URI (X-Original-URI, nginx's raw $request_uri) as the path
  * the rules see: absolute-form authority skipped, query and fragment cut,
- * percent-decoded, dot segments removed, runs of '/' merged. 0 with the
- * path in out; -1 refused (anything ambiguous: an encoded '/', '\', '%',
- * NUL or control character, a raw '\' or control character, '..' above the
- * root, not a path, longer than GW_URI_MAX or outsz), with *why a short
- * reason for the log. */
+ * percent-decoded, runs of '/' merged. 0 with the path in out; -1 refused
+ * (anything ambiguous: an encoded '/', '\', '%', '?', '#', NUL or control
+ * character, a raw '\' or control character, a "." or ".." segment raw or
+ * encoded, not a path, longer than GW_URI_MAX or than outsz allows: pass
+ * GW_URI_MAX + 1), with *why a short reason for the log. */
 int gw_uri_normalize(const char *raw, char *out, size_t outsz, const char **why);
 
 #endif

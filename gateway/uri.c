@@ -4,19 +4,10 @@
  * refused rather than guessed. */
 #include "rules.h"
 
+#include "forms.h"
+
 #include <string.h>
 #include <strings.h>
-
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static int refuse(const char **why, const char *reason)
 {
@@ -82,12 +73,15 @@ int gw_uri_normalize(const char *raw, char *out, size_t outsz, const char **why)
     if (end > GW_URI_MAX)
         return refuse(why, "longer than GW_URI_MAX");
 
-    /* Segment by segment: out holds "/seg/seg" (w bytes, "" for the root);
-     * each segment is decoded straight after it, then kept, dropped (".")
-     * or pops the one before (".."). */
+    /* Segment by segment: out holds "/seg/seg" (w bytes, "" for the root),
+     * each segment decoded as it is copied. A "." or ".." segment, raw or
+     * encoded, is refused rather than resolved: browsers resolve them (and
+     * their %2e forms) before sending, so only a hand-made request has one,
+     * and an upstream that routes on the raw path would place
+     * "/admin/%2e%2e/public" under /admin/ while the rules saw /public.
+     * Runs of '/' are merged, as nginx does before choosing a location. */
     size_t w = 0;
-    int trailing = 0;  /* the path ends in '/' (an empty, "." or ".." last segment) */
-    int after_run = 0; /* an empty segment ("//") since the last kept one */
+    int trailing = 0; /* the path ends in '/' */
     size_t i = 1;
     for (;;) {
         size_t seg = w + 1, k = 0;
@@ -97,8 +91,8 @@ int gw_uri_normalize(const char *raw, char *out, size_t outsz, const char **why)
             if (bad)
                 return refuse(why, bad);
             if (c == '%') {
-                int hi = i + 1 < end ? hex_value((unsigned char)p[i + 1]) : -1;
-                int lo = hi >= 0 && i + 2 < end ? hex_value((unsigned char)p[i + 2]) : -1;
+                int hi = i + 1 < end ? hex_digit_value(p[i + 1]) : -1;
+                int lo = hi >= 0 && i + 2 < end ? hex_digit_value(p[i + 2]) : -1;
                 if (hi < 0 || lo < 0)
                     return refuse(why, "a bad percent escape");
                 c = (unsigned char)(hi * 16 + lo);
@@ -112,26 +106,13 @@ int gw_uri_normalize(const char *raw, char *out, size_t outsz, const char **why)
             out[seg + k++] = (char)c;
         }
         int last = i >= end;
+        if ((k == 1 && out[seg] == '.') || (k == 2 && out[seg] == '.' && out[seg + 1] == '.'))
+            return refuse(why, "a dot segment");
         if (k == 0) {
-            after_run = !last;
-            trailing = last;
-        } else if (k == 1 && out[seg] == '.') {
-            trailing = last;
-        } else if (k == 2 && out[seg] == '.' && out[seg + 1] == '.') {
-            /* RFC 3986 lets ".." remove the empty segment of "//", nginx
-             * merges the slashes first: two readings, so neither. */
-            if (after_run)
-                return refuse(why, "'..' after '//'");
-            if (w == 0)
-                return refuse(why, "'..' above the root");
-            while (w > 0 && out[w - 1] != '/')
-                w--;
-            w--; /* the '/' before the popped segment */
             trailing = last;
         } else {
             out[w] = '/';
             w = seg + k;
-            after_run = 0;
             trailing = 0;
         }
         if (last)

@@ -204,6 +204,18 @@ mutants() {
 @ E37 E37 examples/webapp/buf.c webapp < not escaped in HTML
 -        case '<': ent = "&lt;"; break;
 +        case '<': break;
+@ G44a G44 gateway/uri.c fast an encoded '/' or '\' decoded into the path
+-    if (c == '/' || c == '\\')
++    if (0)
+@ G44b G44 gateway/uri.c fast a raw '\' taken as part of a segment
+-    if (c == '\\')
++    if (0)
+@ G44c G44 gateway/uri.c fast a dot segment taken as a name (/admin/%2e%2e/public is not /public)
+-        if ((k == 1 && out[seg] == '.') || (k == 2 && out[seg] == '.' && out[seg + 1] == '.'))
++        if (0)
+@ G44d G44 gateway/uri.c fast the fragment not cut: '#' kept in the path
+-    size_t end = strcspn(p, "?#");
++    size_t end = strcspn(p, "?");
 EOF
 }
 

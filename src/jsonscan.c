@@ -17,6 +17,7 @@
  * reals that overflow a double refused, nesting deeper than
  * KINDE__JSON_DEPTH refused. */
 #include "internal.h"
+#include "../common/utf8.h"
 
 #include <locale.h>
 #include <math.h>
@@ -123,33 +124,6 @@ static size_t utf8_put(unsigned char *w, unsigned cp)
     return 4;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF), 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-    unsigned char c = s[0];
-    size_t n;
-    unsigned cp, min;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2, cp = c & 0x1Fu, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3, cp = c & 0x0Fu, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4, cp = c & 0x07u, min = 0x10000;
-    else
-        return 0;
-    if (avail < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 /* Bytes that stand for themselves in a string: printable ASCII but the
  * quote and the backslash. */
 static const unsigned char plain[256] = {
@@ -190,7 +164,7 @@ static int parse_string(jparser *p)
         if (c < 0x20)
             return fail(p, "control character in a string");
         if (c >= 0x80) {
-            size_t n = utf8_len(s + r, len - r);
+            size_t n = utf8_seq_len(s + r, len - r);
             if (!n)
                 return fail(p, "invalid UTF-8");
             memmove(s + w, s + r, n);

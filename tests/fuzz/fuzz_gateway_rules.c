@@ -8,8 +8,7 @@
 
 /* Requests made of the input itself: each field that starts with '/' as a
  * path, as it is, one segment below and one beside, with a few methods. */
-static void match_paths(const gw_rules *rules, const char *text, size_t size,
-                        const kinde_session *ks)
+static void match_paths(const gw_rules *rules, const char *text, size_t size, const kinde_session *ks)
 {
     static const char *const methods[] = {"GET", "HEAD", "POST", "DELETE", "get"};
     static const char *const tails[] = {"", "/x", "x"};
