@@ -7,9 +7,11 @@
 #define REDIRECT_PATH_MAX 512
 
 /* 1 when target is a path on this site: it starts with one '/', holds only
- * printable ASCII without spaces or backslashes, and no escape that decodes
- * to '/', '\', '%' or a control character. So `//evil`, `/\evil`,
- * `https:evil`, `/%2f%2fevil`, tabs and backslashes are all refused. */
+ * printable ASCII without spaces or backslashes, and no escape in its path
+ * that decodes to '/', '\', '%', a space or a control character. So `//evil`,
+ * `/\evil`, `https:evil`, `/%2f%2fevil`, tabs and backslashes are all refused.
+ * After the first '?' or '#' an escape may decode to anything but a control
+ * character: a query cannot lead off the site (`/search?q=a%2Fb` is kept). */
 int redirect_is_local_path(const char *target);
 
 /* The allow-list: exact absolute URLs (sign-out return addresses registered

@@ -94,7 +94,8 @@ static void form_bodies(void **state)
 static void redirect_allow_list(void **state)
 {
     const char *ok[] = {"/", "/details", "/details?tab=flags", "/a/b/c#frag", "/%41",
-                        "/a:b", "/login?next=%3F"};
+                        "/a:b", "/login?next=%3F", "/x?y=%2F2",
+                        "/search?q=a%20b%2F%5C%25", "/p#%2F%2Fevil"};
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
         assert_true(redirect_is_local_path(ok[i]));
     const char *evil[] = {
@@ -103,7 +104,8 @@ static void redirect_allow_list(void **state)
         "/%2f%2fevil.example", "/%2F%2Fevil.example", "/%5cevil.example", "/\t/evil.example",
         "/\n/evil.example", "\t//evil.example", " /x", "/ x", "/a\\b", "/%09/evil",
         "/%252f%252fevil", "javascript:alert(1)", "", "evil", "/%", "/%4", "/%zz",
-        "/\x7f", "/\xc3\xa9", "//", "/\\"};
+        "/\x7f", "/\xc3\xa9", "//", "/\\", "/x?y=%0d%0aSet-Cookie:a=b", "/x?%00",
+        "/x?%7f", "/x?a b", "/%2f?x=%2f", "/a%20b?q"};
     for (size_t i = 0; i < sizeof evil / sizeof *evil; i++) {
         assert_false(redirect_is_local_path(evil[i]));
         assert_false(redirect_allowed(NULL, evil[i]));
