@@ -16,9 +16,9 @@ typedef struct web_request {
     const char *method;   /* "GET", "POST", ... */
     const char *path;     /* the target's path, decoded by the server, no query */
     const char *target;   /* the raw request target, query included, as received */
-    const char *body;     /* a POST body (up to FORM_BODY_MAX), else NULL */
-    size_t body_len;
-    int body_too_big;     /* the body was longer than FORM_BODY_MAX and not kept */
+    const char *body;     /* a POST body (up to the server's limit), else NULL */
+    size_t body_len;      /* each route holds it to its own limit (FORM_BODY_MAX) */
+    int body_too_big;     /* the body was longer than the server's limit and not kept */
     /* The value of request header `name` (case-insensitive), NULL when absent.
      * Called only while the handler runs, on its thread: a server that hands
      * requests to workers gives them headers it has copied. */
@@ -44,6 +44,7 @@ typedef struct web_response {
     int no_referrer;          /* the callback: its URL held a code */
     const char *allow;        /* for 405 */
     const char *etag;         /* static files: validator and long caching */
+    unsigned retry_after;     /* seconds for Retry-After (a 503); 0 = none */
 } web_response;
 
 /* 200, text/html, everything else empty. */

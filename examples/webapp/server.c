@@ -5,6 +5,7 @@
  * files, most home page views), else with app_handle on a worker; turns the
  * web_response into libmicrohttpd's, with the headers every answer carries. */
 #include <arpa/inet.h>
+#include <kinde/management.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,11 @@ static struct MHD_Response *to_mhd(web_response *r)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->cookie.data);
     if (r->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->retry_after) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%u", r->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
     if (r->etag) {
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=86400");
@@ -109,7 +115,10 @@ int server_start(app *a)
         .log = a->quiet ? NULL : stderr,
         .listen_fd = -1,
         .addr = (struct sockaddr *)&addr,
-        .body_max = FORM_BODY_MAX,
+        /* The larger of the two bodies the app reads: Kinde's webhooks whole
+         * (KINDE_WEBHOOK_BODY_MAX); the sign-out form has its own, smaller
+         * limit (web_signout). */
+        .body_max = KINDE_WEBHOOK_BODY_MAX > FORM_BODY_MAX ? KINDE_WEBHOOK_BODY_MAX : FORM_BODY_MAX,
         .workers_max = a->workers,
         .handle = handle,
         .runs_inline = runs_inline,

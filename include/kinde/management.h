@@ -185,6 +185,11 @@ KINDE_API void kinde_mgmt_pages_free(kinde_mgmt_pages *pages);
 /* Webhooks                                                                 */
 /* ------------------------------------------------------------------------ */
 
+/* The longest webhook body kinde_verify_webhook() can accept: a compact JWS
+ * of up to the SDK's token limit (16 KiB), plus a line end. A server can
+ * refuse longer bodies unread (413) and must keep the shorter ones whole. */
+#define KINDE_WEBHOOK_BODY_MAX (16 * 1024 + 2)
+
 /* A verified webhook event. Everything is owned by the event. */
 typedef struct kinde_webhook_event {
     char *type;               /* "user.created", ... */
@@ -213,7 +218,9 @@ typedef struct kinde_webhook_event {
  * Codes: KINDE_E_INVALID_ARGUMENT (wrong content type, NULL arguments),
  * KINDE_E_TOKEN_MALFORMED / _ALGORITHM / _KEY / _SIGNATURE as for tokens,
  * KINDE_E_TOKEN_CLAIMS (type, event_id or timestamp missing or malformed),
- * KINDE_E_TOKEN_EXPIRED / _NOT_YET_VALID (max age), KINDE_E_JWKS.
+ * KINDE_E_TOKEN_EXPIRED / _NOT_YET_VALID (max age), KINDE_E_JWKS (the key set
+ * could not be fetched, also when its kid is not in the cached set and
+ * refreshing it failed: answer 503 so that Kinde sends it again).
  * *out: free with kinde_webhook_event_free(). */
 KINDE_API KINDE_WARN_UNUSED kinde_code
 kinde_verify_webhook(kinde_client *client, const char *content_type, const char *body,
