@@ -206,7 +206,8 @@ typedef struct kinde_webhook_event {
  * verify with a key of the client's domain's JWKS (the same cache as
  * kinde_verify_token(): RS256 only, SECURITY.md A1-A7 and F38). The payload must
  * carry string `type` and `event_id` and an RFC 3339 `timestamp`; it has no
- * iss, aud, exp or iat (Kinde sends none). max_age_seconds > 0: a timestamp
+ * iss, aud, exp or iat (Kinde sends none), and one with iss, aud or exp is a
+ * token of the domain, refused with KINDE_E_TOKEN_CLAIMS. max_age_seconds > 0: a timestamp
  * older than that (or later than now plus the client's leeway) is refused
  * with KINDE_E_TOKEN_EXPIRED (KINDE_E_TOKEN_NOT_YET_VALID); 0 = no age check.
  *
