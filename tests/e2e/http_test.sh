@@ -2,8 +2,10 @@
 # The demo web app over HTTP, with curl: every route and its errors, the
 # session rules of SECURITY.md section E, SQLite persistence across a restart,
 # two instances sharing sessions through a real redis-server, what a
-# session store that fails (SQLite's table gone, Redis stopped) looks like,
-# and the webhooks the emulator sends (http_webhooks.sh).
+# session store that fails (SQLite's table gone, corrupt, full or read-only,
+# at start and under the running app, then restored; Redis stopped or
+# frozen) looks like, Kinde down for a minute (KINDE_OUTAGE_SECONDS) while
+# access tokens expire, and the webhooks the emulator sends (http_webhooks.sh).
 #
 # usage: http_test.sh KINDE_EMULATOR KINDE_WEBAPP RAW_HTTP
 set -uo pipefail
@@ -715,6 +717,20 @@ healthz_down() {
   req "$1/healthz"
   [ "$STATUS" = 503 ] && body_has "unavailable sessions=sqlite" && [ "$(hdr retry-after)" = 5 ]
 }
+# 20 requests at once against a failing store (--store-timeout 300): every
+# one answered 503 within the budget and some slack, none queued behind the
+# others. Sets BURST (the statuses seen) and SLOWEST (seconds).
+burst() { # url [curl args...]
+  local url=$1 i; shift
+  rm -f "$W"/burst.*
+  for i in $(seq 1 20); do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' --max-time 20 "$@" "$url" >"$W/burst.$i" &
+  done
+  for i in $(seq 1 20); do while [ ! -s "$W/burst.$i" ]; do sleep 0.05; done; done
+  BURST=$(cat "$W"/burst.* | awk '{print $1}' | sort -u | tr '\n' ' ')
+  SLOWEST=$(cat "$W"/burst.* | awk '{print $2}' | sort -n | tail -1)
+}
+burst_503() { [ "$BURST" = "503 " ] && awk -v t="$SLOWEST" 'BEGIN{exit !(t < 1.2)}'; }
 # Corrupt pages under a stopped app (the table's pages, not the schema): the
 # app starts, but /healthz writes and reads the table, so it says so.
 LOUD=1 start_app sqbad 0 --data-dir "$W/sqbad"
@@ -747,6 +763,8 @@ if mount -t tmpfs -o size=1m tmpfs "$T" 2>/dev/null; then
     eval '[ "$full" = 1 ] && store_down_page && [ -z "$(hdr set-cookie)" ]'
   check "... /healthz 503" healthz_down "$BT2"
   check "... SQLite's own words in the log (disk is full)" grep -q "database or disk is full" "$W/sqt.log"
+  burst "$BT2/login"
+  check "... 20 sign-ins at once: all 503 ($BURST), the slowest in $SLOWEST s (budget 0.3 s)" burst_503
   rm -f "$T/fill"
   req "$BT2/login"
   check "space back: sign-in starts again, no restart" eval '[ "$STATUS" = 302 ] && [ -n "$(setcookie_id)" ]'
@@ -767,6 +785,90 @@ if mount -t tmpfs -o size=1m tmpfs "$T" 2>/dev/null; then
 else
   echo "# skipped: cannot mount a tmpfs here (not root): disk full and read-only untested"
 fi
+
+echo "# the session store failing under a running app: SQLite corrupt, then restored"
+# Pages overwritten while the app runs, after another process checkpointed
+# the WAL into the file (as a backup tool does): every route that reads the
+# session is the 503 page, /healthz too, none waits, and SQLite's words are
+# in the log. A good copy copied over the file brings service back without a
+# restart (the store opens a fresh connection once the file changed), with
+# the sessions stored before it still signed in.
+LOUD=1 start_app sqcor 0 --data-dir "$W/sqcor" --store-timeout 300
+BK="http://127.0.0.1:$LAST_PORT"
+check "sign in on the instance whose file will be corrupted" login "$BK"
+KSID=$SID
+check "... and a second session" login "$BK"
+KSID2=$SID
+KDB=$W/sqcor/sessions.db
+sqlite3 "$KDB" ".backup '$W/sqcor-good.db'"
+sqlite3 "$KDB" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+dd if=/dev/urandom of="$KDB" bs=4096 seek=1 count=3 conv=notrunc 2>/dev/null
+store_down_everywhere "$BK" "$KSID" "$W/sqcor.log"
+check "corrupt under a running app: SQLite's own words in the log" \
+  grep -qF "session store (sqlite) failed while showing the home page: sqlite get: database disk image is malformed" \
+  "$W/sqcor.log"
+burst "$BK/" -H "Cookie: kinde_session=$KSID2"
+check "... 20 signed-in views at once: all 503 ($BURST), the slowest in $SLOWEST s (budget 0.3 s)" burst_503
+cp "$W/sqcor-good.db" "$KDB"
+req "$BK/login"
+check "a good copy copied over the file: sign-in starts again, no restart" \
+  eval '[ "$STATUS" = 302 ] && [ -n "$(setcookie_id)" ]'
+check "... the sessions stored before it are still signed in" \
+  eval 'signed_in_as "$BK" "$KSID" "Dave Smith" && signed_in_as "$BK" "$KSID2" "Dave Smith"'
+req "$BK/healthz"; check "... /healthz ok" is "$STATUS" 200
+stop_pid "$LAST_PID"
+
+echo "# the session store failing under a running app: SQLite read-only, then writable"
+# Read-only under a running app: chmod cannot do it (the app holds the files
+# open, and root ignores modes) and a file system with open files cannot be
+# remounted read-only, so the file and its WAL are made immutable (chattr +i:
+# writes through an open descriptor then fail with EPERM on ext4 and most
+# others; not on tmpfs). Probed first; skipped, saying so, where it does not
+# hold.
+immutable_works() { # dir: chattr +i stops writes through an open descriptor there
+  local f=$1/immutable-probe ok=1
+  : >"$f"
+  exec {pfd}>>"$f"
+  if chattr +i "$f" 2>/dev/null; then
+    (printf x >&"$pfd") 2>/dev/null && ok=1 || ok=0
+    chattr -i "$f"
+  fi
+  exec {pfd}>&-
+  rm -f "$f"
+  return "$ok"
+}
+LOUD=1 start_app sqro 0 --data-dir "$W/sqro" --store-timeout 300
+BRO="http://127.0.0.1:$LAST_PORT"
+if command -v chattr >/dev/null && immutable_works "$W/sqro"; then
+  check "sign in on the instance whose file will turn read-only" login "$BRO"
+  RSID=$SID
+  RDB=$W/sqro/sessions.db
+  chattr +i "$RDB" "$RDB-wal"
+  req "$BRO/login"
+  check "read-only under a running app: a new sign-in is the 503 page, no cookie" \
+    eval 'store_down_page && [ -z "$(hdr set-cookie)" ]'
+  req "$BRO/" -H "Cookie: kinde_session=$RSID"
+  RCSRF=$(csrf_of)
+  req "$BRO/logout" -X POST -H "Cookie: kinde_session=$RSID" -H "Origin: $APP_URL" -d "csrf=$RCSRF"
+  check "... sign-out with its CSRF token (a delete): the 503 page, still signed in after" \
+    eval '[ -n "$RCSRF" ] && store_down_page'
+  check "... /healthz 503 (its probe write fails)" healthz_down "$BRO"
+  check "... SQLite's own words in the log" \
+    grep -qF "session store (sqlite) failed while starting a sign-in: sqlite put: disk I/O error" "$W/sqro.log"
+  check "... a signed-in view that only reads is still served (not the signed-out page)" \
+    signed_in_as "$BRO" "$RSID" "Dave Smith"
+  burst "$BRO/login"
+  check "... 20 sign-ins at once: all 503 ($BURST), the slowest in $SLOWEST s (budget 0.3 s)" burst_503
+  chattr -i "$RDB" "$RDB-wal"
+  req "$BRO/login"
+  check "writable again: sign-in starts again, no restart" \
+    eval '[ "$STATUS" = 302 ] && [ -n "$(setcookie_id)" ]'
+  check "... the session stored before is still signed in" signed_in_as "$BRO" "$RSID" "Dave Smith"
+  req "$BRO/healthz"; check "... /healthz ok" is "$STATUS" 200
+else
+  echo "# skipped: chattr +i does not stop writes under $W here: read-only under a running app untested"
+fi
+stop_pid "$LAST_PID"
 
 echo "# timeouts (E32)"
 # The app and its store count whole seconds, so a session with timeout T is
