@@ -261,6 +261,7 @@ static const char *return_path(const gateway *g, const web_request *q, int given
 static void show_failure(const gateway *g, web_response *r, const web_failure *f, outcome *o)
 {
     r->status = f->status;
+    r->retry_after = f->retry_after;
     r->no_store = 1;
     r->content_type = "text/html; charset=utf-8";
     strbuf_free(&r->body);
@@ -388,9 +389,8 @@ static void route_refresh(gateway *g, const web_request *q, web_response *r, out
         web_store_failed(&g->site, &err, "saving refreshed tokens", &f);
         show_failure(g, r, &f, o);
     } else if (user == WEB_USER_KINDE_DOWN) {
-        web_kinde_unavailable(&f);
+        web_kinde_unavailable(&g->site, &f);
         show_failure(g, r, &f, o);
-        r->retry_after = 5;
     } else if (user == 0) {
         /* Kinde ended the session: sign in again (the cookie is cleared). */
         web_fail(&f, 401, "Please sign in again", "Your session has ended.", "session_expired", 1);
@@ -421,7 +421,7 @@ static void route_metrics(gateway *g, web_response *r)
 static void route_unavailable(const gateway *g, web_response *r, outcome *o)
 {
     r->status = 503;
-    r->retry_after = 5;
+    r->retry_after = WEB_RETRY_AFTER_SECONDS;
     r->no_store = 1;
     o->log.reason = "unavailable";
     gw_page_unavailable(&r->body, g->prefix);

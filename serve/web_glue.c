@@ -37,6 +37,11 @@ struct MHD_Response *serve_web_response(web_response *r)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->cookie.data);
     if (r->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->retry_after) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%u", r->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
     if (r->etag) {
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=86400");

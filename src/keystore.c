@@ -162,9 +162,12 @@ kinde_code kinde__keystore_get(kinde__keystore *ks, const char *kid, EVP_PKEY **
         kinde_code rc;
         if (!ks->set)
             rc = fetch_failure(ks, err);
-        else if (ks->last_failed && fetched_here)
-            rc = kinde__fail(err, KINDE_E_TOKEN_KEY, "no usable key for kid '%.64s' "
-                             "(refreshing the key set failed: %.120s)",
+        else if (ks->last_failed)
+            /* The kid may well be in the set that could not be fetched (a
+             * rotation): say the set is unavailable, a failure that passes,
+             * not that the token has no key. */
+            rc = kinde__fail(err, KINDE_E_JWKS, "no key for kid '%.64s' in the cached set, "
+                             "and refreshing the key set failed: %.120s",
                              kid ? kid : "(none)", ks->last_error.text);
         else
             /* The set's own words: which kid, or why no kid is ambiguous. */

@@ -2,7 +2,7 @@
  * key of the domain's JWKS, whose payload is the event
  * {"type","event_id","timestamp","source","data"} and nothing of a token's:
  * no iss, aud, exp or iat, so the token claim checks (verify.c) do not
- * apply. Signature and header rules are the tokens' (jws.c, keystore.c). */
+ * apply, and a payload with iss, aud or exp is a token, refused. Signature and header rules are the tokens' (jws.c, keystore.c). */
 #include "mgmt_internal.h"
 
 #include <string.h>
@@ -118,6 +118,15 @@ kinde_code kinde__webhook_event_from_payload(const kinde__jval *payload, int64_t
                                              long max_age, kinde_webhook_event **out,
                                              kinde_error *err)
 {
+    /* A token of the domain (an access or ID token whose custom claims
+     * happen to be type, event_id and timestamp) is signed by the same key:
+     * its iss, aud or exp, which no Kinde event carries, tell it apart. */
+    static const char *const token_claims[] = {"iss", "aud", "exp"};
+    for (size_t i = 0; i < sizeof token_claims / sizeof *token_claims; i++)
+        if (kinde__jget(payload, token_claims[i]))
+            return kinde__fail(err, KINDE_E_TOKEN_CLAIMS,
+                               "webhook payload carries '%s': a token, not an event",
+                               token_claims[i]);
     kinde_webhook_event *ev = kinde__calloc(1, sizeof *ev);
     if (!ev)
         return kinde__fail(err, KINDE_E_NOMEM, NULL);

@@ -16,9 +16,9 @@ typedef struct web_request {
     const char *method;   /* "GET", "POST", ... */
     const char *path;     /* the target's path, decoded by the server, no query */
     const char *target;   /* the raw request target, query included, as received */
-    const char *body;     /* a POST body (up to FORM_BODY_MAX), else NULL */
-    size_t body_len;
-    int body_too_big;     /* the body was longer than FORM_BODY_MAX and not kept */
+    const char *body;     /* a POST body (up to the server's limit), else NULL */
+    size_t body_len;      /* each route holds it to its own limit (FORM_BODY_MAX) */
+    int body_too_big;     /* the body was longer than the server's limit and not kept */
     /* The value of request header `name` (case-insensitive), NULL when absent.
      * Called only while the handler runs, on its thread: a server that hands
      * requests to workers gives them headers it has copied. */

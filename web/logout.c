@@ -9,7 +9,7 @@
 int web_signout(const web_site *site, const web_request *q, web_response *r, web_failure *f)
 {
     r->no_store = 1;
-    if (q->body_too_big) {
+    if (q->body_too_big || q->body_len > FORM_BODY_MAX) {
         web_fail(f, 413, "Request too large", "That form was larger than this app accepts.",
                  "body_too_large", 0);
         return -1;

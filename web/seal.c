@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -60,12 +61,54 @@ int seal_key_from_hex(const char *hex, web_seal_key *k)
     return 0;
 }
 
+/* An existing key file is trusted only as the file this process would have
+ * made: a regular file of this user's, that nobody else may read (they
+ * could then ride every session) or write (they could swap in a key of
+ * theirs, or lock everybody out). 0 fine, else -1 with why in err. */
+static int key_file_private(int fd, const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "session key %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "session key %s: not a regular file", path);
+        return -1;
+    }
+    if (st.st_uid != geteuid()) {
+        snprintf(err, errlen,
+                 "session key %s: owned by uid %ld, not by this user (uid %ld); "
+                 "chown it or remove it to make a new one",
+                 path, (long)st.st_uid, (long)geteuid());
+        return -1;
+    }
+    if (st.st_mode & 066) {
+        snprintf(err, errlen,
+                 "session key %s: mode %04o lets group or others read or write it; "
+                 "chmod 600 it (and make a new key if others could read it)",
+                 path, (unsigned)(st.st_mode & 07777));
+        return -1;
+    }
+    return 0;
+}
+
 static int read_key_file(const char *path, web_seal_key *k, char *err, size_t errlen)
 {
     char hex[SEAL_KEY_HEX + 2];
-    FILE *f = fopen(path, "r");
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(err, errlen, "session key %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (key_file_private(fd, path, err, errlen) != 0) {
+        close(fd);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "r");
     if (!f) {
         snprintf(err, errlen, "session key %s: %s", path, strerror(errno));
+        close(fd);
         return -1;
     }
     size_t n = fread(hex, 1, sizeof hex - 1, f);

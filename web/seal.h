@@ -26,7 +26,9 @@ int seal_key_from_hex(const char *hex, web_seal_key *k);
 
 /* The server key: `hex` when given (configuration), else the 64 hex digits of
  * `path`, which is created 0600 with a fresh random key when absent (two
- * processes starting at once agree: the loser reads the winner's). 0 ok, -1
+ * processes starting at once agree: the loser reads the winner's). An
+ * existing file must be a regular file of this user's that group and others
+ * can neither read nor write; else it is refused, saying why. 0 ok, -1
  * with the reason in err. */
 int seal_key_load(const char *hex, const char *path, web_seal_key *k, char *err, size_t errlen);
 

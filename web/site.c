@@ -26,6 +26,7 @@ void web_fail(web_failure *f, unsigned status, const char *title, const char *me
     f->message = message;
     snprintf(f->reason, sizeof f->reason, "%s", reason ? reason : "");
     f->offer_sign_in = offer_sign_in;
+    f->retry_after = status == 503 ? WEB_RETRY_AFTER_SECONDS : 0;
 }
 
 void web_count(unsigned long *counter)
@@ -52,6 +53,7 @@ void web_health(const web_site *site, web_response *r)
     if (!up)
         web_log(site, "healthz: session store (%s) down: %s", site->store->name, err.text);
     r->status = up ? 200 : 503;
+    r->retry_after = up ? 0 : WEB_RETRY_AFTER_SECONDS;
     r->content_type = "text/plain; charset=utf-8";
     r->no_store = 1;
     strbuf_addf(&r->body, "%s sessions=%s\n", up ? "ok" : "unavailable", site->store->name);
@@ -68,9 +70,11 @@ int web_store_failed(const web_site *site, const store_error *err, const char *d
     return -1;
 }
 
-void web_kinde_unavailable(web_failure *f)
+void web_kinde_unavailable(const web_site *site, web_failure *f)
 {
     web_fail(f, 503, "Kinde is briefly unavailable",
              "You are still signed in, but your sign-in could not be renewed just now. "
              "Please try again in a moment.", "kinde_unavailable", 0);
+    long wait_ms = web_backoff_wait_ms(site->kinde_backoff);
+    f->retry_after = wait_ms > 1000 ? (unsigned)((wait_ms + 999) / 1000) : 1;
 }

@@ -64,8 +64,17 @@ typedef struct web_failure {
     const char *message;
     char reason[WEB_REASON_SIZE]; /* a short code: invalid_state, session_store, ... */
     int offer_sign_in;
+    unsigned retry_after; /* seconds for Retry-After; 0 = none */
 } web_failure;
 
+/* Retry-After of a 503 that has no better estimate: a store outage, a
+ * request the app could not serve just now. Short: browsers show the page
+ * anyway, and clients that honour it (Kinde's webhook sender, monitoring)
+ * come back soon after the cause is gone. */
+#define WEB_RETRY_AFTER_SECONDS 5
+
+/* Every 503 gets Retry-After WEB_RETRY_AFTER_SECONDS (the caller may set a
+ * better one after); other statuses none. */
 void web_fail(web_failure *f, unsigned status, const char *title, const char *message,
               const char *reason, int offer_sign_in);
 
@@ -83,7 +92,9 @@ int web_store_failed(const web_site *site, const store_error *err, const char *d
 
 /* The answer while Kinde is briefly unavailable (a refresh failed in a way
  * that may pass, or the back-off holds refreshes): 503, "you are still signed
- * in, try again in a moment", reason kinde_unavailable. The session is kept. */
-void web_kinde_unavailable(web_failure *f);
+ * in, try again in a moment", reason kinde_unavailable. The session is kept.
+ * Retry-After: when the site's back-off lets the next refresh try (at least
+ * 1 s). */
+void web_kinde_unavailable(const web_site *site, web_failure *f);
 
 #endif

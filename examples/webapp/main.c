@@ -2,6 +2,7 @@
  * sessions. Options and start-up (the parts every site of web/ shares are
  * web/app_setup.c's); the routes are in routes.c, the HTTP server is
  * serve/web_glue.c, signing in is web/. */
+#include <kinde/management.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -94,7 +95,11 @@ int main(int argc, char **argv)
         .cls = &a,
     };
     serve *server = serve_web_start(&glue, "kinde-webapp", a.opt.quiet ? NULL : stderr,
-                                    a.opt.bind, a.opt.port, a.opt.workers, FORM_BODY_MAX);
+                                    a.opt.bind, a.opt.port, a.opt.workers,
+                                    /* Kinde's webhooks whole; the sign-out form
+                                     * keeps its own smaller limit (web_signout). */
+                                    KINDE_WEBHOOK_BODY_MAX > FORM_BODY_MAX ? KINDE_WEBHOOK_BODY_MAX
+                                                                           : FORM_BODY_MAX);
     if (!server) {
         store_close(a.site.store);
         return 1;

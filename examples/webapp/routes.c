@@ -26,6 +26,7 @@ static void error_page(web_response *r, unsigned status, const char *title, cons
 static void show_failure(web_response *r, const web_failure *f)
 {
     error_page(r, f->status, f->title, f->message, f->reason, f->offer_sign_in);
+    r->retry_after = f->retry_after;
 }
 
 /* Who is signed in, as the navigation bar shows it. */
@@ -82,7 +83,7 @@ static int load_user(app *a, const web_request *q, web_response *r, web_session 
         show_failure(r, &f);
     } else if (rc == WEB_USER_KINDE_DOWN) {
         web_failure f;
-        web_kinde_unavailable(&f);
+        web_kinde_unavailable(&a->site, &f);
         show_failure(r, &f);
         rc = -1;
     }

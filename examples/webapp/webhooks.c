@@ -44,6 +44,8 @@ static void refuse(const web_site *site, web_response *r, unsigned status, const
     web_log(site, "webhook refused, %u: %s: %s", status, code,
             loggable(detail, safe, sizeof safe));
     answer(r, status, reason);
+    if (status == 503)
+        r->retry_after = WEB_RETRY_AFTER_SECONDS;
 }
 
 /* Where the SDK's code puts a refused body: the sender's fault (400), or

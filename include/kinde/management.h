@@ -185,6 +185,11 @@ KINDE_API void kinde_mgmt_pages_free(kinde_mgmt_pages *pages);
 /* Webhooks                                                                 */
 /* ------------------------------------------------------------------------ */
 
+/* The longest webhook body kinde_verify_webhook() can accept: a compact JWS
+ * of up to the SDK's token limit (16 KiB), plus a line end. A server can
+ * refuse longer bodies unread (413) and must keep the shorter ones whole. */
+#define KINDE_WEBHOOK_BODY_MAX (16 * 1024 + 2)
+
 /* A verified webhook event. Everything is owned by the event. */
 typedef struct kinde_webhook_event {
     char *type;               /* "user.created", ... */
@@ -201,7 +206,8 @@ typedef struct kinde_webhook_event {
  * verify with a key of the client's domain's JWKS (the same cache as
  * kinde_verify_token(): RS256 only, SECURITY.md A1-A7 and F38). The payload must
  * carry string `type` and `event_id` and an RFC 3339 `timestamp`; it has no
- * iss, aud, exp or iat (Kinde sends none). max_age_seconds > 0: a timestamp
+ * iss, aud, exp or iat (Kinde sends none), and one with iss, aud or exp is a
+ * token of the domain, refused with KINDE_E_TOKEN_CLAIMS. max_age_seconds > 0: a timestamp
  * older than that (or later than now plus the client's leeway) is refused
  * with KINDE_E_TOKEN_EXPIRED (KINDE_E_TOKEN_NOT_YET_VALID); 0 = no age check.
  *
@@ -213,7 +219,9 @@ typedef struct kinde_webhook_event {
  * Codes: KINDE_E_INVALID_ARGUMENT (wrong content type, NULL arguments),
  * KINDE_E_TOKEN_MALFORMED / _ALGORITHM / _KEY / _SIGNATURE as for tokens,
  * KINDE_E_TOKEN_CLAIMS (type, event_id or timestamp missing or malformed),
- * KINDE_E_TOKEN_EXPIRED / _NOT_YET_VALID (max age), KINDE_E_JWKS.
+ * KINDE_E_TOKEN_EXPIRED / _NOT_YET_VALID (max age), KINDE_E_JWKS (the key set
+ * could not be fetched, also when its kid is not in the cached set and
+ * refreshing it failed: answer 503 so that Kinde sends it again).
  * *out: free with kinde_webhook_event_free(). */
 KINDE_API KINDE_WARN_UNUSED kinde_code
 kinde_verify_webhook(kinde_client *client, const char *content_type, const char *body,

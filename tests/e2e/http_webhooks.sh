@@ -170,6 +170,28 @@ before_refusal KINDE_E_TOKEN_KEY
 hook "$MINTED"
 check "a kid not in the domain's JWKS: 400, logged KINDE_E_TOKEN_KEY" refused "$ID" KINDE_E_TOKEN_KEY
 
+# The key set unavailable (Kinde's JWKS answering 503) when an event comes
+# signed with a kid the app has not seen (a rotation): not the sender's
+# fault, so 503 with Retry-After and Kinde sends it again; never 400, which
+# would drop a genuine event. A fresh instance: its first refetch is allowed.
+LOUD=1 start_app hooks2 0 --data-dir "$W/hooks2" --webhook-max-age 300
+BH2="http://127.0.0.1:$LAST_PORT" HOOKS2_PID=$LAST_PID
+ID=event_e2e_fresh_$RANDOM; mint "$ID"
+req "$BH2/webhooks" -H "Content-Type: application/jwt" --data-binary "$MINTED"
+check "a second instance takes an event (its key set fetched)" is "$STATUS" 200
+emu_admin POST /_emulator/faults '{"path": "/.well-known/jwks.json", "status": 503, "count": 1}'
+ID=event_e2e_rotated_$RANDOM; mint "$ID" 0 '{"kid": "a-rotated-kid"}'
+req "$BH2/webhooks" -H "Content-Type: application/jwt" --data-binary "$MINTED"
+check "an unseen kid while the JWKS answers 503: 503 with Retry-After, send it again" \
+  eval '[ "$STATUS" = 503 ] && body_has "send it again later" && [ "$(hdr retry-after)" = 5 ]'
+check "... logged as the key set unavailable (KINDE_E_JWKS), the refresh's failure named" \
+  grep -qE "webhook refused, 503: KINDE_E_JWKS: no key for kid 'a-rotated-kid'.*refreshing the key set failed" \
+  "$W/hooks2.log"
+req "$BH2/webhooks" -H "Content-Type: application/jwt" --data-binary "$MINTED"
+check "... and again within the refetch cooldown (no new fetch, the last one failed): 503" is "$STATUS" 503
+emu_admin DELETE /_emulator/faults
+stop_pid "$HOOKS2_PID"
+
 ID=event_e2e_stale_$RANDOM
 mint "$ID" -3600
 before_refusal KINDE_E_TOKEN_EXPIRED
@@ -213,8 +235,21 @@ check "POST /logout from another Origin: still 403" is "$STATUS" 403
 check "... no refusal of a webhook logged for either" \
   eval '! grep -q "webhook refused, 403" "$HOOKS_LOG"'
 
-req "$BH/webhooks" -H "Content-Type: application/jwt" --data-binary "$(head -c 9000 /dev/zero | tr '\0' a)"
-check "a body over the server's limit (8 KiB): 413" eval '[ "$STATUS" = 413 ] && body_has "too large"'
+# Bodies up to the SDK's webhook limit (KINDE_WEBHOOK_BODY_MAX, 16 KiB and a
+# line end) are read whole and judged by the SDK; the sign-out form keeps the
+# forms' 8 KiB.
+before_refusal KINDE_E_TOKEN_MALFORMED
+hook "$(head -c 12000 /dev/zero | tr '\0' a)"
+check "a 12 KB body (over the forms' 8 KiB, within the webhook limit): read, judged by the SDK (400 MALFORMED)" \
+  refused none KINDE_E_TOKEN_MALFORMED
+hook "$(head -c 16386 /dev/zero | tr '\0' a)"
+check "... 16 KiB + 2 bytes, the limit itself: read and judged (400)" \
+  eval '[ "$STATUS" = 400 ] && body_has "not a verified Kinde webhook"'
+hook "$(head -c 16387 /dev/zero | tr '\0' a)"
+check "a body over the webhook limit (16 KiB + 2): 413" eval '[ "$STATUS" = 413 ] && body_has "too large"'
+req "$BH/logout" -X POST -H "Cookie: kinde_session=$HOOK_SID" -H "Origin: $APP_URL" \
+  --data-binary "csrf=x&pad=$(head -c 9000 /dev/zero | tr '\0' a)"
+check "a sign-out form over 8 KiB: still 413" eval '[ "$STATUS" = 413 ] && error_page_is 413 body_too_large'
 check "--webhook-max-age takes whole seconds, 0 or more" \
   eval '"$APP_BIN" --webhook-max-age -1 >/dev/null 2>&1; [ $? = 2 ]'
 

@@ -9,9 +9,9 @@
 set -uo pipefail
 EMU=${1:?kinde-emulator} SRC=${2:?tools/emulator source folder} SINK=${3:-}
 W=$(mktemp -d /tmp/kinde-emu-test-XXXXXX)
-EMU_PID="" OTHER_PID=""
+EMU_PID="" OTHER_PID="" EMU5_PID=""
 cleanup() {
-  for p in $EMU_PID $OTHER_PID; do kill "$p" 2>/dev/null; done
+  for p in $EMU_PID $OTHER_PID $EMU5_PID; do kill "$p" 2>/dev/null; done
   wait 2>/dev/null; rm -rf "$W"
 }
 trap cleanup EXIT
@@ -633,6 +633,64 @@ start_bad "a --data-dir that is a file" "kinde-emulator: --data-dir $W/a-file/su
   --data-dir "$W/a-file/sub"
 echo 'not a key' >"$W/bad.pem"
 start_bad "a --key that is not a PEM key" "kinde-emulator: key: " --data-dir "$W/emu3" --key "$W/bad.pem"
+echo '{"refresh": [' >"$W/bad-state.json"
+start_bad "a --state file that is not JSON" "kinde-emulator: --state $W/bad-state.json: " \
+  --data "$W/data.json" --data-dir "$W/emu3" --state "$W/bad-state.json"
+echo '{"refresh": []}' >"$W/bad-state.json"
+start_bad "a --state file whose refresh is not an object" \
+  "kinde-emulator: --state $W/bad-state.json: 'refresh' is not an object; remove it to start afresh" \
+  --data "$W/data.json" --data-dir "$W/emu3" --state "$W/bad-state.json"
+
+# ---- --state: a restart that forgets nothing a real Kinde keeps --------------
+# The same --state, --data-dir and port: refresh tokens, codes and the browser
+# session survive; without --state the same restart forgets them (the control).
+# Its own emulator (the main one keeps running): started on a free port,
+# then restarted on that port.
+start_on_port() { # port, options...: sets EMU5_PID, and URL to it
+  rm -f "$W/ready5"
+  "$EMU" --port "$1" --ready-file "$W/ready5" --quiet --data "$W/data.json" "${@:2}" &
+  EMU5_PID=$!
+  wait_ready "$W/ready5" "$EMU5_PID"
+  URL="http://127.0.0.1:$(head -1 "$W/ready5")"
+}
+MAIN_URL=$URL
+cp "$W/jar" "$W/jar.main" 2>/dev/null # the browser of the main emulator, kept aside
+for kept in with without; do
+  STATE=()
+  [ "$kept" = with ] && STATE=(--state "$W/emu5.state")
+  rm -rf "$W/emu5" "$W/emu5.state" "$W/jar"
+  start_on_port 0 --data-dir "$W/emu5" "${STATE[@]}"
+  PORT5=${URL##*:}
+  login web $CB
+  token -d grant_type=authorization_code "${WEB[@]}" -d code="$CODE" -d redirect_uri=$CB
+  REFRESH=$(json_str refresh_token)
+  login web $CB # a second code, not exchanged yet
+  CODE2=$CODE
+  if [ "$kept" = with ]; then
+    check "--state: the file is written 0600 once a refresh token is issued" \
+      eval '[ -n "$REFRESH" ] && [ "$(stat -c %a "$W/emu5.state")" = 600 ] &&
+            grep -qF "$REFRESH" "$W/emu5.state"'
+  fi
+  kill "$EMU5_PID"; wait "$EMU5_PID" 2>/dev/null
+  start_on_port "$PORT5" --data-dir "$W/emu5" "${STATE[@]}"
+  token -d grant_type=refresh_token "${WEB[@]}" -d refresh_token="$REFRESH"
+  if [ "$kept" = with ]; then
+    check "--state: after a restart the refresh token it issued still refreshes (200)" \
+      eval '[ "$STATUS" = 200 ] && [ -n "$(json_str access_token)" ]'
+    token -d grant_type=authorization_code "${WEB[@]}" -d code="$CODE2" -d redirect_uri=$CB
+    check "--state: ... an authorization code issued before it still exchanges" eval '[ "$STATUS" = 200 ]'
+    http GET "/oauth2/auth?client_id=web&redirect_uri=$CB&response_type=code&state=st&scope=openid" \
+      -b "$W/jar" -c "$W/jar"
+    check "--state: ... and the browser session still signs in without the form" \
+      eval '[ "$STATUS" = 302 ] && [ -n "$(param code)" ]'
+  else
+    check "without --state the same restart forgets the refresh token (the control)" \
+      oauth_error 400 invalid_grant "unknown refresh token"
+  fi
+  kill "$EMU5_PID"; wait "$EMU5_PID" 2>/dev/null
+done
+EMU5_PID="" URL=$MAIN_URL
+rm -f "$W/jar"; cp "$W/jar.main" "$W/jar" 2>/dev/null
 
 # ---- options ----------------------------------------------------------------
 bad_option() { # expected stderr, options...

@@ -152,6 +152,48 @@ static void key_file_made_0600_once(void **state)
     rmdir(dir);
 }
 
+/* An existing key file that others could read (ride every session) or write
+ * (swap the key), or that another user owns, is refused, saying why. */
+static void key_file_of_others_refused(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/kinde-seal-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/session.key", dir);
+    web_seal_key k;
+    char err[512] = "";
+    assert_int_equal(seal_key_load(NULL, path, &k, err, sizeof err), 0);
+    static const mode_t lax[] = {0640, 0604, 0620, 0602, 0644, 0666};
+    for (size_t i = 0; i < sizeof lax / sizeof *lax; i++) {
+        assert_int_equal(chmod(path, lax[i]), 0);
+        err[0] = '\0';
+        assert_int_equal(seal_key_load(NULL, path, &k, err, sizeof err), -1);
+        char want[64];
+        snprintf(want, sizeof want, "mode %04o lets group or others read or write it", lax[i]);
+        assert_non_null(strstr(err, want));
+        assert_non_null(strstr(err, "chmod 600"));
+    }
+    assert_int_equal(chmod(path, 0400), 0); /* the owner's alone, read-only: fine */
+    assert_int_equal(seal_key_load(NULL, path, &k, err, sizeof err), 0);
+    assert_int_equal(chmod(path, 0600), 0);
+    /* Another owner: only root can make one; elsewhere this part is skipped. */
+    if (geteuid() == 0) {
+        assert_int_equal(chown(path, 65534, 65534), 0);
+        assert_int_equal(seal_key_load(NULL, path, &k, err, sizeof err), -1);
+        assert_non_null(strstr(err, "owned by uid 65534, not by this user (uid 0)"));
+    } else {
+        print_message("key_file_of_others_refused: not root, another owner not tried\n");
+    }
+    /* Not a regular file (a directory where the key should be). */
+    unlink(path);
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_equal(seal_key_load(NULL, path, &k, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not a regular file"));
+    rmdir(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +202,7 @@ int main(void)
         cmocka_unit_test(ids_are_hashed_per_key),
         cmocka_unit_test(ids_are_hmac_sha256),
         cmocka_unit_test(key_file_made_0600_once),
+        cmocka_unit_test(key_file_of_others_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -221,6 +221,7 @@ static void assert_store_failure(fixture *x, const web_failure *f, const web_res
                                  const char *op)
 {
     assert_int_equal(f->status, 503);
+    assert_int_equal(f->retry_after, WEB_RETRY_AFTER_SECONDS);
     assert_string_equal(f->reason, "session_store");
     assert_string_equal(f->title, "Sessions are unavailable");
     assert_non_null(strstr(f->message, "try again shortly"));
@@ -374,9 +375,33 @@ static void refused_callback_consumes_the_pending_login(void **state)
     web_response_free(&r);
 }
 
+/* Kinde briefly unavailable: Retry-After is when the back-off lets the next
+ * refresh try, in whole seconds rounded up, never 0 (which would mean none). */
+static void kinde_unavailable_retry_after_follows_the_back_off(void **state)
+{
+    (void)state;
+    web_site site = {.name = "test"};
+    web_failure f;
+    web_kinde_unavailable(&site, &f); /* no back-off at all */
+    assert_int_equal(f.status, 503);
+    assert_string_equal(f.reason, "kinde_unavailable");
+    assert_int_equal(f.retry_after, 1);
+    web_backoff b;
+    web_backoff_init(&b, 2500, 5000);
+    site.kinde_backoff = &b;
+    web_kinde_unavailable(&site, &f); /* not failing: try at once */
+    assert_int_equal(f.retry_after, 1);
+    assert_int_equal(web_backoff_may_try(&b), 1);
+    web_backoff_done(&b, 0); /* failed: nobody asks for 2.5 s */
+    web_kinde_unavailable(&site, &f);
+    assert_int_equal(f.retry_after, 3);
+    web_backoff_destroy(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(kinde_unavailable_retry_after_follows_the_back_off),
         cmocka_unit_test_setup_teardown(failing_store_at_sign_in_start, setup, teardown),
         cmocka_unit_test_setup_teardown(failing_store_with_a_session, setup, teardown),
         cmocka_unit_test_setup_teardown(sign_out_whose_delete_fails_is_not_a_sign_out, setup,

@@ -386,6 +386,7 @@ static void keys_unreachable_is_503(void **state)
     post(x, "application/jwt; charset=utf-8", rs256_event, &r);
     assert_refused(x, &r, 503, "cannot verify webhooks just now, send it again later\n",
                    "KINDE_E_JWKS");
+    assert_int_equal(r.retry_after, WEB_RETRY_AFTER_SECONDS); /* when to send it again */
     web_response_free(&r);
 }
 

@@ -20,6 +20,7 @@
  *   logout.c     GET /logout
  *   pages.c      the HTML of the sign-in, registration and message pages
  *   admin.c      /_emulator/...: faults, clock, keys, nonce, minting, counters
+ *   statefile.c  --state: codes, refresh tokens, sessions kept across restarts
  *
  * Locking. One process, one mutex (emu.lock), held briefly: every request
  * runs on a worker thread of its own (serve/serve.h). The rule:
@@ -197,6 +198,7 @@ typedef struct emu_settings {
     const char *data_dir;
     const char *key_file;
     const char *ready_file;
+    const char *state_file;   /* --state: NULL = the expiring things in memory only */
     const char *add_callbacks[16];
     int n_callbacks;
     const char *add_logout_urls[16];
@@ -407,5 +409,19 @@ char *emu_page_message(const char *title, const char *text);
 
 /* Writes the runtime additions to the data directory. Lock held. */
 void emu_persist(void);
+
+/* ---- statefile.c: --state ------------------------------------------------ */
+/* text written to a 0600 temporary file renamed to path: 0, or -1 (errno). */
+int emu_write_private(const char *path, const char *text);
+/* Reads codes, refresh tokens, sessions, pending forms and revoked ids from
+ * path into emu (a missing file is a first start): 0, or -1 with why. */
+int emu_state_load(const char *path, char *why, size_t whylen);
+/* Lock held: the state as text when --state is on and it changed since the
+ * last dump (malloc'd, numbered in *generation), else NULL. */
+char *emu_state_dump(unsigned long *generation);
+/* Lock not held (a file write): writes a dump unless a newer one is on disk
+ * already; frees text. */
+void emu_state_write(char *text, unsigned long generation);
+void emu_state_free(void);
 
 #endif

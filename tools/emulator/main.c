@@ -45,6 +45,8 @@ static const char usage[] =
     "  --refresh-overlap S   how long a rotated refresh token still works (default 30)\n"
     "  --admin               serve /_emulator/... (faults, clock, keys; loopback only)\n"
     "  --ready-file FILE     write the port there once listening\n"
+    "  --state FILE          keep codes, refresh tokens and sessions in FILE (0600),\n"
+    "                        read at start: a restart signs nobody out\n"
     "  --check-data FILE     check a data file, print what is wrong, and exit\n"
     "  --quiet               no request log\n"
     "  --help, --version\n";
@@ -84,26 +86,10 @@ static int mkdirs(const char *path)
     return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-static int write_atomically(const char *path, const char *text)
-{
-    char tmp[600];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return -1;
-    int ok = fputs(text, f) >= 0;
-    ok &= fclose(f) == 0;
-    if (!ok || rename(tmp, path) != 0) {
-        remove(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 void emu_persist(void)
 {
     char *text = json_dumps(emu.runtime, JSON_INDENT(2));
-    if (!text || write_atomically(emu.runtime_path, text) != 0)
+    if (!text || emu_write_private(emu.runtime_path, text) != 0)
         fprintf(stderr, "kinde-emulator: cannot write %s\n", emu.runtime_path);
     free(text);
 }
@@ -148,6 +134,8 @@ static int parse_args(int argc, char **argv, emu_settings *s, const char **check
             s->key_file = v;
         } else if (strcmp(a, "--ready-file") == 0) {
             s->ready_file = v;
+        } else if (strcmp(a, "--state") == 0) {
+            s->state_file = v;
         } else if (strcmp(a, "--check-data") == 0) {
             *check = v;
         } else if (strcmp(a, "--add-callback") == 0) {
@@ -268,6 +256,8 @@ int main(int argc, char **argv)
     emu.refresh = json_object();
     emu.sessions = json_object();
     emu.revoked_jti = json_object();
+    if (s->state_file && emu_state_load(s->state_file, why, sizeof why) != 0)
+        return die("--state %s; remove it to start afresh", why);
 
     int port = 0;
     int fd = listen_on(s->bind, s->port, &port);
@@ -300,7 +290,7 @@ int main(int argc, char **argv)
     if (s->ready_file) {
         char text[32];
         snprintf(text, sizeof text, "%d\n", port);
-        if (write_atomically(s->ready_file, text) != 0)
+        if (emu_write_private(s->ready_file, text) != 0)
             fprintf(stderr, "kinde-emulator: cannot write %s\n", s->ready_file);
     }
     if (!s->quiet)
@@ -323,6 +313,7 @@ int main(int argc, char **argv)
     json_decref(emu.refresh);
     json_decref(emu.sessions);
     json_decref(emu.revoked_jti);
+    emu_state_free();
     for (int i = 0; i < emu.n_faults; i++)
         free(emu.faults[i].body);
     return 0;

@@ -157,11 +157,14 @@ static void handle(void *cls, serve_request *sq)
         r.status = 500;
 
     long delay = 0;
+    unsigned long generation = 0;
     pthread_mutex_lock(&emu.lock);
     emu_count(url);
     if (strncmp(url, "/_emulator/", 11) != 0)
         emu_fault_apply(url, &r, &delay);
+    char *state = emu_state_dump(&generation);
     pthread_mutex_unlock(&emu.lock);
+    emu_state_write(state, generation); /* --state: on disk before the reply */
     sleep_ms(delay); /* on a worker: no other request waits for it */
 
     if (!emu.cfg.quiet)
