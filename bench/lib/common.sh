@@ -19,23 +19,7 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((15000 + RANDOM % 17000))  # below the ephemeral range
-    port_free "$p" && { echo "$p"; return; }
-  done
-  echo "no free port" >&2; exit 1
-}
-wait_file() { # file pid
-  for _ in $(seq 1 400); do
-    [ -s "$1" ] && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.025
-  done
-  return 1
-}
+. "$ROOT/tests/common/ports.sh" # free_port, wait_file
 
 # median / min / max of numbers on stdin, one per line
 stats() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "n/a"; exit} printf "%s (min %s, max %s)", v[int((NR+1)/2)], v[1], v[NR]}'; }

@@ -1,6 +1,6 @@
 # Sourced after testlib.sh by the shell tests that talk HTTP with curl (the
 # demo app's and the gateway's): one request at a time, its status, headers
-# and body kept for the checks; string tests; ports.
+# and body kept for the checks; string tests.
 #   CURL_OPTS=(...)   extra curl options for every req (e.g. --path-as-is)
 STATUS=0
 CURL_OPTS=()
@@ -23,21 +23,6 @@ cookie_cleared() { has "$(hdr set-cookie)" "Max-Age=0"; }
 # Every byte percent-encoded: a query value the server decodes back to exactly $1.
 pct() { printf '%s' "$1" | od -An -tx1 -v | tr -s ' \n' ' ' | sed 's/^ //; s/ $//; s/ /%/g; s/^/%/'; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# For servers that cannot report a port they picked: one that was free a
-# moment ago, below Linux's ephemeral range (32768-60999), never the same
-# one twice in a run.
-PORTS_GIVEN=" "
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 12000))
-    [[ "$PORTS_GIVEN" == *" $p "* ]] && continue
-    port_free "$p" && { PORTS_GIVEN="$PORTS_GIVEN$p "; echo "$p"; return; }
-  done
-  echo "no free port" >&2; exit 1
-}
 
 # A browser with cookie jar JAR at the emulator's authorize URL: its sign-in
 # page answers the form with EMAIL (a jar still signed in there is sent on at

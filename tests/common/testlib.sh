@@ -1,6 +1,7 @@
 # Sourced by the shell tests that start programs (the demo app's and the
 # gateway's): a scratch directory W, removed at exit with every process in
-# PIDS; check(), which counts results in passed and failed; wait_file().
+# PIDS; check(), which counts results in passed and failed; ports.sh's
+# free_port() and wait_file().
 #   . tests/common/testlib.sh NAME     (W is /tmp/NAME-XXXXXX)
 # A test that wants to show why a check failed defines check_failed().
 W=$(mktemp -d "/tmp/${1:?testlib.sh: a name}-XXXXXX")
@@ -11,6 +12,7 @@ testlib_cleanup() {
   rm -rf "$W"
 }
 trap testlib_cleanup EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 
 passed=0
 failed=0
@@ -24,14 +26,3 @@ check() { # description, command...
   fi
 }
 
-wait_file() { # file, pid: 0 once the file is there, 1 when the process died first
-  # Up to 30 s: an ASan build starting beside other test runs on 2 shared
-  # cores took more than the 10 s this allowed once (a dead process still
-  # fails at once).
-  for _ in $(seq 1 600); do
-    [ -s "$1" ] && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
-}
