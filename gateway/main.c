@@ -163,8 +163,8 @@ static int serve_until_stopped(gateway *g, const sigset_t *signals)
         rc = 1;
     } else {
         if (!g->opt.quiet)
-            fprintf(stderr, NAME ": listening on %s:%d for %s (sessions: %s, %zu rules)\n",
-                    g->opt.bind, g->opt.port, g->site.public_url, g->site.store->name,
+            fprintf(stderr, NAME ": listening on %s%s%.0d for %s (sessions: %s, %zu rules)\n",
+                    g->opt.bind, g->opt.port ? ":" : "", g->opt.port, g->site.public_url, g->site.store->name,
                     gw_rules_in_use(g));
         int sig = 0;
         while (sigwait(signals, &sig) == 0 && sig == SIGHUP)

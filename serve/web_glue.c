@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct MHD_Response *serve_web_response(web_response *r)
 {
@@ -96,29 +97,49 @@ static int runs_inline(void *cls, const char *method, const char *path)
     return ((serve_web *)cls)->handle_now != NULL;
 }
 
+/* --bind unix:PATH: a Unix-domain socket, mode 0660 (the owner and its
+ * group: give nginx's workers the gateway's group, or the socket's
+ * directory's). */
+#define UNIX_PREFIX "unix:"
+#define UNIX_MODE 0660
+
 serve *serve_web_start(serve_web *w, const char *name, FILE *log, const char *bind, int port,
                        unsigned workers_max, size_t body_max)
 {
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, bind, &addr.sin_addr) != 1) {
-        fprintf(stderr, "%s: --bind %s is not an IPv4 address\n", name, bind);
-        return NULL;
-    }
     serve_config cfg = {
         .name = name,
         .log = log,
         .listen_fd = -1,
-        .addr = (struct sockaddr *)&addr,
         .body_max = body_max,
         .workers_max = workers_max,
         .handle = handle,
         .runs_inline = runs_inline,
         .cls = w,
     };
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    if (strncmp(bind, UNIX_PREFIX, sizeof UNIX_PREFIX - 1) == 0) {
+        char err[256];
+        cfg.unix_path = bind + sizeof UNIX_PREFIX - 1;
+        cfg.listen_fd = serve_listen_unix(cfg.unix_path, UNIX_MODE, err, sizeof err);
+        if (cfg.listen_fd < 0) {
+            fprintf(stderr, "%s: --bind %s: %s\n", name, bind, err);
+            return NULL;
+        }
+    } else {
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET, bind, &addr.sin_addr) != 1) {
+            fprintf(stderr, "%s: --bind %s is not an IPv4 address or unix:PATH\n", name, bind);
+            return NULL;
+        }
+        cfg.addr = (struct sockaddr *)&addr;
+    }
     serve *s = serve_start(&cfg);
+    if (!s && cfg.listen_fd >= 0) {
+        close(cfg.listen_fd);
+        unlink(cfg.unix_path);
+    }
     if (!s)
         fprintf(stderr, "%s: cannot listen on %s:%d\n", name, bind, port);
     return s;

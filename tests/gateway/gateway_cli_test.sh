@@ -158,5 +158,42 @@ wait "$GW_PID"
 RC=$?
 check "SIGTERM: exit 0" eval '[ $RC = 0 ]'
 
+# ---- --bind unix:PATH -------------------------------------------------------------------
+# The socket nginx reaches the gateway through on one machine: made 0660, a
+# stale socket file replaced, a live one or another file refused, removed at
+# exit.
+SOCK=$W/gw.sock
+start_unix() { # name: a gateway on $SOCK, its pid in UPID
+  rm -f "$W/$1.ready"
+  "$GW_BIN" --public-url "$PUB" --bind "unix:$SOCK" --ready-file "$W/$1.ready" --data-dir "$W/gw" \
+    --access-log off --env-file /nonexistent >"$W/$1.log" 2>&1 &
+  UPID=$!
+  PIDS+=("$UPID")
+  wait_file "$W/$1.ready" "$UPID"
+}
+# A stale socket file: bound by a process that is gone.
+perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Local => $ARGV[0], Listen => 1) or die' "$SOCK"
+check "a stale socket file is there before the start" test -S "$SOCK"
+start_unix unix1
+RC=$?
+check "--bind unix:PATH: started over a stale socket file" eval '[ $RC = 0 ] && has "$W/unix1.log" "listening on unix:$SOCK "'
+check "... the socket is mode 0660" eval '[ "$(stat -c %a "$SOCK")" = 660 ]'
+ST=$(curl -s -o "$W/out" -w '%{http_code}' --max-time 20 --unix-socket "$SOCK" http://gw/healthz)
+check "... /healthz through the socket: 200" eval '[ "$ST" = 200 ] && [ "$(cat "$W/out")" = "ok sessions=sqlite" ]'
+ST=$(curl -s -o "$W/out" -D "$W/headers" -w '%{http_code}' --max-time 20 --unix-socket "$SOCK" \
+  -H "X-Original-URI: /x" -H "X-Original-Method: GET" http://gw/_kinde/auth)
+check "... auth through the socket: 401 not_signed_in" eval '[ "$ST" = 401 ] && [ "$(reason)" = not_signed_in ]'
+"$GW_BIN" --public-url "$PUB" --bind "unix:$SOCK" --data-dir "$W/gw2" --access-log off --env-file /nonexistent >"$W/out" 2>&1
+RC=$?
+check "a second gateway on a live socket: refused, the first untouched" eval '[ $RC = 1 ] && has "$W/out" "another process is listening there" && test -S "$SOCK" && curl -sf --max-time 20 --unix-socket "$SOCK" http://gw/healthz >/dev/null'
+kill -TERM "$UPID"
+wait "$UPID"
+RC=$?
+check "SIGTERM: exit 0, the socket file removed" eval '[ $RC = 0 ] && [ ! -e "$SOCK" ]'
+: >"$W/plain"
+"$GW_BIN" --public-url "$PUB" --bind "unix:$W/plain" --data-dir "$W/gw2" --access-log off --env-file /nonexistent >"$W/out" 2>&1
+RC=$?
+check "--bind unix: on a file that is not a socket: refused, the file left" eval '[ $RC = 1 ] && has "$W/out" "is not a socket" && [ -f "$W/plain" ]'
+
 echo "gateway_cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]
