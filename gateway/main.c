@@ -153,7 +153,7 @@ static int serve_until_stopped(gateway *g, const sigset_t *signals)
     serve *server = serve_web_start(&glue, NAME, g->opt.quiet ? NULL : stderr, g->opt.bind,
                                     g->opt.port, g->opt.workers, FORM_BODY_MAX);
     if (!server) {
-        store_close(g->site.store);
+        web_app_close_store(&g->site);
         return 1;
     }
     g->opt.port = serve_port(server);
@@ -171,7 +171,7 @@ static int serve_until_stopped(gateway *g, const sigset_t *signals)
             gw_rules_reload(g);
     }
     serve_stop(server);
-    store_close(g->site.store);
+    web_app_close_store(&g->site);
     return rc;
 }
 

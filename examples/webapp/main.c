@@ -96,7 +96,7 @@ int main(int argc, char **argv)
     serve *server = serve_web_start(&glue, "kinde-webapp", a.opt.quiet ? NULL : stderr,
                                     a.opt.bind, a.opt.port, a.opt.workers, FORM_BODY_MAX);
     if (!server) {
-        store_close(a.site.store);
+        web_app_close_store(&a.site);
         return 1;
     }
     a.opt.port = serve_port(server);
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
     if (!url) {
         fprintf(stderr, "kinde-webapp: out of memory\n");
         serve_stop(server);
-        store_close(a.site.store);
+        web_app_close_store(&a.site);
         return 1;
     }
     web_app_site_url(&a.site, url, "kinde_session", "__Host-kinde_session");
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
     if (web_app_client_new(&a.site, &a.opt, "/callback", &client, &kerr) != KINDE_OK) {
         fprintf(stderr, "kinde-webapp: Kinde configuration: %s\n", kerr.text);
         serve_stop(server);
-        store_close(a.site.store);
+        web_app_close_store(&a.site);
         free(url);
         return 1;
     }
@@ -126,7 +126,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "kinde-webapp: out of memory\n");
         serve_stop(server);
         kinde_client_free(client);
-        store_close(a.site.store);
+        web_app_close_store(&a.site);
         free(url);
         return 1;
     }
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
         serve_stop(server);
         webhook_events_free(a.webhooks);
         kinde_client_free(a.site.client);
-        store_close(a.site.store);
+        web_app_close_store(&a.site);
         free(url);
         return 1;
     }
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
     serve_stop(server);
     webhook_events_free(a.webhooks);
     kinde_client_free(a.site.client);
-    store_close(a.site.store);
+    web_app_close_store(&a.site);
     web_backoff_destroy(&kinde_backoff);
     free(url);
     return 0;
