@@ -8,16 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-struct MHD_Response *serve_web_response(web_response *r)
+/* The headers that guard what a browser does with an answer. */
+static void page_headers(struct MHD_Response *resp, const web_response *r)
 {
-    size_t len = 0;
-    char *body = strbuf_take(&r->body, &len);
-    struct MHD_Response *resp =
-        body ? MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE) : NULL;
-    if (!resp) {
-        free(body);
-        return NULL;
-    }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (strncmp(r->content_type, "text/html", 9) == 0) {
@@ -28,10 +21,27 @@ struct MHD_Response *serve_web_response(web_response *r)
     }
     MHD_add_response_header(resp, "Referrer-Policy",
                             r->no_referrer ? "no-referrer" : "same-origin");
-    if (r->no_store) {
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (r->no_store)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_PRAGMA, "no-cache");
+}
+
+struct MHD_Response *serve_web_response(web_response *r)
+{
+    size_t len = 0;
+    char *body = strbuf_take(&r->body, &len);
+    struct MHD_Response *resp =
+        body ? MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE) : NULL;
+    if (!resp) {
+        free(body);
+        return NULL;
     }
+    /* An answer only a program reads (nginx's auth_request) goes without
+     * them: each header is a copy and a list walk in libmicrohttpd, on the
+     * answer nginx asks for with every request it serves. */
+    if (!r->to_program)
+        page_headers(resp, r);
+    if (r->no_store)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (r->location)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
     if (r->cookie.len)

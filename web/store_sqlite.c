@@ -182,8 +182,11 @@ store *store_sqlite_open(const char *path, long timeout_ms, char *err, size_t er
     q->base.ops = &sqlite_ops;
     q->base.name = "sqlite";
     pthread_mutex_init(&q->lock, NULL);
+    /* NOMUTEX: every call on the connection is made under q->lock already
+     * (opened and closed by one thread), so SQLite's own mutex would only
+     * be a second lock taken per call. */
     int rc = sqlite3_open_v2(path, &q->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_busy_timeout(q->db, (int)(timeout_ms > 0 ? timeout_ms : STORE_TIMEOUT_MS));

@@ -144,6 +144,10 @@ check "callback: 302 back to rd, a new session id" eval '[ "$ST" = 302 ] && [ -n
 check "... kinde_gateway_sign_ins_total 1" eval '[ "$(metric kinde_gateway_sign_ins_total)" = 1 ]'
 auth GET /reports -H "Cookie: kinde_gateway_session=$SID"
 check "auth for the signed-in user: 200 allowed, X-Kinde-Email" eval '[ "$ST" = 200 ] && [ "$(reason)" = allowed ] && grep -qi "^x-kinde-email: dave@smith.com" "$W/headers"'
+# Only nginx reads auth answers: no-store, none of a page's headers.
+check "... Cache-Control: no-store, no Content-Type, nosniff, Referrer-Policy or Pragma" eval 'grep -qi "^cache-control: no-store" "$W/headers" && ! grep -qiE "^(content-type|x-content-type-options|referrer-policy|pragma):" "$W/headers"'
+get "$GW/_kinde/unavailable"
+check "a page keeps them: nosniff, Referrer-Policy" eval 'grep -qi "^x-content-type-options: nosniff" "$W/headers" && grep -qi "^referrer-policy: same-origin" "$W/headers"'
 get "$GW/_kinde/forbidden" -H "Cookie: kinde_gateway_session=$SID" -H "X-Kinde-Return-To: /reports"
 CSRF=$(sed -nE 's/.*name="csrf" value="([^"]*)".*/\1/p' "$W/out" | head -1)
 get "$GW/_kinde/refresh" -H "Cookie: kinde_gateway_session=$SID" -H "Origin: $PUB" \

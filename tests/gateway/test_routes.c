@@ -311,6 +311,7 @@ static void assert_auth(const web_response *r, unsigned status, const char *reas
     assert_int_equal(r->status, status);
     assert_string_equal(hdr(r, "X-Kinde-Reason"), reason);
     assert_int_equal(r->no_store, 1);
+    assert_int_equal(r->to_program, 1);
     assert_int_equal(r->body.len, 0);
     assert_null(r->location);
 }
