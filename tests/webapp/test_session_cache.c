@@ -104,15 +104,25 @@ static void hit_only_on_the_same_bytes(void **state)
     session_cache_free(c);
 }
 
+/* A cache holding key s:aa with these sealed bytes, its entry held by the
+ * caller as a request holds it (*r, *ks, *held as session_cache_get's). */
+static session_cache *one_held(const char *sealed, web_record *r, kinde_session **ks,
+                               session_cache_entry **held)
+{
+    session_cache *c = session_cache_new(8);
+    assert_non_null(c);
+    put(c, "s:aa", sealed, "token", NULL);
+    assert_int_equal(session_cache_get(c, "s:aa", sealed, strlen(sealed), r, ks, held), 1);
+    return c;
+}
+
 static void the_copy_is_the_callers(void **state)
 {
     (void)state;
-    session_cache *c = session_cache_new(8);
-    put(c, "s:aa", "sealed", "token", NULL);
     web_record r;
     kinde_session *ks;
     session_cache_entry *held;
-    assert_int_equal(session_cache_get(c, "s:aa", "sealed", 6, &r, &ks, &held), 1);
+    session_cache *c = one_held("sealed", &r, &ks, &held);
     r.csrf[0] = 'X'; /* a request changing its record (a touch, a refresh) */
     r.kinde[0] = 'X';
     record_free(&r);
@@ -159,12 +169,10 @@ static void bounded_by_its_slots(void **state)
 static void held_entry_outlives_its_replacement(void **state)
 {
     (void)state;
-    session_cache *c = session_cache_new(8);
-    put(c, "s:aa", "sealed-1", "token", NULL);
     web_record r;
     kinde_session *ks;
     session_cache_entry *held;
-    assert_int_equal(session_cache_get(c, "s:aa", "sealed-1", 8, &r, &ks, &held), 1);
+    session_cache *c = one_held("sealed-1", &r, &ks, &held);
     put(c, "s:aa", "sealed-2", "token", NULL); /* replaced while held */
     session_cache_drop(c, "s:aa");             /* and dropped */
     /* Still readable: the request that holds it finishes with it. */
