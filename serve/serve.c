@@ -309,7 +309,7 @@ serve *serve_start(const serve_config *cfg)
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s,
         MHD_OPTION_ARRAY, where,
-        MHD_OPTION_THREAD_POOL_SIZE, event_threads(),
+        MHD_OPTION_THREAD_POOL_SIZE, cfg->event_threads ? cfg->event_threads : event_threads(),
         MHD_OPTION_CONNECTION_LIMIT, limit,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,
         MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout,

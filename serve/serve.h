@@ -55,6 +55,7 @@ typedef struct serve_config {
     const struct sockaddr *addr; /* else the address to listen on */
     size_t body_max;         /* bodies beyond this set body_too_big */
     unsigned workers_max;    /* 0: 64 */
+    unsigned event_threads;  /* 0: four per core, at most 16 */
     unsigned timeout;        /* seconds a connection may stay silent; 0: 10 */
     serve_handler *handle;
     /* Whether a request may be tried on the event thread (the handler can

@@ -114,7 +114,7 @@ static int runs_inline(void *cls, const char *method, const char *path)
 #define UNIX_MODE 0660
 
 serve *serve_web_start(serve_web *w, const char *name, FILE *log, const char *bind, int port,
-                       unsigned workers_max, size_t body_max)
+                       unsigned workers_max, unsigned event_threads, size_t body_max)
 {
     serve_config cfg = {
         .name = name,
@@ -122,6 +122,7 @@ serve *serve_web_start(serve_web *w, const char *name, FILE *log, const char *bi
         .listen_fd = -1,
         .body_max = body_max,
         .workers_max = workers_max,
+        .event_threads = event_threads,
         .handle = handle,
         .runs_inline = runs_inline,
         .cls = w,

@@ -48,6 +48,7 @@ static const number_option numbers[] = {
     {"--store-timeout", 10, 60000},
     {"--kinde-timeout", 100, 600000},
     {"--session-cache", 0, SESSION_CACHE_MAX_SLOTS},
+    {"--event-threads", 1, 64},
 };
 
 static void set_number(web_app_options *o, size_t which, long n)
@@ -60,7 +61,8 @@ static void set_number(web_app_options *o, size_t which, long n)
     case 4: o->workers = (unsigned)n; break;
     case 5: o->store_timeout_ms = n; break;
     case 6: o->kinde_timeout_ms = n; break;
-    default: o->session_cache = (size_t)n; break;
+    case 7: o->session_cache = (size_t)n; break;
+    default: o->event_threads = (unsigned)n; break;
     }
 }
 
@@ -139,6 +141,9 @@ void web_app_usage(FILE *f, int default_port, const char *key_env)
             "                         must be registered with Kinde too)\n"
             "  --workers N            requests answered at once, each on its own thread\n"
             "                         (default 64; more wait their turn)\n"
+            "  --event-threads N      threads reading and writing connections (default\n"
+            "                         four per core, kinde-gateway one per core; at\n"
+            "                         most 16 by default)\n"
             "  --quiet                log nothing but start-up failures\n",
             default_port, key_env, SESSION_CACHE_DEFAULT_SLOTS, WEB_APP_MAX_LOGOUT_URLS);
 }

@@ -26,6 +26,7 @@ typedef struct web_app_options {
     long idle_timeout, absolute_timeout, login_ttl; /* seconds, for web_site */
     unsigned workers;          /* requests answered at once (serve's workers_max) */
     size_t session_cache;      /* slots of the session cache (0: none) */
+    unsigned event_threads;    /* serve's event threads (0: its default) */
     int quiet;
     const char *logout_urls[WEB_APP_MAX_LOGOUT_URLS];
     size_t nlogout;

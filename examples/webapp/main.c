@@ -94,7 +94,8 @@ int main(int argc, char **argv)
         .cls = &a,
     };
     serve *server = serve_web_start(&glue, "kinde-webapp", a.opt.quiet ? NULL : stderr,
-                                    a.opt.bind, a.opt.port, a.opt.workers, FORM_BODY_MAX);
+                                    a.opt.bind, a.opt.port, a.opt.workers, a.opt.event_threads,
+                                    FORM_BODY_MAX);
     if (!server) {
         web_app_close_store(&a.site);
         return 1;

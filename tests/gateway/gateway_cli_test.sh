@@ -26,7 +26,7 @@ run --help
 check "--help: exit 0 with the usage" eval '[ $RC = 0 ] && has "$W/out" "usage: kinde-gateway --public-url URL"'
 for opt in --public-url --rules --prefix --port --bind --ready-file --data-dir --sessions \
            --session-key-file --store-timeout --idle-timeout --absolute-timeout --login-timeout \
-           --kinde-timeout --env-file --logout-return --workers --pass-access-token \
+           --kinde-timeout --env-file --logout-return --workers --event-threads --session-cache --pass-access-token \
            --access-log --check --quiet --help; do
   has "$W/out" "  $opt " || { echo "   --help lacks $opt"; failed=$((failed + 1)); }
 done
