@@ -35,7 +35,7 @@ session_cache *session_cache_new(size_t slots)
     session_cache *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    c->slots = calloc(slots, sizeof *c->slots);
+    c->slots = calloc(slots, sizeof(session_cache_entry *));
     if (!c->slots) {
         free(c);
         return NULL;
