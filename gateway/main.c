@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "forms.h"
 #include "gateway.h"
@@ -122,6 +123,16 @@ static int parse(gateway *g, gw_options *go, int argc, char **argv)
     return 0;
 }
 
+/* One event thread per core unless told: an auth answer is a few
+ * microseconds of work, and with four per core (the demo app's pages) most
+ * of the gateway's time went to waking threads that then found one request
+ * each (BENCHMARKS.md 10: 33.9 -> 23.8 us of CPU per answer). */
+static unsigned gw_event_threads(const web_app_options *o)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return o->event_threads ? o->event_threads : n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;
+}
+
 static gw_rules *load_rules(const gateway *g)
 {
     char err[512] = "";
@@ -151,9 +162,10 @@ static int serve_until_stopped(gateway *g, const sigset_t *signals)
         return 1;
     serve_web glue = {.site = &g->site, .handle_now = serve_now, .handle = serve_later, .cls = g};
     serve *server = serve_web_start(&glue, NAME, g->opt.quiet ? NULL : stderr, g->opt.bind,
-                                    g->opt.port, g->opt.workers, FORM_BODY_MAX);
+                                    g->opt.port, g->opt.workers, gw_event_threads(&g->opt),
+                                    FORM_BODY_MAX);
     if (!server) {
-        store_close(g->site.store);
+        web_app_close_store(&g->site);
         return 1;
     }
     g->opt.port = serve_port(server);
@@ -163,15 +175,15 @@ static int serve_until_stopped(gateway *g, const sigset_t *signals)
         rc = 1;
     } else {
         if (!g->opt.quiet)
-            fprintf(stderr, NAME ": listening on %s:%d for %s (sessions: %s, %zu rules)\n",
-                    g->opt.bind, g->opt.port, g->site.public_url, g->site.store->name,
+            fprintf(stderr, NAME ": listening on %s%s%.0d for %s (sessions: %s, %zu rules)\n",
+                    g->opt.bind, g->opt.port ? ":" : "", g->opt.port, g->site.public_url, g->site.store->name,
                     gw_rules_in_use(g));
         int sig = 0;
         while (sigwait(signals, &sig) == 0 && sig == SIGHUP)
             gw_rules_reload(g);
     }
     serve_stop(server);
-    store_close(g->site.store);
+    web_app_close_store(&g->site);
     return rc;
 }
 

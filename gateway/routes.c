@@ -184,7 +184,7 @@ static void judge(gateway *g, const char *method, const char *path, const web_se
 static int route_auth(gateway *g, const web_request *q, web_response *r, int now, outcome *o)
 {
     r->no_store = 1;
-    r->content_type = "text/plain; charset=utf-8";
+    r->to_program = 1; /* nginx reads it, never a browser: no page headers */
     const char *raw = web_header(q, "X-Original-URI");
     const char *method = web_header(q, "X-Original-Method");
     o->log.endpoint = "auth";

@@ -84,14 +84,17 @@ if grep -qE 'Memory checking results:' build/valgrind.log && grep -A20 'Memory c
   failed=$((failed + 1)); failures+=("valgrind: defects reported (see build/valgrind.log)")
 fi
 
-echo "== ThreadSanitizer: 8 threads sharing one client, and one Management API handle (the emulator runs uninstrumented)"
+echo "== ThreadSanitizer: 8 threads sharing one client, and one Management API handle (the emulator runs uninstrumented);"
+echo "   web/'s session cache: threads churning it, and the gateway's routes (threads reading one cached session)"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
   -DCMAKE_C_FLAGS="-fsanitize=thread -O1" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null &&
-  cmake --build build-tsan -j"$JOBS" --target it_test_concurrency it_test_mgmt >build-tsan.log 2>&1 ||
+  cmake --build build-tsan -j"$JOBS" --target it_test_concurrency it_test_mgmt webapp_test_session_cache \
+    gateway_test_routes >build-tsan.log 2>&1 ||
   { tail -30 build-tsan.log; exit 1; }
-for t in it_test_concurrency it_test_mgmt; do
+for t in integration/it_test_concurrency integration/it_test_mgmt e2e/webapp/webapp_test_session_cache \
+         gateway/gateway_test_routes; do
   if TSAN_OPTIONS="halt_on_error=1" KINDE_EMULATOR=build/tools/emulator/kinde-emulator \
-      build-tsan/tests/integration/$t; then
+      build-tsan/tests/$t; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1)); failures+=("tsan: $t")

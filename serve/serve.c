@@ -35,6 +35,7 @@ struct serve {
     serve_config cfg;
     struct MHD_Daemon *daemon;
     int port;
+    char *unix_path; /* removed at stop */
 
     pthread_mutex_t lock;
     pthread_cond_t work;
@@ -278,12 +279,18 @@ serve *serve_start(const serve_config *cfg)
     if (!s)
         return NULL;
     s->cfg = *cfg;
+    s->cfg.unix_path = NULL;
+    if (cfg->unix_path && !(s->unix_path = strdup(cfg->unix_path))) {
+        free(s);
+        return NULL;
+    }
     if (!s->cfg.workers_max)
         s->cfg.workers_max = 64;
     if (!s->cfg.timeout)
         s->cfg.timeout = 10;
     s->threads = calloc(s->cfg.workers_max, sizeof *s->threads);
     if (!s->threads) {
+        free(s->unix_path);
         free(s);
         return NULL;
     }
@@ -302,7 +309,7 @@ serve *serve_start(const serve_config *cfg)
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s,
         MHD_OPTION_ARRAY, where,
-        MHD_OPTION_THREAD_POOL_SIZE, event_threads(),
+        MHD_OPTION_THREAD_POOL_SIZE, cfg->event_threads ? cfg->event_threads : event_threads(),
         MHD_OPTION_CONNECTION_LIMIT, limit,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,
         MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout,
@@ -318,6 +325,7 @@ serve *serve_start(const serve_config *cfg)
         pthread_mutex_destroy(&s->lock);
         pthread_cond_destroy(&s->work);
         free(s->threads);
+        free(s->unix_path);
         free(s);
         return NULL;
     }
@@ -344,6 +352,10 @@ void serve_stop(serve *s)
     for (unsigned i = 0; i < s->nthreads; i++)
         pthread_join(s->threads[i], NULL);
     MHD_stop_daemon(s->daemon);
+    if (s->unix_path) {
+        unlink(s->unix_path);
+        free(s->unix_path);
+    }
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->work);
     free(s->threads);

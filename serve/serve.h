@@ -51,9 +51,11 @@ typedef struct serve_config {
     const char *name;        /* for log lines ("kinde-webapp") */
     FILE *log;               /* refusals and limits; NULL: quiet */
     int listen_fd;           /* a listening socket (closed by serve_stop), or -1 */
+    const char *unix_path;   /* listen_fd's socket file, removed by serve_stop; or NULL */
     const struct sockaddr *addr; /* else the address to listen on */
     size_t body_max;         /* bodies beyond this set body_too_big */
     unsigned workers_max;    /* 0: 64 */
+    unsigned event_threads;  /* 0: four per core, at most 16 */
     unsigned timeout;        /* seconds a connection may stay silent; 0: 10 */
     serve_handler *handle;
     /* Whether a request may be tried on the event thread (the handler can
@@ -71,6 +73,12 @@ serve *serve_start(const serve_config *cfg);
 int serve_port(const serve *s);
 /* Finishes the requests in the workers, then stops. */
 void serve_stop(serve *s);
+
+/* listen_unix.c: a listening Unix-domain socket at path, file mode mode
+ * (e.g. 0660: the owner and its group, nginx's). A socket file left there by
+ * a process that is gone is replaced; a live one, or another kind of file,
+ * is refused. The descriptor, or -1 with the reason in err. */
+int serve_listen_unix(const char *path, unsigned mode, char *err, size_t errlen);
 
 /* check.c: RFC 9112 framing and syntax of a request whose headers are in
  * (called before any body is read). NULL when fine, else why it is refused

@@ -6,6 +6,24 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* The headers that guard what a browser does with an answer. */
+static void page_headers(struct MHD_Response *resp, const web_response *r)
+{
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (strncmp(r->content_type, "text/html", 9) == 0) {
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'none'; style-src 'self'; img-src 'self' https: data:;"
+                                " base-uri 'none'; frame-ancestors 'none'");
+        MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    }
+    MHD_add_response_header(resp, "Referrer-Policy",
+                            r->no_referrer ? "no-referrer" : "same-origin");
+    if (r->no_store)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_PRAGMA, "no-cache");
+}
 
 struct MHD_Response *serve_web_response(web_response *r)
 {
@@ -17,20 +35,13 @@ struct MHD_Response *serve_web_response(web_response *r)
         free(body);
         return NULL;
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    if (strncmp(r->content_type, "text/html", 9) == 0) {
-        MHD_add_response_header(resp, "Content-Security-Policy",
-                                "default-src 'none'; style-src 'self'; img-src 'self' https: data:;"
-                                " base-uri 'none'; frame-ancestors 'none'");
-        MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    }
-    MHD_add_response_header(resp, "Referrer-Policy",
-                            r->no_referrer ? "no-referrer" : "same-origin");
-    if (r->no_store) {
+    /* An answer only a program reads (nginx's auth_request) goes without
+     * them: each header is a copy and a list walk in libmicrohttpd, on the
+     * answer nginx asks for with every request it serves. */
+    if (!r->to_program)
+        page_headers(resp, r);
+    if (r->no_store)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_PRAGMA, "no-cache");
-    }
     if (r->location)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
     if (r->cookie.len)
@@ -101,29 +112,50 @@ static int runs_inline(void *cls, const char *method, const char *path)
     return ((serve_web *)cls)->handle_now != NULL;
 }
 
+/* --bind unix:PATH: a Unix-domain socket, mode 0660 (the owner and its
+ * group: give nginx's workers the gateway's group, or the socket's
+ * directory's). */
+#define UNIX_PREFIX "unix:"
+#define UNIX_MODE 0660
+
 serve *serve_web_start(serve_web *w, const char *name, FILE *log, const char *bind, int port,
-                       unsigned workers_max, size_t body_max)
+                       unsigned workers_max, unsigned event_threads, size_t body_max)
 {
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, bind, &addr.sin_addr) != 1) {
-        fprintf(stderr, "%s: --bind %s is not an IPv4 address\n", name, bind);
-        return NULL;
-    }
     serve_config cfg = {
         .name = name,
         .log = log,
         .listen_fd = -1,
-        .addr = (struct sockaddr *)&addr,
         .body_max = body_max,
         .workers_max = workers_max,
+        .event_threads = event_threads,
         .handle = handle,
         .runs_inline = runs_inline,
         .cls = w,
     };
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    if (strncmp(bind, UNIX_PREFIX, sizeof UNIX_PREFIX - 1) == 0) {
+        char err[256];
+        cfg.unix_path = bind + sizeof UNIX_PREFIX - 1;
+        cfg.listen_fd = serve_listen_unix(cfg.unix_path, UNIX_MODE, err, sizeof err);
+        if (cfg.listen_fd < 0) {
+            fprintf(stderr, "%s: --bind %s: %s\n", name, bind, err);
+            return NULL;
+        }
+    } else {
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET, bind, &addr.sin_addr) != 1) {
+            fprintf(stderr, "%s: --bind %s is not an IPv4 address or unix:PATH\n", name, bind);
+            return NULL;
+        }
+        cfg.addr = (struct sockaddr *)&addr;
+    }
     serve *s = serve_start(&cfg);
+    if (!s && cfg.listen_fd >= 0) {
+        close(cfg.listen_fd);
+        unlink(cfg.unix_path);
+    }
     if (!s)
         fprintf(stderr, "%s: cannot listen on %s:%d\n", name, bind, port);
     return s;

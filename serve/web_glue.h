@@ -24,12 +24,15 @@ typedef struct serve_web {
     void *cls;
 } serve_web;
 
-/* Starts serving w (borrowed until serve_stop) on bind:port; name for the
- * log lines, log NULL for quiet. NULL, with a line on stderr, when bind is
- * not an IPv4 address or the port cannot be listened on. The port is then
- * serve_port(). */
+/* Starts serving w (borrowed until serve_stop; event_threads as serve's,
+ * 0 its default) on bind:port, or on the
+ * Unix-domain socket PATH when bind is "unix:PATH" (port unused; the socket
+ * made 0660, a stale one replaced, removed by serve_stop); name for the log
+ * lines, log NULL for quiet. NULL, with a line on stderr, when bind is
+ * neither or cannot be listened on. The port is then serve_port() (0 on a
+ * Unix socket). */
 serve *serve_web_start(serve_web *w, const char *name, FILE *log, const char *bind, int port,
-                       unsigned workers_max, size_t body_max);
+                       unsigned workers_max, unsigned event_threads, size_t body_max);
 
 /* r as a libmicrohttpd response with the common headers (the body is taken
  * from r). NULL when out of memory (the connection is then closed). */

@@ -19,6 +19,7 @@ void web_app_options_init(web_app_options *o, int port)
     o->workers = 64;
     o->kinde_timeout_ms = 10000;
     o->store_timeout_ms = STORE_TIMEOUT_MS;
+    o->session_cache = SESSION_CACHE_DEFAULT_SLOTS;
 }
 
 int web_app_parse_long(const char *s, long min, long max, long *out)
@@ -46,6 +47,8 @@ static const number_option numbers[] = {
     {"--workers", 1, 4096},
     {"--store-timeout", 10, 60000},
     {"--kinde-timeout", 100, 600000},
+    {"--session-cache", 0, SESSION_CACHE_MAX_SLOTS},
+    {"--event-threads", 1, 64},
 };
 
 static void set_number(web_app_options *o, size_t which, long n)
@@ -57,7 +60,9 @@ static void set_number(web_app_options *o, size_t which, long n)
     case 3: o->login_ttl = n; break;
     case 4: o->workers = (unsigned)n; break;
     case 5: o->store_timeout_ms = n; break;
-    default: o->kinde_timeout_ms = n; break;
+    case 6: o->kinde_timeout_ms = n; break;
+    case 7: o->session_cache = (size_t)n; break;
+    default: o->event_threads = (unsigned)n; break;
     }
 }
 
@@ -112,7 +117,10 @@ void web_app_usage(FILE *f, int default_port, const char *key_env)
 {
     fprintf(f,
             "  --port N               listen port (default %d; 0 = any free port)\n"
-            "  --bind ADDR            IPv4 address to listen on (default 127.0.0.1)\n"
+            "  --bind ADDR            IPv4 address to listen on (default 127.0.0.1), or\n"
+            "                         unix:PATH for a Unix-domain socket (mode 0660,\n"
+            "                         removed at exit; --port then unused; give\n"
+            "                         --public-url)\n"
             "  --ready-file PATH      write the port there once listening\n"
             "  --data-dir DIR         where the SQLite session file lives (default .)\n"
             "  --sessions SPEC        sqlite (default) or redis://HOST:PORT\n"
@@ -122,6 +130,9 @@ void web_app_usage(FILE *f, int default_port, const char *key_env)
             "                         the environment takes precedence\n"
             "  --store-timeout MS     longest a request waits for the session store\n"
             "                         (Redis connect/command, SQLite busy; default 500)\n"
+            "  --session-cache N      sessions kept opened in memory, so a request whose\n"
+            "                         record is unchanged in the store skips decrypting\n"
+            "                         and parsing it (default %d; 0: none)\n"
             "  --idle-timeout S       end a session after S idle seconds (default 1800)\n"
             "  --absolute-timeout S   end a session S seconds after sign-in (default 43200)\n"
             "  --login-timeout S      time allowed to finish a sign-in (default 600)\n"
@@ -131,8 +142,11 @@ void web_app_usage(FILE *f, int default_port, const char *key_env)
             "                         must be registered with Kinde too)\n"
             "  --workers N            requests answered at once, each on its own thread\n"
             "                         (default 64; more wait their turn)\n"
+            "  --event-threads N      threads reading and writing connections (default\n"
+            "                         four per core, kinde-gateway one per core; at\n"
+            "                         most 16 by default)\n"
             "  --quiet                log nothing but start-up failures\n",
-            default_port, key_env, WEB_APP_MAX_LOGOUT_URLS);
+            default_port, key_env, SESSION_CACHE_DEFAULT_SLOTS, WEB_APP_MAX_LOGOUT_URLS);
 }
 
 void web_app_site_init(web_site *site, const web_app_options *o, const char *name)
@@ -171,6 +185,12 @@ int web_app_open_store(web_site *site, const web_app_options *o, const char *key
     site->store = store_open(o->sessions, o->data_dir, o->store_timeout_ms, err, sizeof err);
     if (!site->store) {
         fprintf(stderr, "%s: session store: %s\n", site->name, err);
+        return -1;
+    }
+    site->cache = NULL;
+    if (o->session_cache && !(site->cache = session_cache_new(o->session_cache))) {
+        fprintf(stderr, "%s: no memory for the session cache\n", site->name);
+        web_app_close_store(site);
         return -1;
     }
     return 0;
@@ -240,4 +260,12 @@ int web_app_write_ready_file(const char *path, int port)
     }
     strbuf_free(&tmp);
     return rc;
+}
+
+void web_app_close_store(web_site *site)
+{
+    store_close(site->store);
+    site->store = NULL;
+    session_cache_free(site->cache);
+    site->cache = NULL;
 }

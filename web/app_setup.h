@@ -13,7 +13,7 @@
 #define WEB_APP_MAX_LOGOUT_URLS 8
 
 typedef struct web_app_options {
-    const char *bind;          /* IPv4 address to listen on */
+    const char *bind;          /* IPv4 address to listen on, or "unix:PATH" */
     int port;                  /* 0 = any free port */
     const char *ready_file;    /* the port is written there once listening */
     const char *data_dir;      /* the SQLite file and session.key */
@@ -25,13 +25,16 @@ typedef struct web_app_options {
     long store_timeout_ms;     /* store.h's budget */
     long idle_timeout, absolute_timeout, login_ttl; /* seconds, for web_site */
     unsigned workers;          /* requests answered at once (serve's workers_max) */
+    size_t session_cache;      /* slots of the session cache (0: none) */
+    unsigned event_threads;    /* serve's event threads (0: its default) */
     int quiet;
     const char *logout_urls[WEB_APP_MAX_LOGOUT_URLS];
     size_t nlogout;
 } web_app_options;
 
 /* The defaults: 127.0.0.1:port, data dir ".", SQLite, .env, 30 min idle,
- * 12 h absolute, 10 min to sign in, 64 workers, Kinde 10 s, store 500 ms. */
+ * 12 h absolute, 10 min to sign in, 64 workers, Kinde 10 s, store 500 ms,
+ * a session cache of SESSION_CACHE_DEFAULT_SLOTS. */
 void web_app_options_init(web_app_options *o, int port);
 
 /* argv[*i] if it is one of the shared options: 1 taken (*i moved past its
@@ -57,6 +60,8 @@ void web_app_site_init(web_site *site, const web_app_options *o, const char *nam
  * stderr. seal must outlive the site. */
 int web_app_open_store(web_site *site, const web_app_options *o, const char *key_env,
                        web_seal_key *seal);
+/* Closes what web_app_open_store opened: the store and the session cache. */
+void web_app_close_store(web_site *site);
 
 /* scheme://host[:port] as browsers see the site, no trailing slash:
  * o->public_url, else http://ADDR:PORT. NULL when out of memory. Sets

@@ -42,6 +42,10 @@ typedef struct web_response {
     strbuf cookie;               /* one Set-Cookie value, when len > 0 */
     int no_store;             /* the page shows session data */
     int no_referrer;          /* the callback: its URL held a code */
+    int to_program;           /* an empty answer only a program reads (nginx's
+                               * auth_request): none of the headers that guard
+                               * what a browser shows (Content-Type, nosniff,
+                               * CSP, Referrer-Policy, Pragma) */
     const char *allow;        /* for 405 */
     const char *etag;         /* static files: validator and long caching */
     unsigned retry_after;     /* seconds for Retry-After (a 503); 0 = none */

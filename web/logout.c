@@ -46,7 +46,8 @@ int web_signout(const web_site *site, const web_request *q, web_response *r, web
     kinde_error kerr;
     memset(&kerr, 0, sizeof kerr);
     int was_signed_in = s.rec.signed_in;
-    kinde_code rc = was_signed_in ? kinde_logout(site->client, s.ks, dest, &url, &kerr) : KINDE_OK;
+    kinde_code rc = was_signed_in && web_session_own(&s) != 0 ? KINDE_E_NOMEM
+                    : was_signed_in ? kinde_logout(site->client, s.ks, dest, &url, &kerr) : KINDE_OK;
     if (rc != KINDE_OK)
         web_log(site, "sign-out: %s %s", kinde_code_name(rc), kerr.text);
     if (was_signed_in && !url && kinde_get_logout_url(site->client, dest, &url, NULL) != KINDE_OK)

@@ -95,15 +95,35 @@ int web_session_create(const web_site *site, kinde_session *ks, int signed_in, c
 int web_session_drop(const web_site *site, const char *id, store_error *err)
 {
     store_key key = key_of(site, id);
+    if (site->cache)
+        session_cache_drop(site->cache, key.text);
     return store_delete(site->store, key.text, err);
 }
 
 void web_session_free(web_session *s)
 {
     record_free(&s->rec);
-    kinde_session_free(s->ks);
+    if (s->shared)
+        session_cache_release(s->shared);
+    else
+        kinde_session_free(s->ks);
+    s->shared = NULL;
     s->ks = NULL;
     s->loaded = 0;
+}
+
+int web_session_own(web_session *s)
+{
+    if (!s->shared)
+        return 0;
+    kinde_session *mine = NULL;
+    /* The bytes the shared one was made from: they parsed then. */
+    if (kinde_session_deserialize(s->rec.kinde, s->rec.kinde_len, &mine, NULL) != KINDE_OK)
+        return -1;
+    session_cache_release(s->shared);
+    s->shared = NULL;
+    s->ks = mine;
+    return 0;
 }
 
 static int expired(const web_site *site, const web_record *rec, int64_t now)
@@ -128,27 +148,48 @@ int web_session_load(const web_site *site, const web_request *q, web_response *r
     store_key key = key_of(site, s->id);
     int found = store_get(site->store, key.text, &data, &len, err);
     if (found <= 0) {
-        if (found == 0)
+        if (found == 0) {
             web_cookie_clear(site, r);
+            if (site->cache)
+                session_cache_drop(site->cache, key.text); /* ended elsewhere */
+        }
         return found;
     }
-    /* Sealed under another server key (an instance configured wrong), moved
-     * from another id, or altered: no session. The record and the cookie are
-     * left alone: an instance with the wrong key must not delete the
-     * sessions of the instances that share its store. */
-    int sealed_ok = seal_open(site->seal, key.text, data, len, &plain, &plain_len) == 0;
-    free(data);
-    if (!sealed_ok) {
-        web_log(site, "a session record failed authentication (another server key, moved or "
-                      "altered): treated as no session");
-        return 0;
+    /* The very bytes opened before under this key: what opening them gave
+     * (session_cache.h). The timeouts below are applied all the same. */
+    int hit = site->cache ? session_cache_get(site->cache, key.text, data, len, &s->rec, &s->ks,
+                                              &s->shared)
+                          : 0;
+    if (hit < 0) {
+        free(data);
+        store_error_set(err, "no memory to copy a session record");
+        return -1;
     }
-    int bad = record_decode(plain, plain_len, &s->rec);
-    OPENSSL_cleanse(plain, plain_len);
-    free(plain);
     int64_t now = time(NULL);
-    if (bad || expired(site, &s->rec, now) ||
-        kinde_session_deserialize(s->rec.kinde, s->rec.kinde_len, &s->ks, NULL) != KINDE_OK) {
+    int bad = 0;
+    if (!hit) {
+        /* Sealed under another server key (an instance configured wrong),
+         * moved from another id, or altered: no session. The record and the
+         * cookie are left alone: an instance with the wrong key must not
+         * delete the sessions of the instances that share its store. */
+        if (seal_open(site->seal, key.text, data, len, &plain, &plain_len) != 0) {
+            free(data);
+            web_log(site, "a session record failed authentication (another server key, moved "
+                          "or altered): treated as no session");
+            return 0;
+        }
+        bad = record_decode(plain, plain_len, &s->rec);
+        OPENSSL_cleanse(plain, plain_len);
+        free(plain);
+        bad = bad || expired(site, &s->rec, now) ||
+              kinde_session_deserialize(s->rec.kinde, s->rec.kinde_len, &s->ks, NULL) != KINDE_OK;
+        /* Signed-in sessions only: a pending sign-in is read once. Not kept
+         * (no memory): answered all the same. */
+        if (!bad && s->rec.signed_in && site->cache)
+            session_cache_put(site->cache, key.text, data, len, &s->rec, s->ks, &s->shared);
+    }
+    free(data);
+    if (bad || expired(site, &s->rec, now)) {
         web_session_free(s);
         if (web_session_drop(site, s->id, err) != 0)
             return -1;
@@ -227,6 +268,10 @@ static int refresh_now(const web_site *site, web_session *s, web_response *r, st
 {
     if (!web_backoff_may_try(site->kinde_backoff))
         return WEB_USER_KINDE_DOWN;
+    if (web_session_own(s) != 0) {
+        store_error_set(err, "no memory to copy a session before refreshing it");
+        return -1;
+    }
     kinde_error why;
     memset(&why, 0, sizeof why);
     kinde_code rc = kinde_refresh_token(site->client, s->ks, &why);
@@ -257,7 +302,9 @@ int web_session_user(const web_site *site, web_session *s, web_response *r, stor
 {
     if (!s->loaded || !s->rec.signed_in)
         return 0;
-    if (!web_session_needs_kinde(s, 0) && kinde_is_authenticated(site->client, s->ks, NULL))
+    /* What kinde_is_authenticated says of unexpired tokens, without its
+     * refresh of expired ones: s->ks may be shared (read only). */
+    if (!web_session_needs_kinde(s, 0) && kinde_session_access_token(s->ks))
         return 1; /* no refresh needed: Kinde not asked */
     return refresh_now(site, s, r, err);
 }
@@ -289,6 +336,10 @@ int web_session_profile(const web_site *site, web_session *s, const char **json)
     char *profile = NULL;
     kinde_error err;
     memset(&err, 0, sizeof err);
+    if (web_session_own(s) != 0) {
+        web_log(site, "profile: no memory to copy the session");
+        return 0;
+    }
     kinde_code rc = kinde_get_user_profile(site->client, s->ks, &profile, &err);
     if (rc != KINDE_OK) {
         web_log(site, "profile: %s %s", kinde_code_name(rc), err.text);

@@ -17,7 +17,8 @@
 typedef struct web_session {
     char id[TOKEN_SIZE];
     web_record rec;
-    kinde_session *ks;
+    kinde_session *ks;         /* shared (read only) while `shared` is set */
+    session_cache_entry *shared; /* the cache entry ks belongs to, or NULL */
     int loaded;
 } web_session;
 
@@ -28,6 +29,11 @@ typedef struct web_session {
 int web_session_load(const web_site *site, const web_request *q, web_response *r,
                      web_session *s, store_error *err);
 void web_session_free(web_session *s);
+
+/* Makes s->ks the caller's own before the SDK changes it (a refresh, a
+ * sign-out, a profile fetch may): a session found in the site's cache is
+ * shared with other requests, read only. 0 ok, -1 out of memory. */
+int web_session_own(web_session *s);
 
 /* 1 when s is signed in with valid tokens, refreshing them at Kinde when they
  * expired (and saving the refreshed ones); 0 when not (no session, or Kinde

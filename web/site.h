@@ -12,6 +12,7 @@
 #include "http.h"
 #include "redirects.h"
 #include "seal.h"
+#include "session_cache.h"
 #include "store.h"
 
 /* What the sign-in layer counts for a site that wants to tell (the gateway's
@@ -37,6 +38,7 @@ typedef struct web_site {
     const web_seal_key *seal;  /* names and seals what goes into the store (seal.h) */
     web_backoff *kinde_backoff; /* refreshes after a failure that may pass; NULL = none */
     web_counters *counters;    /* NULL = nothing counted */
+    session_cache *cache;      /* opened sessions (session_cache.h); NULL = none */
 } web_site;
 
 /* Adds one to a counter (NULL: nothing), safe from any thread. */

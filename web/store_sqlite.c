@@ -295,8 +295,11 @@ static int connect_db(sqlite_store *q, char *err, size_t errlen)
 {
     if (private_files(q->path, err, errlen) != 0)
         return -1;
+    /* NOMUTEX: every call on the connection is made under q->lock already
+     * (opened, replaced and closed under it too), so SQLite's own mutex
+     * would only be a second lock taken per call. */
     int rc = sqlite3_open_v2(q->path, &q->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_busy_timeout(q->db, (int)(q->timeout_ms > 0 ? q->timeout_ms

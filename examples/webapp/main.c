@@ -95,13 +95,13 @@ int main(int argc, char **argv)
         .cls = &a,
     };
     serve *server = serve_web_start(&glue, "kinde-webapp", a.opt.quiet ? NULL : stderr,
-                                    a.opt.bind, a.opt.port, a.opt.workers,
+                                    a.opt.bind, a.opt.port, a.opt.workers, a.opt.event_threads,
                                     /* Kinde's webhooks whole; the sign-out form
                                      * keeps its own smaller limit (web_signout). */
                                     KINDE_WEBHOOK_BODY_MAX > FORM_BODY_MAX ? KINDE_WEBHOOK_BODY_MAX
                                                                            : FORM_BODY_MAX);
     if (!server) {
-        store_close(a.site.store);
+        web_app_close_store(&a.site);
         return 1;
     }
     a.opt.port = serve_port(server);
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
     if (!url) {
         fprintf(stderr, "kinde-webapp: out of memory\n");
         serve_stop(server);
-        store_close(a.site.store);
+        web_app_close_store(&a.site);
         return 1;
     }
     web_app_site_url(&a.site, url, "kinde_session", "__Host-kinde_session");
@@ -121,7 +121,7 @@ int main(int argc, char **argv)
     if (web_app_client_new(&a.site, &a.opt, "/callback", &client, &kerr) != KINDE_OK) {
         fprintf(stderr, "kinde-webapp: Kinde configuration: %s\n", kerr.text);
         serve_stop(server);
-        store_close(a.site.store);
+        web_app_close_store(&a.site);
         free(url);
         return 1;
     }
@@ -131,7 +131,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "kinde-webapp: out of memory\n");
         serve_stop(server);
         kinde_client_free(client);
-        store_close(a.site.store);
+        web_app_close_store(&a.site);
         free(url);
         return 1;
     }
@@ -142,7 +142,7 @@ int main(int argc, char **argv)
         serve_stop(server);
         webhook_events_free(a.webhooks);
         kinde_client_free(a.site.client);
-        store_close(a.site.store);
+        web_app_close_store(&a.site);
         free(url);
         return 1;
     }
@@ -155,7 +155,7 @@ int main(int argc, char **argv)
     serve_stop(server);
     webhook_events_free(a.webhooks);
     kinde_client_free(a.site.client);
-    store_close(a.site.store);
+    web_app_close_store(&a.site);
     web_backoff_destroy(&kinde_backoff);
     free(url);
     return 0;

@@ -60,7 +60,7 @@ static void user_view_fill(user_view *u, web_session *s)
 
 /* On an event thread a session whose access token expires within this many
  * seconds goes to a worker (web_session_needs_kinde), so it cannot expire
- * between that look and kinde_is_authenticated's, which refreshes. */
+ * between that look and web_session_user's, which would ask Kinde. */
 #define REFRESH_SOON_SECONDS 5
 #define LOAD_NEEDS_KINDE 3
 /* Loads the browser's session and whether it is signed in: 1 signed in,

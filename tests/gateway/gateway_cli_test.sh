@@ -26,7 +26,7 @@ run --help
 check "--help: exit 0 with the usage" eval '[ $RC = 0 ] && has "$W/out" "usage: kinde-gateway --public-url URL"'
 for opt in --public-url --rules --prefix --port --bind --ready-file --data-dir --sessions \
            --session-key-file --store-timeout --idle-timeout --absolute-timeout --login-timeout \
-           --kinde-timeout --env-file --logout-return --workers --pass-access-token \
+           --kinde-timeout --env-file --logout-return --workers --event-threads --session-cache --pass-access-token \
            --access-log --check --quiet --help; do
   has "$W/out" "  $opt " || { echo "   --help lacks $opt"; failed=$((failed + 1)); }
 done
@@ -144,6 +144,10 @@ check "callback: 302 back to rd, a new session id" eval '[ "$ST" = 302 ] && [ -n
 check "... kinde_gateway_sign_ins_total 1" eval '[ "$(metric kinde_gateway_sign_ins_total)" = 1 ]'
 auth GET /reports -H "Cookie: kinde_gateway_session=$SID"
 check "auth for the signed-in user: 200 allowed, X-Kinde-Email" eval '[ "$ST" = 200 ] && [ "$(reason)" = allowed ] && grep -qi "^x-kinde-email: dave@smith.com" "$W/headers"'
+# Only nginx reads auth answers: no-store, none of a page's headers.
+check "... Cache-Control: no-store, no Content-Type, nosniff, Referrer-Policy or Pragma" eval 'grep -qi "^cache-control: no-store" "$W/headers" && ! grep -qiE "^(content-type|x-content-type-options|referrer-policy|pragma):" "$W/headers"'
+get "$GW/_kinde/unavailable"
+check "a page keeps them: nosniff, Referrer-Policy" eval 'grep -qi "^x-content-type-options: nosniff" "$W/headers" && grep -qi "^referrer-policy: same-origin" "$W/headers"'
 get "$GW/_kinde/forbidden" -H "Cookie: kinde_gateway_session=$SID" -H "X-Kinde-Return-To: /reports"
 CSRF=$(sed -nE 's/.*name="csrf" value="([^"]*)".*/\1/p' "$W/out" | head -1)
 get "$GW/_kinde/refresh" -H "Cookie: kinde_gateway_session=$SID" -H "Origin: $PUB" \
@@ -157,6 +161,43 @@ kill -TERM "$GW_PID"
 wait "$GW_PID"
 RC=$?
 check "SIGTERM: exit 0" eval '[ $RC = 0 ]'
+
+# ---- --bind unix:PATH -------------------------------------------------------------------
+# The socket nginx reaches the gateway through on one machine: made 0660, a
+# stale socket file replaced, a live one or another file refused, removed at
+# exit.
+SOCK=$W/gw.sock
+start_unix() { # name: a gateway on $SOCK, its pid in UPID
+  rm -f "$W/$1.ready"
+  "$GW_BIN" --public-url "$PUB" --bind "unix:$SOCK" --ready-file "$W/$1.ready" --data-dir "$W/gw" \
+    --access-log off --env-file /nonexistent >"$W/$1.log" 2>&1 &
+  UPID=$!
+  PIDS+=("$UPID")
+  wait_file "$W/$1.ready" "$UPID"
+}
+# A stale socket file: bound by a process that is gone.
+perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Local => $ARGV[0], Listen => 1) or die' "$SOCK"
+check "a stale socket file is there before the start" test -S "$SOCK"
+start_unix unix1
+RC=$?
+check "--bind unix:PATH: started over a stale socket file" eval '[ $RC = 0 ] && has "$W/unix1.log" "listening on unix:$SOCK "'
+check "... the socket is mode 0660" eval '[ "$(stat -c %a "$SOCK")" = 660 ]'
+ST=$(curl -s -o "$W/out" -w '%{http_code}' --max-time 20 --unix-socket "$SOCK" http://gw/healthz)
+check "... /healthz through the socket: 200" eval '[ "$ST" = 200 ] && [ "$(cat "$W/out")" = "ok sessions=sqlite" ]'
+ST=$(curl -s -o "$W/out" -D "$W/headers" -w '%{http_code}' --max-time 20 --unix-socket "$SOCK" \
+  -H "X-Original-URI: /x" -H "X-Original-Method: GET" http://gw/_kinde/auth)
+check "... auth through the socket: 401 not_signed_in" eval '[ "$ST" = 401 ] && [ "$(reason)" = not_signed_in ]'
+"$GW_BIN" --public-url "$PUB" --bind "unix:$SOCK" --data-dir "$W/gw2" --access-log off --env-file /nonexistent >"$W/out" 2>&1
+RC=$?
+check "a second gateway on a live socket: refused, the first untouched" eval '[ $RC = 1 ] && has "$W/out" "another process is listening there" && test -S "$SOCK" && curl -sf --max-time 20 --unix-socket "$SOCK" http://gw/healthz >/dev/null'
+kill -TERM "$UPID"
+wait "$UPID"
+RC=$?
+check "SIGTERM: exit 0, the socket file removed" eval '[ $RC = 0 ] && [ ! -e "$SOCK" ]'
+: >"$W/plain"
+"$GW_BIN" --public-url "$PUB" --bind "unix:$W/plain" --data-dir "$W/gw2" --access-log off --env-file /nonexistent >"$W/out" 2>&1
+RC=$?
+check "--bind unix: on a file that is not a socket: refused, the file left" eval '[ $RC = 1 ] && has "$W/out" "is not a socket" && [ -f "$W/plain" ]'
 
 echo "gateway_cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

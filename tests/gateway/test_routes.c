@@ -93,6 +93,7 @@ static int teardown(void **state)
     kinde_client_free(x->g.site.client);
     if (x->st.real)
         store_close(&x->st.base);
+    session_cache_free(x->g.site.cache);
     /* The directory holds files only: the store's and the tests'. */
     DIR *d = opendir(x->dir);
     assert_non_null(d);
@@ -153,7 +154,10 @@ static int setup(void **state)
         .client = client,
         .store = &x->st.base,
         .counters = &g->metrics.web,
+        /* As the gateway runs: every test here goes through the cache. */
+        .cache = session_cache_new(8),
     };
+    assert_non_null(g->site.cache);
     assert_non_null(g->site.log);
     gw_rules *rules = gw_rules_parse(RULES, strlen(RULES), "rules.conf", err, sizeof err);
     assert_non_null(rules);
@@ -307,6 +311,7 @@ static void assert_auth(const web_response *r, unsigned status, const char *reas
     assert_int_equal(r->status, status);
     assert_string_equal(hdr(r, "X-Kinde-Reason"), reason);
     assert_int_equal(r->no_store, 1);
+    assert_int_equal(r->to_program, 1);
     assert_int_equal(r->body.len, 0);
     assert_null(r->location);
 }
@@ -548,6 +553,71 @@ static void auth_expired_without_refresh_token_is_signed_out(void **state)
     assert_non_null(strstr(r.cookie.data, "Max-Age=0"));
     web_response_free(&r);
     assert_non_null(strstr(log_of(x), "session ended: Kinde refused to refresh it"));
+}
+
+/* The session cache (web/session_cache.h) skips opening a record only while
+ * the store holds the very bytes it opened: what another gateway sharing
+ * the store writes or deletes counts at the next request. */
+static void auth_session_cache(void **state)
+{
+    fixture *x = *state;
+    session_cache *cache = x->g.site.cache;
+    char cookie[128], other[128];
+    signed_in(x, 3600, DAVE_AT, DAVE_ID, 1, cookie, sizeof cookie);
+    signed_in(x, 3600, "\"permissions\":[\"read:reports\"]", NULL, 1, other, sizeof other);
+    const char *id = strchr(cookie, '=') + 1;
+    unsigned long hits, misses;
+    session_cache_stats(cache, &hits, &misses);
+    assert_int_equal(hits + misses, 0);
+
+    web_response r = auth(x, "GET", "/admin/x", cookie);
+    assert_auth(&r, 200, "allowed");
+    web_response_free(&r);
+    session_cache_stats(cache, &hits, &misses);
+    assert_int_equal(misses, 1);
+    assert_int_equal(hits, 0);
+    r = auth(x, "GET", "/admin/x", cookie);
+    assert_auth(&r, 200, "allowed");
+    assert_string_equal(hdr(&r, "X-Kinde-Permissions"), "read:admin,write:admin");
+    web_response_free(&r);
+    session_cache_stats(cache, &hits, &misses);
+    assert_int_equal(hits, 1);
+    assert_int_equal(misses, 1);
+
+    /* Another gateway (its own cache) writes other tokens under this id:
+     * the next answer is theirs, not the cached ones. */
+    web_site peer = x->g.site;
+    peer.cache = NULL;
+    headers h = {{"Cookie"}, {other}};
+    web_request q = {.method = "GET", .path = "/", .target = "/", .header = header_of, .ctx = &h};
+    web_response pr;
+    web_response_init(&pr);
+    web_session s;
+    store_error err;
+    assert_int_equal(web_session_load(&peer, &q, &pr, &s, &err), 1);
+    assert_int_equal(web_session_save(&peer, id, &s.rec, &err), 0);
+    web_session_free(&s);
+    web_response_free(&pr);
+    r = auth(x, "GET", "/admin/x", cookie);
+    assert_auth(&r, 403, "forbidden");
+    web_response_free(&r);
+    session_cache_stats(cache, &hits, &misses);
+    assert_int_equal(misses, 2);
+
+    /* Another gateway signs the person out: 401 at once. */
+    assert_int_equal(web_session_drop(&peer, id, &err), 0);
+    assert_true(session_cache_count(cache) > 0); /* the peer cannot reach this cache */
+    r = auth(x, "GET", "/x", cookie);
+    assert_auth(&r, 401, "not_signed_in");
+    web_response_free(&r);
+
+    /* A drop here empties this cache. */
+    r = auth(x, "GET", "/x", other);
+    assert_auth(&r, 200, "allowed");
+    web_response_free(&r);
+    assert_int_equal(session_cache_count(cache), 1);
+    assert_int_equal(web_session_drop(&x->g.site, strchr(other, '=') + 1, &err), 0);
+    assert_int_equal(session_cache_count(cache), 0);
 }
 
 static void auth_store_failure(void **state)
@@ -1047,6 +1117,7 @@ int main(void)
         T(auth_leaves_out_values_with_control_characters),
         T(auth_kinde_unavailable_keeps_the_session),
         T(auth_expired_without_refresh_token_is_signed_out),
+        T(auth_session_cache),
         T(auth_store_failure),
         T(auth_on_the_event_thread),
         T(rules_replaced_while_running),

@@ -42,12 +42,15 @@ static void defaults_and_every_option(void **state)
     assert_int_equal(o.workers, 64);
     assert_int_equal(o.kinde_timeout_ms, 10000);
     assert_int_equal(o.store_timeout_ms, STORE_TIMEOUT_MS);
+    assert_int_equal(o.session_cache, SESSION_CACHE_DEFAULT_SLOTS);
+    assert_int_equal(o.event_threads, 0);
     char *argv[] = {"--port", "0", "--bind", "0.0.0.0", "--ready-file", "r", "--data-dir", "d",
                     "--sessions", "redis://127.0.0.1:6379", "--session-key-file", "k",
                     "--env-file", "e", "--public-url", "https://x.example/", "--idle-timeout",
                     "60", "--absolute-timeout", "120", "--login-timeout", "30", "--workers", "4",
                     "--store-timeout", "50", "--kinde-timeout", "1000", "--logout-return",
-                    "https://x.example/bye", "--quiet", NULL};
+                    "https://x.example/bye", "--quiet", "--session-cache", "0",
+                    "--event-threads", "2", NULL};
     assert_int_equal(parse(&o, argv), 0);
     assert_int_equal(o.port, 0);
     assert_string_equal(o.bind, "0.0.0.0");
@@ -66,6 +69,8 @@ static void defaults_and_every_option(void **state)
     assert_int_equal(o.nlogout, 1);
     assert_string_equal(o.logout_urls[0], "https://x.example/bye");
     assert_int_equal(o.quiet, 1);
+    assert_int_equal(o.session_cache, 0);
+    assert_int_equal(o.event_threads, 2);
 
     web_site site;
     memset(&site, 0, sizeof site);
@@ -96,7 +101,9 @@ static void refused_values(void **state)
                       {"--idle-timeout", "0", NULL},     {"--workers", "4097", NULL},
                       {"--store-timeout", "9", NULL},    {"--kinde-timeout", "99", NULL},
                       {"--login-timeout", "86401", NULL}, {"--port", NULL, NULL},
-                      {"--bind", NULL, NULL},            {"--port", "99999999999999999999", NULL}};
+                      {"--bind", NULL, NULL},            {"--port", "99999999999999999999", NULL},
+                      {"--event-threads", "0", NULL},    {"--event-threads", "65", NULL},
+                      {"--session-cache", "-1", NULL},   {"--session-cache", "1048577", NULL}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         web_app_options o;
         web_app_options_init(&o, 8000);
