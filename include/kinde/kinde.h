@@ -41,7 +41,11 @@
  * Thread safety: a kinde_client may be used from any number of threads at
  * once. A kinde_session must not be used from two threads at once, except
  * kinde_refresh_token() and kinde_is_authenticated(), which serialize on the
- * session; concurrent refreshes of one refresh token cause one request.
+ * session (concurrent refreshes of one refresh token cause one request), and
+ * the functions that take a `const kinde_session *` (claims, permissions,
+ * organizations, roles, user details, flags, the token accessors): they only
+ * read, so any number of threads may call them at once on a session nobody
+ * changes meanwhile (kinde-gateway shares one opened session that way).
  */
 #ifndef KINDE_KINDE_H
 #define KINDE_KINDE_H
