@@ -123,16 +123,6 @@ static int parse(gateway *g, gw_options *go, int argc, char **argv)
     return 0;
 }
 
-/* One event thread per core unless told: an auth answer is a few
- * microseconds of work, and with four per core (the demo app's pages) most
- * of the gateway's time went to waking threads that then found one request
- * each (BENCHMARKS.md 10: 33.9 -> 23.8 us of CPU per answer). */
-static unsigned gw_event_threads(const web_app_options *o)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return o->event_threads ? o->event_threads : n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;
-}
-
 static gw_rules *load_rules(const gateway *g)
 {
     char err[512] = "";
@@ -162,7 +152,7 @@ static int serve_until_stopped(gateway *g, const sigset_t *signals)
         return 1;
     serve_web glue = {.site = &g->site, .handle_now = serve_now, .handle = serve_later, .cls = g};
     serve *server = serve_web_start(&glue, NAME, g->opt.quiet ? NULL : stderr, g->opt.bind,
-                                    g->opt.port, g->opt.workers, gw_event_threads(&g->opt),
+                                    g->opt.port, g->opt.workers, web_app_event_threads(&g->opt),
                                     FORM_BODY_MAX);
     if (!server) {
         web_app_close_store(&g->site);

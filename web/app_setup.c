@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 void web_app_options_init(web_app_options *o, int port)
@@ -143,8 +144,7 @@ void web_app_usage(FILE *f, int default_port, const char *key_env)
             "  --workers N            requests answered at once, each on its own thread\n"
             "                         (default 64; more wait their turn)\n"
             "  --event-threads N      threads reading and writing connections (default\n"
-            "                         four per core, kinde-gateway one per core; at\n"
-            "                         most 16 by default)\n"
+            "                         one per core, at most 16 by default)\n"
             "  --quiet                log nothing but start-up failures\n",
             default_port, key_env, SESSION_CACHE_DEFAULT_SLOTS, WEB_APP_MAX_LOGOUT_URLS);
 }
@@ -268,4 +268,10 @@ void web_app_close_store(web_site *site)
     site->store = NULL;
     session_cache_free(site->cache);
     site->cache = NULL;
+}
+
+unsigned web_app_event_threads(const web_app_options *o)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return o->event_threads ? o->event_threads : n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;
 }

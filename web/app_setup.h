@@ -46,6 +46,13 @@ int web_app_option(web_app_options *o, const char *prog, int argc, char **argv, 
  * variable that overrides --session-key-file. */
 void web_app_usage(FILE *f, int default_port, const char *key_env);
 
+/* The event threads to run: --event-threads, else one per core (at most
+ * 16). Once a signed-in view is a store read and a cache hit (the session
+ * cache), more threads than cores only add wake-ups and a longer tail:
+ * BENCHMARKS.md 4 and 10 (demo home page p99 8.6 -> 3.2 ms, the same
+ * req/s; gateway 33.9 -> 23.8 us of CPU per answer). */
+unsigned web_app_event_threads(const web_app_options *o);
+
 /* The strtol of the options: 0 with *out when s is a whole number in
  * [min, max], else -1. */
 int web_app_parse_long(const char *s, long min, long max, long *out);

@@ -95,7 +95,7 @@ int main(int argc, char **argv)
         .cls = &a,
     };
     serve *server = serve_web_start(&glue, "kinde-webapp", a.opt.quiet ? NULL : stderr,
-                                    a.opt.bind, a.opt.port, a.opt.workers, a.opt.event_threads,
+                                    a.opt.bind, a.opt.port, a.opt.workers, web_app_event_threads(&a.opt),
                                     /* Kinde's webhooks whole; the sign-out form
                                      * keeps its own smaller limit (web_signout). */
                                     KINDE_WEBHOOK_BODY_MAX > FORM_BODY_MAX ? KINDE_WEBHOOK_BODY_MAX
