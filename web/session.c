@@ -181,15 +181,16 @@ int web_session_load(const web_site *site, const web_request *q, web_response *r
         bad = record_decode(plain, plain_len, &s->rec);
         OPENSSL_cleanse(plain, plain_len);
         free(plain);
-        bad = bad || expired(site, &s->rec, now) ||
-              kinde_session_deserialize(s->rec.kinde, s->rec.kinde_len, &s->ks, NULL) != KINDE_OK;
-        /* Signed-in sessions only: a pending sign-in is read once. Not kept
-         * (no memory): answered all the same. */
-        if (!bad && s->rec.signed_in && site->cache)
-            session_cache_put(site->cache, key.text, data, len, &s->rec, s->ks, &s->shared);
+        bad = bad || kinde_session_deserialize(s->rec.kinde, s->rec.kinde_len, &s->ks, NULL) !=
+                         KINDE_OK;
     }
+    bad = bad || expired(site, &s->rec, now);
+    /* Signed-in sessions only: a pending sign-in is read once. Not kept
+     * (no memory): answered all the same. */
+    if (!hit && !bad && s->rec.signed_in && site->cache)
+        session_cache_put(site->cache, key.text, data, len, &s->rec, s->ks, &s->shared);
     free(data);
-    if (bad || expired(site, &s->rec, now)) {
+    if (bad) {
         web_session_free(s);
         if (web_session_drop(site, s->id, err) != 0)
             return -1;
