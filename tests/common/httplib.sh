@@ -35,3 +35,14 @@ emulator_sign_in() { # authorize-url jar email
   req "${1%%/oauth2/*}/login/submit" -b "$2" -c "$2" --data-urlencode "request=$rid" \
     --data-urlencode "email=$3"
 }
+
+# SECURITY.md E34's hostile return targets, for a site at $1: every one must
+# leave the browser on that site's "/" (the tests add their own extras).
+e34_hostile() { # site-url: sets E34_HOSTILE
+  E34_HOSTILE=('//evil.example' '///evil.example' '/\evil.example' '\\evil.example' '\/evil.example'
+               '/a\b' 'https:evil.example' '%2f%2fevil.example' '/%2f%2fevil.example'
+               '/%2F%2Fevil.example' '/%5Cevil.example' '/%252f%252fevil.example' $'/\tevil'
+               $'/\t/evil.example' '/%09/evil.example' $'/\r\nSet-Cookie: x=1' '/%0d%0aSet-Cookie:x=1'
+               'https://evil.example' 'https://evil.example/' 'javascript:alert(1)'
+               'evil.example' "$1/" "$1//evil.example")
+}
