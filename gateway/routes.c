@@ -13,10 +13,6 @@
 #include "session.h"
 #include "signin.h"
 
-/* On an event thread a session whose access token expires within this many
- * seconds goes to a worker (web_session_needs_kinde), so it cannot expire
- * between that look and web_session_user's, which would ask Kinde. */
-#define REFRESH_SOON_SECONDS 5
 
 /* A header value built here (names, lists) that does not fit is left out. */
 #define HEADER_VALUE_MAX 4096
@@ -206,13 +202,11 @@ static int route_auth(gateway *g, const web_request *q, web_response *r, int now
     }
     web_session s;
     store_error err;
-    int user = web_session_load(&g->site, q, r, &s, &err);
-    if (user > 0 && now && web_session_needs_kinde(&s, REFRESH_SOON_SECONDS)) {
+    int user = web_session_signed_in(&g->site, q, r, &s, now, &err);
+    if (user == WEB_USER_WOULD_WAIT) {
         web_session_free(&s);
         return 1;
     }
-    if (user > 0)
-        user = web_session_user(&g->site, &s, r, &err);
     if (user < 0) {
         web_failure f;
         web_store_failed(&g->site, &err, "answering an auth request", &f);

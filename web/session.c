@@ -262,6 +262,15 @@ int web_session_needs_kinde(const web_session *s, int margin)
            kinde_session_expires_at(s->ks) <= (int64_t)time(NULL) + margin;
 }
 
+int web_session_signed_in(const web_site *site, const web_request *q, web_response *r,
+                          web_session *s, int on_event_thread, store_error *err)
+{
+    int rc = web_session_load(site, q, r, s, err);
+    if (rc > 0 && on_event_thread && web_session_needs_kinde(s, WEB_REFRESH_SOON_SECONDS))
+        return WEB_USER_WOULD_WAIT;
+    return rc > 0 ? web_session_user(site, s, r, err) : rc;
+}
+
 /* Asks Kinde for new tokens now and says what came of it, as
  * web_session_user does (1, 0, WEB_USER_KINDE_DOWN, -1): only Kinde's final
  * word ends the session (refresh_refused, E41). */

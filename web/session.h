@@ -63,6 +63,19 @@ int web_session_csrf_ok(const web_site *site, const web_request *q, const web_se
  * this look and web_session_user's). The one place that rule lives. */
 int web_session_needs_kinde(const web_session *s, int margin);
 
+/* web_session_load, then web_session_user: what a page or an auth answer
+ * asks. On an event thread (on_event_thread), where nothing may wait on
+ * Kinde, a session whose access token expires within
+ * WEB_REFRESH_SOON_SECONDS is not looked at further: WEB_USER_WOULD_WAIT
+ * (s loaded, nothing else done), and the request goes to a worker; the
+ * margin keeps the token from expiring between this look and the refresh.
+ * Otherwise as web_session_user (1, 0, WEB_USER_KINDE_DOWN), or -1 when the
+ * store failed in either. Free s with web_session_free whatever it says. */
+#define WEB_REFRESH_SOON_SECONDS 5
+#define WEB_USER_WOULD_WAIT 3
+int web_session_signed_in(const web_site *site, const web_request *q, web_response *r,
+                          web_session *s, int on_event_thread, store_error *err);
+
 /* A new record holding ks under a fresh id (written to id): signed_in, next
  * (NULL: home), a fresh CSRF token, created and seen now. 0 stored; -1 the
  * store failed (*err says why); -2 nothing stored, *rc the SDK's reason (no

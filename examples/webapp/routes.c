@@ -58,25 +58,16 @@ static void user_view_fill(user_view *u, web_session *s)
     u->user.csrf = s->rec.csrf;
 }
 
-/* On an event thread a session whose access token expires within this many
- * seconds goes to a worker (web_session_needs_kinde), so it cannot expire
- * between that look and web_session_user's, which would ask Kinde. */
-#define REFRESH_SOON_SECONDS 5
-#define LOAD_NEEDS_KINDE 3
 /* Loads the browser's session and whether it is signed in: 1 signed in,
  * 0 not, -1 the store failed or Kinde could not renew an expired sign-in just
  * now (the 503 page is then in r already; the session is kept);
- * LOAD_NEEDS_KINDE when now is set and telling would call Kinde (nothing
+ * WEB_USER_WOULD_WAIT when now is set and telling would call Kinde (nothing
  * else done). */
 static int load_user(app *a, const web_request *q, web_response *r, web_session *s,
                      const char *doing, int now)
 {
     store_error err;
-    int rc = web_session_load(&a->site, q, r, s, &err);
-    if (rc > 0 && now && web_session_needs_kinde(s, REFRESH_SOON_SECONDS))
-        return LOAD_NEEDS_KINDE;
-    if (rc > 0)
-        rc = web_session_user(&a->site, s, r, &err);
+    int rc = web_session_signed_in(&a->site, q, r, s, now, &err);
     if (rc < 0) {
         web_failure f;
         web_store_failed(&a->site, &err, doing, &f);
@@ -98,7 +89,7 @@ static int route_home(app *a, const web_request *q, web_response *r, int now)
     web_session s;
     r->no_store = 1;
     int in = load_user(a, q, r, &s, "showing the home page", now);
-    if (in == LOAD_NEEDS_KINDE) {
+    if (in == WEB_USER_WOULD_WAIT) {
         web_session_free(&s);
         return 1;
     }

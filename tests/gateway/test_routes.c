@@ -652,7 +652,7 @@ static void auth_on_the_event_thread(void **state)
     assert_int_equal(deferred, 0);
     assert_auth(&r, 200, "allowed");
     web_response_free(&r);
-    h.values[2] = expiring; /* within REFRESH_SOON_SECONDS: Kinde would be asked */
+    h.values[2] = expiring; /* within WEB_REFRESH_SOON_SECONDS: Kinde would be asked */
     r = call(x, 1, "GET", "/_kinde/auth", NULL, &h, &deferred);
     assert_int_equal(deferred, 1);
     web_response_free(&r);
