@@ -100,7 +100,10 @@ static int connect_db(sqlite_store *q, char *err, size_t errlen);
 static void disconnect_db(sqlite_store *q);
 
 /* Lock held: a fresh connection if the file failed and it changed since, or
- * a second passed. 0 when there is a connection to use. */
+ * a second passed. The new one is opened before the old one is let go: while
+ * the file cannot be opened for writing (read-only, immutable) the old
+ * connection still serves reads, and the next try comes a second later.
+ * 0 when there is a connection to use. */
 static int usable(sqlite_store *q)
 {
     if (q->broken) {
@@ -110,9 +113,20 @@ static int usable(sqlite_store *q)
         if (!same_mark(&now, &q->broken_mark) || t - q->broken_tried >= 1) {
             q->broken_tried = t;
             q->broken_mark = now;
-            disconnect_db(q);
-            if (connect_db(q, q->reconnect_error, sizeof q->reconnect_error) == 0)
+            sqlite_store old = {.db = q->db, .get = q->get, .put = q->put, .del = q->del,
+                                .purge = q->purge};
+            q->db = NULL;
+            q->get = q->put = q->del = q->purge = NULL;
+            if (connect_db(q, q->reconnect_error, sizeof q->reconnect_error) == 0) {
                 q->broken = 0;
+                disconnect_db(&old);
+            } else {
+                q->db = old.db;
+                q->get = old.get;
+                q->put = old.put;
+                q->del = old.del;
+                q->purge = old.purge;
+            }
         }
     }
     return q->db ? 0 : -1;
