@@ -777,6 +777,9 @@ if command -v chattr >/dev/null && immutable_works "$W/sqro"; then
   req "$BRO/login"
   check "read-only under a running app: a new sign-in is the 503 page, no cookie" \
     eval 'store_down_page && [ -z "$(hdr set-cookie)" ]'
+  # Past the store's one-second reconnect interval after that failed write:
+  # the reconnect cannot open the file for writing, and reads must go on.
+  sleep 1.1
   req "$BRO/" -H "Cookie: kinde_session=$RSID"
   RCSRF=$(csrf_of)
   req "$BRO/logout" -X POST -H "Cookie: kinde_session=$RSID" -H "Origin: $APP_URL" -d "csrf=$RCSRF"
